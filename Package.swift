@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Strict settings for every target, in one place (swift-log's habit).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "fledger",
+    products: [
+        // Named `fledger`, never `ledger`: ledger-cli owns that name on users' PATHs.
+        .executable(name: "fledger", targets: ["CLI"]),
+        .executable(name: "fledger-bench", targets: ["Bench"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Reconcile", targets: ["Reconcile"]),
+    ],
+    targets: [
+        .target(
+            name: "Ledger",
+            resources: [.copy("Resources/catalogue.tsv")],
+            swiftSettings: strict
+        ),
+        .target(name: "Reconcile", dependencies: ["Ledger"], swiftSettings: strict),
+        .executableTarget(name: "CLI", dependencies: ["Ledger", "Reconcile"], swiftSettings: strict),
+        .executableTarget(name: "Bench", dependencies: ["Ledger"], swiftSettings: strict),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Ledger"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,54 @@
+import Foundation
+import Ledger
+
+/// What every command needs: the journal, the catalogue, the clock, the actor.
+enum Context {
+    static let journalOption = OptionSpec(name: "journal", value: "PATH", help: "the journal file (default: $FLEDGER_JOURNAL)")
+    static let catalogueOption = OptionSpec(name: "catalogue", value: "PATH", help: "code catalogue file (default: $FLEDGER_CATALOGUE, else built in)")
+    static let formatOption = OptionSpec(name: "format", value: "text|json", help: "output format (default text)")
+
+    static func journalPath(_ a: ParsedArgs) throws(UsageError) -> String {
+        if let p = a["journal"], !p.isEmpty { return p }
+        if let p = ProcessInfo.processInfo.environment["FLEDGER_JOURNAL"], !p.isEmpty { return p }
+        throw UsageError(message: "no journal: give --journal PATH or set FLEDGER_JOURNAL")
+    }
+
+    static func catalogue(_ a: ParsedArgs) throws -> Catalogue {
+        if let p = a["catalogue"] ?? ProcessInfo.processInfo.environment["FLEDGER_CATALOGUE"], !p.isEmpty {
+            return try Catalogue.load(path: p)
+        }
+        return try Catalogue.builtIn()
+    }
+
+    static func clock() throws -> Clock {
+        guard let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !s.isEmpty else { return .system }
+        guard let secs = Int(s), secs >= 0 else { throw UsageError(message: "SOURCE_DATE_EPOCH '\(s)' is not a number of seconds") }
+        return .fixed(Timestamp(posixSeconds: secs))
+    }
+
+    static func store(_ a: ParsedArgs) throws -> JournalStore {
+        JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+    }
+
+    static func actor(_ a: ParsedArgs) -> String? {
+        a["actor"] ?? ProcessInfo.processInfo.environment["FLEDGER_ACTOR"]
+    }
+
+    static func format(_ a: ParsedArgs, allowed: [String] = ["text", "json"]) throws(UsageError) -> String {
+        let f = a["format"] ?? "text"
+        guard allowed.contains(f) else { throw UsageError(message: "--format '\(f)' is not one of \(allowed.joined(separator: ", "))") }
+        return f
+    }
+
+    static func unit(_ a: ParsedArgs) throws(UsageError) -> (Fen) -> String {
+        switch a["unit"] ?? "yuan" {
+        case "yuan": return { $0.yuanGrouped }
+        case "wan": return { $0.wan }
+        case let u: throw UsageError(message: "--unit '\(u)' is not yuan or wan")
+        }
+    }
+
+    static func rejectionText(_ r: Rejection, where prefix: String = "") -> String {
+        "\(prefix)rejected [\(r.code.rawValue)]" + (r.field.map { " field '\($0)'" } ?? "") + ": \(r.message)"
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Ledger
+
+enum InitCommand {
+    static let spec = CommandSpec(
+        name: "init", summary: "create a journal for a unit",
+        usage: "init --unit CODE --name NAME --year YYYY --actor NAME [--journal PATH]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "unit", value: "CODE", help: "the unit's code (单位编码)"),
+            OptionSpec(name: "name", value: "NAME", help: "the unit's name (单位名称)"),
+            OptionSpec(name: "year", value: "YYYY", help: "the first fiscal year the journal holds"),
+            OptionSpec(name: "id", value: "ID", help: "id of the unit event (default: generated)"),
+            OptionSpec(name: "actor", value: "NAME", help: "who creates the journal (default: $FLEDGER_ACTOR)"),
+            OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
+        ],
+        details: "Writes the journal's first line, the unit event, and opens its first fiscal year.\nRefuses to touch an existing file.")
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let store = try Context.store(a)
+        let yearText = try a.required("year")
+        guard let year = Int(yearText), (1900...9999).contains(year) else { throw UsageError(message: "--year '\(yearText)' is not a year") }
+        var fields: [String: String] = [
+            "unit": try a.required("unit"), "name": try a.required("name"),
+            "date": CivilDate.firstOfYear(year).description, "actor": Context.actor(a) ?? "",
+        ]
+        fields["id"] = a["id"]
+        fields["memo"] = a["memo"]
+        switch try store.initialise(Draft(fields: fields)) {
+        case .failure(let r):
+            err(Context.rejectionText(r))
+            return .rejected
+        case .success(let e):
+            out("created \(store.path): unit \(a["unit"]!) \(a["name"]!), fiscal year \(year) open (event \(e.id))")
+            return .ok
+        }
+    }
+}
+
+enum OpenYearCommand {
+    static let spec = CommandSpec(
+        name: "open-year", summary: "open a further fiscal year for posting",
+        usage: "open-year --year YYYY --actor NAME [--journal PATH]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "year", value: "YYYY", help: "the fiscal year to open"),
+            OptionSpec(name: "id", value: "ID", help: "event id (default: generated)"),
+            OptionSpec(name: "actor", value: "NAME", help: "who opens it (default: $FLEDGER_ACTOR)"),
+            OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
+        ],
+        details: "Posts are accepted only in open fiscal years; `init` opens the first.")
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        var fields = ["type": "year_open", "year": try a.required("year"), "actor": Context.actor(a) ?? ""]
+        fields["id"] = a["id"]
+        fields["memo"] = a["memo"]
+        return try PostCommand.submit([Draft(fields: fields)], store: try Context.store(a), json: false)
+    }
+}
+
+enum PostCommand {
+    static let fieldOptions: [OptionSpec] = [
+        OptionSpec(name: "id", value: "ID", help: "event id; re-posting the same id with the same content is a no-op (default: generated)"),
+        OptionSpec(name: "date", value: "YYYY-MM-DD", help: "effective date; must fall in an open fiscal year"),
+        OptionSpec(name: "fund", value: "CODE", help: "fund source, e.g. gpb (一般公共预算财政拨款)"),
+        OptionSpec(name: "item", value: "CODE", help: "功能分类 项, 7 digits, e.g. 2010350"),
+        OptionSpec(name: "econ", value: "CODE", help: "经济分类 款, 5 digits, e.g. 30101 (required for disbursements)"),
+        OptionSpec(name: "nature", value: "basic|project", help: "基本支出 or 项目支出"),
+        OptionSpec(name: "project", value: "CODE", help: "project code (required with nature project)"),
+        OptionSpec(name: "amount", value: "AMOUNT", help: "yuan (4674200.00) or 万元 (467.42万); at most one 分 of precision"),
+        OptionSpec(name: "doc", value: "TEXT", help: "document reference (批复文号) of an appropriation or budget adjustment"),
+        OptionSpec(name: "payee", value: "TEXT", help: "who was paid (disbursement)"),
+        OptionSpec(name: "voucher", value: "TEXT", help: "voucher number (凭证号) (disbursement)"),
+        OptionSpec(name: "kind", value: "KIND", help: "adjustment kind: budget, reversal or reclassification"),
+        OptionSpec(name: "target", value: "ID", help: "the event a reversal or reclassification corrects"),
+        OptionSpec(name: "override", value: "REASON", help: "post despite insufficient budget; the reason is recorded in the event"),
+        OptionSpec(name: "actor", value: "NAME", help: "who posts (default: $FLEDGER_ACTOR)"),
+        OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
+    ]
+
+    static let spec = CommandSpec(
+        name: "post", summary: "append one appropriation, disbursement or adjustment",
+        usage: "post appropriation|disbursement|adjustment [FIELDS] [--journal PATH]",
+        options: [Context.journalOption, Context.catalogueOption, Context.formatOption] + fieldOptions,
+        details: """
+        Examples:
+          fledger post appropriation --date 2023-01-01 --fund gpb --item 2010350 --nature basic \\
+              --amount 467.42万 --doc 泸财预〔2023〕1号 --actor 王会计
+          fledger post disbursement --date 2023-01-15 --fund gpb --item 2010350 --econ 30101 \\
+              --nature basic --amount 120000.00 --payee 职工工资 --voucher 记-01-0001 --actor 王会计
+          fledger post adjustment --kind budget --date 2023-06-30 --fund gpb --item 2010350 \\
+              --nature basic --amount -5000 --doc 泸财预〔2023〕45号 --actor 王会计
+          fledger post adjustment --kind reversal --target D-0001 --date 2023-01-20 --actor 王会计
+          fledger post adjustment --kind reclassification --target D-0001 --econ 30102 --date 2023-01-20 --actor 王会计
+
+        A reversal or reclassification takes the whole remaining amount of its target unless
+        --amount says less, and keeps every classification field not given. Nothing is ever
+        edited or deleted: a correction is a new event that names the one it corrects.
+        The event is acknowledged only after it is on disk (fsync).
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        guard a.positionals.count == 1, let type = a.positionals.first else {
+            throw UsageError(message: "name one event type: appropriation, disbursement or adjustment")
+        }
+        guard ["appropriation", "disbursement", "adjustment"].contains(type) else {
+            throw UsageError(message: "'\(type)' is not an event type to post: appropriation, disbursement or adjustment")
+        }
+        var fields: [String: String] = ["type": type]
+        for o in fieldOptions { if let v = a[o.name] { fields[o.name] = v } }
+        if fields["actor"] == nil, let actor = Context.actor(a) { fields["actor"] = actor }
+        let json = try Context.format(a) == "json"
+        return try submit([Draft(fields: fields)], store: try Context.store(a), json: json)
+    }
+
+    static func submit(_ drafts: [Draft], store: JournalStore, json: Bool) throws -> Exit {
+        switch try store.post(drafts) {
+        case .rejected(let list):
+            for (_, r) in list {
+                if json { out(#"{"result":"rejected","code":"\#(r.code.rawValue)","field":\#(r.field.map { "\"\($0)\"" } ?? "null"),"message":\#(jsonString(r.message))}"#) }
+                else { err(Context.rejectionText(r)) }
+            }
+            return .rejected
+        case .committed(let results):
+            for r in results {
+                switch r {
+                case .appended(let e):
+                    if json { out(#"{"result":"posted","event":\#(EventCodec.json(e))}"#) }
+                    else { out("posted \(e.body.type.rawValue) \(e.id) as event \(e.seq)") }
+                case .duplicate(let e):
+                    if json { out(#"{"result":"already_posted","event":\#(EventCodec.json(e))}"#) }
+                    else { out("already posted: \(e.id) is event \(e.seq) with the same content; nothing written") }
+                }
+            }
+            return .ok
+        }
+    }
+}
+
+func jsonString(_ s: String) -> String {
+    var b: [UInt8] = []
+    FlatJSON.appendString(s, to: &b)
+    return String(decoding: b, as: UTF8.self)
+}
+
+enum ImportCommand {
+    static let spec = CommandSpec(
+        name: "import", summary: "append a batch from CSV or JSON Lines, all rows or none",
+        usage: "import FILE [--format csv|jsonl] [--journal PATH]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "format", value: "csv|jsonl", help: "input format (default: from the file's extension)"),
+            OptionSpec(name: "actor", value: "NAME", help: "actor for rows that name none (default: $FLEDGER_ACTOR)"),
+        ],
+        details: """
+        Columns (CSV header) or keys (JSON Lines) are the journal's field names: type, id, date, fund,
+        item, econ, nature, project, amount, doc, payee, voucher, kind, target, override, actor, memo.
+        Every row is validated against the journal and the rows before it. If any row is bad, nothing
+        is appended and every bad row is reported with its line number. Otherwise all rows are
+        appended and made durable with one fsync.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        guard a.positionals.count == 1, let file = a.positionals.first else { throw UsageError(message: "name one file to import") }
+        let format: ImportFormat
+        if let f = a["format"] {
+            guard let v = ImportFormat(rawValue: f) else { throw UsageError(message: "--format '\(f)' is not csv or jsonl") }
+            format = v
+        } else {
+            guard let v = ImportFormat.guess(path: file) else { throw UsageError(message: "cannot tell the format of '\(file)' from its name; give --format csv or jsonl") }
+            format = v
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw Failure(exit: .io, message: "\(file): cannot read the file")
+        }
+        let store = try Context.store(a)
+        let (rows, syntax) = ImportRows.parse(String(decoding: data, as: UTF8.self), format: format)
+        var drafts = rows.map(\.draft)
+        if let actor = Context.actor(a) {
+            for i in drafts.indices where drafts[i]["actor"] == nil { drafts[i].fields["actor"] = actor }
+        }
+        var problems = syntax.map { (line: $0.line, text: $0.message) }
+        if syntax.isEmpty {
+            switch try store.post(drafts) {
+            case .rejected(let list):
+                problems += list.map { (rows[$0.index].line, Context.rejectionText($0.rejection)) }
+            case .committed(let results):
+                var appended = 0, duplicates = 0
+                for r in results { if case .appended = r { appended += 1 } else { duplicates += 1 } }
+                out("imported \(file): \(appended) event(s) appended" + (duplicates > 0 ? ", \(duplicates) already posted with the same content" : ""))
+                return .ok
+            }
+        }
+        for p in problems.sorted(by: { $0.line < $1.line }) { err("\(file):\(p.line): \(p.text)") }
+        err("nothing imported: \(problems.count) bad row(s) of \(rows.count + syntax.count)")
+        return .rejected
+    }
+}

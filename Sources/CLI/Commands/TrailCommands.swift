@@ -1,0 +1,229 @@
+import Foundation
+import Ledger
+
+enum LogCommand {
+    static let spec = CommandSpec(
+        name: "log", summary: "list the audit trail, filtered",
+        usage: "log [--type T] [--item CODE] [--project CODE] [--actor NAME] [--from DATE] [--to DATE] [--format text|csv|json]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "type", value: "TYPES", help: "event types, comma-separated (appropriation,disbursement,adjustment,unit,year_open)"),
+            OptionSpec(name: "item", value: "CODE", help: "功能分类 code or prefix: 201 matches every 项 under 类 201"),
+            OptionSpec(name: "econ", value: "CODE", help: "经济分类 code or prefix"),
+            OptionSpec(name: "fund", value: "CODE", help: "fund source"),
+            OptionSpec(name: "project", value: "CODE", help: "project code"),
+            OptionSpec(name: "actor", value: "NAME", help: "who posted"),
+            OptionSpec(name: "from", value: "DATE", help: "effective date on or after"),
+            OptionSpec(name: "to", value: "DATE", help: "effective date on or before"),
+            OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元 rounded half up"),
+            OptionSpec(name: "format", value: "text|csv|json", help: "table (default), CSV, or JSON Lines of events"),
+        ],
+        details: "Events are listed in journal order (sequence numbers). Amounts of reversals are shown negative.")
+
+    static func filter(_ a: ParsedArgs) throws(UsageError) -> TrailFilter {
+        var f = TrailFilter()
+        if let t = a["type"] {
+            for name in t.split(separator: ",") {
+                guard let type = EventType(rawValue: String(name)) else {
+                    throw UsageError(message: "--type '\(name)' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                f.types.insert(type)
+            }
+        }
+        f.item = a["item"]
+        f.econ = a["econ"]
+        if let v = a["fund"] { guard let c = FundCode(rawValue: v) else { throw UsageError(message: "--fund '\(v)' is not a fund code") }; f.fund = c }
+        if let v = a["project"] { guard let c = ProjectCode(rawValue: v) else { throw UsageError(message: "--project '\(v)' is not a project code") }; f.project = c }
+        f.actor = a["actor"]
+        for (key, path) in [("from", \TrailFilter.from), ("to", \TrailFilter.to)] as [(String, WritableKeyPath<TrailFilter, CivilDate?>)] {
+            if let v = a[key] {
+                guard let d = CivilDate(v) else { throw UsageError(message: "--\(key) '\(v)' is not a date YYYY-MM-DD") }
+                f[keyPath: path] = d
+            }
+        }
+        return f
+    }
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let format = try Context.format(a, allowed: ["text", "csv", "json"])
+        let money = try Context.unit(a)
+        let f = try filter(a)
+        let events = try Context.store(a).events().filter(f.matches)
+        switch format {
+        case "json":
+            for e in events { out(EventCodec.json(e)) }
+        case "csv":
+            out("seq,id,date,type,kind,fund,item,econ,nature,project,amount,target,doc,payee,voucher,override,actor,recorded,memo")
+            for e in events {
+                let r = Row(e)
+                out([String(e.seq), e.id.rawValue, e.date.description, e.body.type.rawValue, r.kind, r.fund, r.item, r.econ, r.nature,
+                     r.project, Trail.amount(of: e)?.yuan ?? "", r.target, r.doc, r.payee, r.voucher, r.override, e.actor,
+                     e.recorded.text, e.memo].map(csvField).joined(separator: ","))
+            }
+        default:
+            var t = TextTable(["seq", "date", "id", "type", "fund", "项", "经济", "nature", "project", "amount", "actor", "detail"],
+                              align: [.right, .left, .left, .left, .left, .left, .left, .left, .left, .right, .left, .left])
+            for e in events {
+                let r = Row(e)
+                t.add([String(e.seq), e.date.description, e.id.rawValue, e.body.type.rawValue + (r.kind.isEmpty ? "" : ":\(r.kind)"),
+                       r.fund, r.item, r.econ, r.nature, r.project, Trail.amount(of: e).map(money) ?? "", e.actor, r.detail(e)])
+            }
+            write(t.render(), to: 1)
+            out("\(events.count) event(s)")
+        }
+        return .ok
+    }
+
+    /// An event's fields as text cells.
+    struct Row {
+        var kind = "", fund = "", item = "", econ = "", nature = "", project = "", target = ""
+        var doc = "", payee = "", voucher = "", override = ""
+
+        init(_ e: Event) {
+            if let c = Trail.classifications(of: e).first {
+                fund = c.fund.rawValue; item = c.item.rawValue; econ = c.econ?.rawValue ?? ""
+                nature = c.nature.wire; project = c.project?.rawValue ?? ""
+            }
+            target = Trail.target(of: e)?.rawValue ?? ""
+            switch e.body {
+            case .unit(let u): doc = "\(u.unitCode) \(u.unitName)"
+            case .yearOpen(let y): doc = "fiscal year \(y.year)"
+            case .appropriation(let a): doc = a.document
+            case .disbursement(let d): payee = d.payee; voucher = d.voucher; override = d.override ?? ""
+            case .adjustment(let adj):
+                override = adj.override ?? ""
+                switch adj.kind {
+                case .budget(_, _, let d): kind = "budget"; doc = d
+                case .reversal: kind = "reversal"
+                case .reclassification: kind = "reclassification"
+                }
+            }
+        }
+
+        func detail(_ e: Event) -> String {
+            var parts: [String] = []
+            if !target.isEmpty { parts.append("→ \(target)") }
+            if !doc.isEmpty { parts.append(doc) }
+            if !voucher.isEmpty { parts.append("\(voucher) \(payee)") }
+            if !override.isEmpty { parts.append("OVERRIDE: \(override)") }
+            if !e.memo.isEmpty { parts.append(e.memo) }
+            return parts.joined(separator: "; ")
+        }
+    }
+}
+
+enum ShowCommand {
+    static let spec = CommandSpec(
+        name: "show", summary: "show one event and the later corrections that refer to it",
+        usage: "show ID [--format text|json] [--journal PATH]",
+        options: [Context.journalOption, Context.catalogueOption, Context.formatOption,
+                  OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元")],
+        details: "Exit status 5 when no event has that id.")
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        guard a.positionals.count == 1, let idText = a.positionals.first else { throw UsageError(message: "name one event id") }
+        guard let id = EventID(rawValue: idText) else { throw UsageError(message: "'\(idText)' is not an event id") }
+        let json = try Context.format(a) == "json"
+        let money = try Context.unit(a)
+        let store = try Context.store(a)
+        let catalogue = store.validator.catalogue
+        guard let h = Trail.history(of: id, in: try store.events()) else {
+            throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
+        }
+        if json {
+            out(#"{"event":\#(EventCodec.json(h.event)),"corrections":[\#(h.corrections.map(EventCodec.json).joined(separator: ","))],"remaining":\#(h.remaining.map { String($0.raw) } ?? "null")}"#)
+            return .ok
+        }
+        let e = h.event
+        let r = LogCommand.Row(e)
+        var lines: [(String, String)] = [
+            ("id", e.id.rawValue), ("seq", String(e.seq)), ("type", e.body.type.rawValue + (r.kind.isEmpty ? "" : " (\(r.kind))")),
+            ("date", e.date.description), ("recorded", e.recorded.text), ("actor", e.actor),
+        ]
+        if let c = Trail.classifications(of: e).first {
+            lines.append(("fund", "\(c.fund) \(catalogue.name(c.fund) ?? "")"))
+            lines.append(("item", "\(c.item) \(catalogue.name(c.item) ?? "")"))
+            if let econ = c.econ { lines.append(("econ", "\(econ) \(catalogue.name(econ) ?? "")")) }
+            lines.append(("nature", "\(c.nature.wire) \(c.nature.chinese)"))
+            if let p = c.project { lines.append(("project", p.rawValue)) }
+        }
+        if let amount = Trail.amount(of: e) { lines.append(("amount", money(amount))) }
+        for (k, v) in [("target", r.target), ("doc", r.doc), ("payee", r.payee), ("voucher", r.voucher), ("override", r.override), ("memo", e.memo)] where !v.isEmpty {
+            lines.append((k, v))
+        }
+        let w = lines.map { displayWidth($0.0) }.max() ?? 0
+        for (k, v) in lines { out(k + String(repeating: " ", count: w - displayWidth(k)) + "  " + v) }
+        if h.corrections.isEmpty {
+            out("\nno later corrections refer to it")
+        } else {
+            out("\ncorrected by:")
+            var t = TextTable(["seq", "date", "id", "kind", "amount", "actor", "detail"], align: [.right, .left, .left, .left, .right, .left, .left])
+            for c in h.corrections {
+                let cr = LogCommand.Row(c)
+                t.add([String(c.seq), c.date.description, c.id.rawValue, cr.kind, Trail.amount(of: c).map(money) ?? "", c.actor, cr.detail(c)])
+            }
+            write(t.render(), to: 1)
+            if let rem = h.remaining { out("remaining after corrections: \(money(rem))") }
+        }
+        return .ok
+    }
+}
+
+enum VerifyCommand {
+    static let spec = CommandSpec(
+        name: "verify", summary: "check the whole hash chain and replay every rule",
+        usage: "verify [--format text|json] [--journal PATH]",
+        options: [Context.journalOption, Context.catalogueOption, Context.formatOption],
+        details: """
+        Reads every line: it must decode, be in canonical form, carry the next sequence number and
+        the SHA-256 of the line before, and pass the rules a post passes. Prints the event count and
+        the head hash (publish it: a later verify that ends on the same hash proves nothing before it
+        changed), or the first bad line and why. Exit 0 only when the journal is intact; 3 otherwise.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let json = try Context.format(a) == "json"
+        let store = try Context.store(a)
+        switch Result(catching: { () throws(JournalError) in try store.verify() }) {
+        case .success(let r):
+            if json {
+                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
+            } else {
+                out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
+                if let u = r.unit { out("unit: \(u.unitCode) \(u.unitName); open years: \(r.openYears.map(String.init).joined(separator: ", "))") }
+                out("head: \(r.head.hex)")
+                for n in r.notes { out("note: \(n)") }
+            }
+            return .ok
+        case .failure(let j):
+            guard json else { throw j }
+            var line = 0
+            if case .damaged(_, let l, _) = j { line = l }
+            out(#"{"ok":false,"line":\#(line),"error":\#(jsonString(j.description))}"#)
+            return exit(for: j)
+        }
+    }
+}
+
+enum RepairCommand {
+    static let spec = CommandSpec(
+        name: "repair", summary: "set aside what a crash left at the end of the journal",
+        usage: "repair [--journal PATH]",
+        options: [Context.journalOption, Context.catalogueOption],
+        details: """
+        Removes only what was never acknowledged: a last line cut short, or the part of an import
+        batch that was being written when the program stopped. The removed bytes are saved beside
+        the journal (JOURNAL.removed-TIMESTAMP), so nothing is lost. Complete lines are never
+        touched: a journal that fails verify for any other reason was altered, not crashed.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let r = try Context.store(a).repair()
+        if let saved = r.savedTo {
+            out("repaired: removed \(r.removedBytes) bytes from the end (\(r.reason)); saved them to \(saved)")
+        } else {
+            out(r.reason)
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Ledger
+
+/// fledger's entry point: picks the command, runs it, maps its outcome to an exit status.
+/// Exit statuses (also in `fledger --help`):
+enum Exit: Int32 {
+    case ok = 0
+    case rejected = 1      // a post or import was refused by validation; nothing was written
+    case usage = 2         // the command line is wrong
+    case damaged = 3       // the journal (or a file beside it) is damaged or tampered with
+    case io = 4            // the operating system refused: missing file, permissions, disk
+    case notFound = 5      // `show` of an id that is not in the journal
+}
+
+struct Failure: Error {
+    let exit: Exit
+    let message: String
+}
+
+nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> Exit)] = [
+    "init": (InitCommand.spec, InitCommand.run),
+    "open-year": (OpenYearCommand.spec, OpenYearCommand.run),
+    "post": (PostCommand.spec, PostCommand.run),
+    "import": (ImportCommand.spec, ImportCommand.run),
+    "log": (LogCommand.spec, LogCommand.run),
+    "show": (ShowCommand.spec, ShowCommand.run),
+    "verify": (VerifyCommand.spec, VerifyCommand.run),
+    "repair": (RepairCommand.spec, RepairCommand.run),
+]
+let order = ["init", "open-year", "post", "import", "log", "show", "verify", "repair"]
+
+let mainHelp = """
+fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)
+
+Usage: fledger COMMAND [OPTIONS]    (fledger COMMAND --help for each)
+
+Commands:
+\(order.map { "  " + $0.padding(toLength: 11, withPad: " ", startingAt: 0) + commands[$0]!.0.summary }.joined(separator: "\n"))
+
+Every command takes the journal as --journal PATH, or from FLEDGER_JOURNAL.
+Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_CATALOGUE (code catalogue file;
+the built-in one otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds).
+
+Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage error;
+3 damaged journal; 4 I/O error; 5 not found.
+"""
+
+func write(_ s: String, to fd: Int32) {
+    var s = s
+    s.withUTF8 { b in
+        var done = 0
+        while done < b.count {
+            let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
+            if n <= 0 { return }
+            done += n
+        }
+    }
+}
+func out(_ s: String) { write(s + "\n", to: 1) }
+func err(_ s: String) { write(s + "\n", to: 2) }
+
+func run() -> Exit {
+    var args = Array(CommandLine.arguments.dropFirst())
+    guard let name = args.first, name != "--help", name != "-h", name != "help" else {
+        if args.count > 1, let (spec, _) = commands[args[1]] { out(spec.help()); return .ok }
+        out(mainHelp)
+        return args.isEmpty ? .usage : .ok
+    }
+    if name == "--version" { out("fledger 0.1.0"); return .ok }
+    args.removeFirst()
+    guard let (spec, body) = commands[name] else {
+        err("fledger: unknown command '\(name)'; commands: \(order.joined(separator: ", ")). See fledger --help")
+        return .usage
+    }
+    do {
+        let parsed = try ParsedArgs.parse(args, spec: spec)
+        if parsed.wantsHelp { out(spec.help()); return .ok }
+        return try body(parsed)
+    } catch let e as UsageError {
+        err("fledger \(name): \(e.message)\nSee fledger \(name) --help")
+        return .usage
+    } catch let f as Failure {
+        err("fledger \(name): \(f.message)")
+        return f.exit
+    } catch let j as JournalError {
+        err("fledger \(name): \(j)")
+        return exit(for: j)
+    } catch let c as Catalogue.LoadError {
+        err("fledger \(name): catalogue: \(c)")
+        return .io
+    } catch {
+        err("fledger \(name): \(error)")
+        return .io
+    }
+}
+
+func exit(for j: JournalError) -> Exit {
+    switch j {
+    case .io, .missing, .exists: return .io
+    case .damaged: return .damaged
+    }
+}
+
+exit(run().rawValue)

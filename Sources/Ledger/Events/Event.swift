@@ -1,0 +1,183 @@
+/// The journal's events. A closed enum with one payload struct per case: every `switch`
+/// over it has no `default:`, so a new kind of event breaks the build wherever it must be
+/// handled (Beancount's closed directive union).
+
+/// Where money sits: fund source, 功能分类 项, optional 经济分类 款, 基本/项目, optional project.
+public struct Classification: Hashable, Sendable {
+    public var fund: FundCode
+    public var item: FunctionCode
+    public var econ: EconomicCode?
+    public var nature: Nature
+    public var project: ProjectCode?
+
+    public init(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?) {
+        self.fund = fund; self.item = item; self.econ = econ; self.nature = nature; self.project = project
+    }
+
+    /// The budget line this classification draws on in a year.
+    public func line(year: Int) -> BudgetLine {
+        BudgetLine(year: year, fund: fund, item: item, nature: nature, project: project)
+    }
+}
+
+/// The unit of budget availability: a disbursement may not exceed what its line has left.
+/// 经济分类 is not part of it: appropriations are made per 项, nature and project.
+public struct BudgetLine: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var fund: FundCode
+    public var item: FunctionCode
+    public var nature: Nature
+    public var project: ProjectCode?
+
+    public init(year: Int, fund: FundCode, item: FunctionCode, nature: Nature, project: ProjectCode?) {
+        self.year = year; self.fund = fund; self.item = item; self.nature = nature; self.project = project
+    }
+
+    public var description: String {
+        "\(year)/\(fund)/\(item)/\(nature.wire)" + (project.map { "/\($0)" } ?? "")
+    }
+
+    public static func < (l: Self, r: Self) -> Bool {
+        (l.year, l.fund.rawValue, l.item.rawValue, l.nature.wire, l.project?.rawValue ?? "")
+            < (r.year, r.fund.rawValue, r.item.rawValue, r.nature.wire, r.project?.rawValue ?? "")
+    }
+}
+
+/// `fledger init`: the unit whose journal this is, and its first fiscal year.
+public struct UnitOpening: Hashable, Sendable {
+    public var unitCode: String
+    public var unitName: String
+    public var year: Int
+}
+
+/// A fiscal year opened for posting (the first by `init`, later ones by `open-year` or a close).
+public struct YearOpening: Hashable, Sendable {
+    public var year: Int
+}
+
+/// Budget authority granted: 批复 of an amount to a line, citing its document.
+public struct Appropriation: Hashable, Sendable {
+    public var classification: Classification
+    public var amount: Fen
+    public var document: String
+}
+
+/// Money spent against a line.
+public struct Disbursement: Hashable, Sendable {
+    public var classification: Classification   // econ is required
+    public var amount: Fen
+    public var payee: String
+    public var voucher: String
+    /// Set when an accountant overrode the budget-availability check; the reason is kept.
+    public var override: String?
+}
+
+/// A change to budget authority, or a correction of an earlier event. Never an edit.
+public struct Adjustment: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// Budget authority up (positive) or down (negative) on a line.
+        case budget(Classification, amount: Fen, document: String)
+        /// Reverses `amount` of an earlier appropriation or disbursement.
+        case reversal(target: EventID, amount: Fen)
+        /// Moves `amount` of an earlier appropriation or disbursement to another classification.
+        case reclassification(target: EventID, amount: Fen, to: Classification)
+    }
+    public var kind: Kind
+    public var override: String?
+}
+
+public enum EventBody: Hashable, Sendable {
+    case unit(UnitOpening)
+    case yearOpen(YearOpening)
+    case appropriation(Appropriation)
+    case disbursement(Disbursement)
+    case adjustment(Adjustment)
+
+    /// Wire name of the event type, from the explicit table `EventType`.
+    public var type: EventType {
+        switch self {
+        case .unit: return .unit
+        case .yearOpen: return .yearOpen
+        case .appropriation: return .appropriation
+        case .disbursement: return .disbursement
+        case .adjustment: return .adjustment
+        }
+    }
+}
+
+/// Event type names as written in the journal.
+public enum EventType: String, CaseIterable, Sendable {
+    case unit = "unit"
+    case yearOpen = "year_open"
+    case appropriation = "appropriation"
+    case disbursement = "disbursement"
+    case adjustment = "adjustment"
+}
+
+/// One journal event: the caller's content plus what the journal assigns (sequence number and
+/// recording time). The hash link lives in the journal line, not here.
+public struct Event: Hashable, Sendable {
+    public var seq: Int
+    public var id: EventID
+    public var date: CivilDate
+    public var recorded: Timestamp
+    public var actor: String
+    public var memo: String
+    public var body: EventBody
+
+    public init(seq: Int, id: EventID, date: CivilDate, recorded: Timestamp, actor: String, memo: String, body: EventBody) {
+        self.seq = seq; self.id = id; self.date = date; self.recorded = recorded
+        self.actor = actor; self.memo = memo; self.body = body
+    }
+
+    /// The fiscal year the event belongs to (the calendar year of its effective date).
+    public var year: Int { date.year }
+
+    /// True when both events say the same thing, ignoring what the journal assigned.
+    public func sameContent(as other: Event) -> Bool {
+        id == other.id && date == other.date && actor == other.actor && memo == other.memo && body == other.body
+    }
+
+    /// What the event does to budget lines: signed budget and actual movements.
+    /// Corrections need their target, which the caller looks up.
+    public func effects(target: Event?) -> [Effect] {
+        switch body {
+        case .unit, .yearOpen:
+            return []
+        case .appropriation(let a):
+            return [Effect(classification: a.classification, year: year, budget: a.amount, actual: .zero)]
+        case .disbursement(let d):
+            return [Effect(classification: d.classification, year: year, budget: .zero, actual: d.amount)]
+        case .adjustment(let adj):
+            switch adj.kind {
+            case .budget(let c, let amount, _):
+                return [Effect(classification: c, year: year, budget: amount, actual: .zero)]
+            case .reversal(_, let amount):
+                guard let t = target, let base = t.effects(target: nil).first else { return [] }
+                return [base.scaled(to: -amount)]
+            case .reclassification(_, let amount, let to):
+                guard let t = target, let base = t.effects(target: nil).first else { return [] }
+                var moved = base.scaled(to: amount)
+                moved.classification = to
+                return [base.scaled(to: -amount), moved]
+            }
+        }
+    }
+}
+
+/// A signed movement on one budget line. Corrections land in the year of their target.
+public struct Effect: Hashable, Sendable {
+    public var classification: Classification
+    public var year: Int
+    public var budget: Fen
+    public var actual: Fen
+
+    public var line: BudgetLine { classification.line(year: year) }
+
+    /// The same kind of movement (budget or actual) with another amount.
+    func scaled(to amount: Fen) -> Effect {
+        var e = self
+        if budget != .zero { e.budget = amount } else { e.actual = amount }
+        return e
+    }
+}

@@ -1,0 +1,132 @@
+/// Reading a batch to import: CSV with a header row, or JSON Lines of flat objects, with the
+/// same field names as the journal (`type`, `id`, `date`, `fund`, `item`, `econ`, `nature`,
+/// `project`, `amount` in yuan or 万, …). Every row keeps its line number so that a rejection
+/// points at it.
+public enum ImportFormat: String, Sendable, CaseIterable {
+    case csv, jsonl
+
+    /// By file extension: `.csv` is CSV; `.jsonl`, `.ndjson` and `.json` are JSON Lines.
+    public static func guess(path: String) -> ImportFormat? {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".csv") { return .csv }
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
+        return nil
+    }
+}
+
+public struct ImportRow: Sendable {
+    /// 1-based line of the input where the row starts.
+    public let line: Int
+    public let draft: Draft
+}
+
+/// A row that could not even be read as fields.
+public struct ImportSyntaxError: Error, Sendable, CustomStringConvertible {
+    public let line: Int
+    public let message: String
+    public var description: String { "line \(line): \(message)" }
+}
+
+public enum ImportRows {
+    /// Splits input into rows; syntax errors are collected, not thrown, so every bad row is reported.
+    public static func parse(_ text: String, format: ImportFormat) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
+        switch format {
+        case .csv: return parseCSV(text)
+        case .jsonl: return parseJSONL(text)
+        }
+    }
+
+    static func parseJSONL(_ text: String) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
+        var rows: [ImportRow] = [], errors: [ImportSyntaxError] = []
+        var lineNo = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            do {
+                var fields: [String: String] = [:]
+                for (k, v) in try FlatJSON.parse(String(line)) {
+                    switch v {
+                    case .string(let s), .number(let s): fields[k] = s
+                    case .null: break
+                    case .bool:
+                        throw ImportSyntaxError(line: lineNo, message: "field \"\(k)\": true/false is not a value any field takes")
+                    }
+                }
+                rows.append(ImportRow(line: lineNo, draft: Draft(fields: fields)))
+            } catch let e as ImportSyntaxError {
+                errors.append(e)
+            } catch {
+                errors.append(ImportSyntaxError(line: lineNo, message: "not a JSON object: \(error)"))
+            }
+        }
+        return (rows, errors)
+    }
+
+    /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and newlines.
+    static func parseCSV(_ text: String) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
+        var rows: [ImportRow] = [], errors: [ImportSyntaxError] = []
+        var records: [(line: Int, fields: [String])] = []
+        var field: [UInt8] = [], fields: [String] = []
+        var inQuotes = false, quotedField = false
+        var line = 1, recordLine = 1
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xef, 0xbb, 0xbf]) { bytes.removeFirst(3) }  // Excel's BOM
+        var i = 0
+        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field = []; quotedField = false }
+        func endRecord() {
+            endField()
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            fields = []
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if inQuotes {
+                if c == 0x22 {
+                    if i + 1 < bytes.count, bytes[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
+                    inQuotes = false
+                } else {
+                    if c == 0x0a { line += 1 }
+                    field.append(c)
+                }
+                i += 1
+                continue
+            }
+            switch c {
+            case 0x22 where field.isEmpty && !quotedField:
+                inQuotes = true; quotedField = true
+            case 0x2c:
+                endField()
+            case 0x0d where i + 1 < bytes.count && bytes[i + 1] == 0x0a:
+                break
+            case 0x0a:
+                endRecord(); line += 1; recordLine = line
+            default:
+                field.append(c)
+            }
+            i += 1
+        }
+        if inQuotes {
+            errors.append(ImportSyntaxError(line: recordLine, message: "a quoted field is not closed before the end of the file"))
+        } else if !field.isEmpty || !fields.isEmpty {
+            endRecord()
+        }
+        guard let header = records.first else { return ([], errors) }
+        let names = header.fields.map { $0.trimmingSpaces }
+        var seen = Set<String>()
+        for n in names {
+            if n.isEmpty { errors.append(ImportSyntaxError(line: header.line, message: "the header has an empty column name")) }
+            if !seen.insert(n).inserted { errors.append(ImportSyntaxError(line: header.line, message: "the header names column '\(n)' twice")) }
+        }
+        for r in records.dropFirst() {
+            guard r.fields.count == names.count else {
+                errors.append(ImportSyntaxError(line: r.line, message: "has \(r.fields.count) fields where the header has \(names.count)"))
+                continue
+            }
+            var d: [String: String] = [:]
+            for (n, v) in zip(names, r.fields) { d[n] = v }
+            rows.append(ImportRow(line: r.line, draft: Draft(fields: d)))
+        }
+        return (rows, errors)
+    }
+}

@@ -1,0 +1,143 @@
+/// A checkpoint: the `LedgerState` after some prefix of the journal, bound to that prefix by
+/// its byte size and the SHA-256 of its last line. A post loads it and replays only the lines
+/// after it, instead of the whole journal; when it does not match the journal (or is damaged,
+/// or missing) the post falls back to a full replay and writes a fresh one. It is derived
+/// data: deleting it loses nothing. `fledger verify` compares it with a full replay.
+///
+/// Binary, little-endian: magic, prefix size, event count, last line's offset and hash, the
+/// state, then a 64-bit checksum of everything before it.
+struct Checkpoint {
+    static let magic: [UInt8] = Array("FLEDGRCP0001".utf8)
+
+    var size: Int           // bytes of journal covered
+    var lastLineStart: Int  // offset of the last line covered
+    var head: SHA256.Digest // SHA-256 of that line
+    var state: LedgerState
+
+    func encode() -> [UInt8] {
+        var w = BinaryWriter()
+        w.bytes(Checkpoint.magic)
+        w.u64(UInt64(size)); w.u64(UInt64(state.count)); w.u64(UInt64(lastLineStart)); w.bytes(head.bytes)
+        let u = state.unit
+        w.u8(u == nil ? 0 : 1)
+        if let u { w.string(u.unitCode); w.string(u.unitName); w.u64(UInt64(u.year)) }
+        let years = state.openYears.sorted()
+        w.u64(UInt64(years.count)); for y in years { w.u64(UInt64(y)) }
+        let lines = state.balances.sorted { $0.key < $1.key }
+        w.u64(UInt64(lines.count))
+        for (l, b) in lines {
+            w.u64(UInt64(l.year)); w.string(l.fund.rawValue); w.string(l.item.rawValue); w.u8(l.nature == .basic ? 0 : 1)
+            w.string(l.project?.rawValue ?? ""); w.u64(UInt64(bitPattern: b.budget.raw)); w.u64(UInt64(bitPattern: b.actual.raw))
+        }
+        let corrected = state.corrected.sorted { $0.key < $1.key }
+        w.u64(UInt64(corrected.count)); for (l, a) in corrected { w.u64(l); w.u64(UInt64(bitPattern: a)) }
+        var index = state.index
+        index.compact()
+        w.u64(UInt64(index.sorted.count)); w.words(index.sorted)
+        let overflow = index.overflow.sorted { $0.key < $1.key }
+        w.u64(UInt64(overflow.count)); for (id, l) in overflow { w.string(id); w.u64(l) }
+        w.u64(BinaryWriter.checksum(w.out))
+        return w.out
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Checkpoint? {
+        guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
+        let body = bytes[0..<(bytes.count - 8)]
+        var r = BinaryReader(bytes: bytes)
+        r.at = bytes.count - 8
+        guard let sum = r.u64(), sum == BinaryWriter.checksum(Array(body)) else { return nil }
+        r = BinaryReader(bytes: Array(body))
+        r.at = magic.count
+        guard let size = r.u64(), let count = r.u64(), let lastStart = r.u64(), let headBytes = r.bytes(32),
+              let head = SHA256.Digest(bytes: headBytes),
+              let hasUnit = r.u8() else { return nil }
+        var state = LedgerState()
+        state.count = Int(count)
+        if hasUnit == 1 {
+            guard let code = r.string(), let name = r.string(), let year = r.u64() else { return nil }
+            state.unit = UnitOpening(unitCode: code, unitName: name, year: Int(year))
+        }
+        guard let nYears = r.u64() else { return nil }
+        for _ in 0..<nYears { guard let y = r.u64() else { return nil }; state.openYears.insert(Int(y)) }
+        guard let nLines = r.u64() else { return nil }
+        for _ in 0..<nLines {
+            guard let year = r.u64(), let fund = r.string().flatMap(FundCode.init(rawValue:)),
+                  let item = r.string().flatMap(FunctionCode.init(rawValue:)), let nature = r.u8(),
+                  let project = r.string(), let budget = r.u64(), let actual = r.u64() else { return nil }
+            let line = BudgetLine(year: Int(year), fund: fund, item: item, nature: nature == 0 ? .basic : .project,
+                                  project: project.isEmpty ? nil : ProjectCode(rawValue: project))
+            state.balances[line] = LineBalance(budget: Fen(Int64(bitPattern: budget)), actual: Fen(Int64(bitPattern: actual)))
+        }
+        guard let nCorrected = r.u64() else { return nil }
+        for _ in 0..<nCorrected {
+            guard let l = r.u64(), let a = r.u64() else { return nil }
+            state.corrected[l] = Int64(bitPattern: a)
+        }
+        guard let nSorted = r.u64(), let sorted = r.words(Int(nSorted)) else { return nil }
+        state.index.sorted = sorted
+        guard let nOverflow = r.u64() else { return nil }
+        for _ in 0..<nOverflow {
+            guard let id = r.string(), let l = r.u64() else { return nil }
+            state.index.overflow[id] = l
+        }
+        guard r.at == body.count else { return nil }
+        return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)
+    }
+}
+
+
+struct BinaryWriter {
+    var out: [UInt8] = []
+    mutating func u8(_ v: UInt8) { out.append(v) }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    mutating func bytes(_ b: [UInt8]) { out.append(contentsOf: b) }
+    mutating func string(_ s: String) { u64(UInt64(s.utf8.count)); out.append(contentsOf: s.utf8) }
+    mutating func words(_ w: [UInt64]) { w.withUnsafeBytes { out.append(contentsOf: $0) } }
+
+    /// A fast 64-bit checksum (not a cryptographic hash: it guards against a torn or corrupt
+    /// checkpoint, and verify re-derives the checkpoint anyway).
+    static func checksum(_ b: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(b.count)
+        b.withUnsafeBytes { p in
+            let words = p.count / 8
+            for i in 0..<words {
+                h = (h ^ p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+                h ^= h >> 29
+            }
+            for i in (words * 8)..<p.count { h = (h ^ UInt64(p[i])) &* 0xc4ce_b9fe_1a85_ec53 }
+        }
+        return h
+    }
+}
+
+struct BinaryReader {
+    let bytes: [UInt8]
+    var at = 0
+    mutating func u8() -> UInt8? { guard at < bytes.count else { return nil }; at += 1; return bytes[at - 1] }
+    mutating func u64() -> UInt64? {
+        guard at + 8 <= bytes.count else { return nil }
+        let v = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
+        at += 8
+        return UInt64(littleEndian: v)
+    }
+    mutating func bytes(_ n: Int) -> [UInt8]? {
+        guard n >= 0, at + n <= bytes.count else { return nil }
+        at += n
+        return Array(bytes[(at - n)..<at])
+    }
+    mutating func string() -> String? {
+        guard let n = u64(), n < 1 << 20, let b = bytes(Int(n)) else { return nil }
+        return String(validating: b, as: UTF8.self)
+    }
+    mutating func words(_ n: Int) -> [UInt64]? {
+        guard n >= 0, at + n * 8 <= bytes.count else { return nil }
+        let out = [UInt64](unsafeUninitializedCapacity: n) { buf, done in
+            bytes.withUnsafeBytes { src in
+                UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[at..<(at + n * 8)]))
+            }
+            done = n
+        }
+        at += n * 8
+        return out
+    }
+}

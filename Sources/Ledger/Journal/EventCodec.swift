@@ -1,0 +1,209 @@
+/// The journal line format: one event as one flat JSON object, fields in a fixed order, the
+/// hash of the previous line last. See `Journal/README.md`. Field names come from this table,
+/// never from Swift names, so renaming a case can never change the format.
+public enum Wire {
+    public static let seq = "seq", id = "id", type = "type", date = "date", recorded = "recorded"
+    public static let actor = "actor", memo = "memo", prev = "prev"
+    public static let unit = "unit", name = "name", year = "year"
+    public static let fund = "fund", item = "item", econ = "econ", nature = "nature", project = "project"
+    public static let amount = "amount", doc = "doc", payee = "payee", voucher = "voucher"
+    public static let override = "override", kind = "kind", target = "target"
+
+    public static let kindBudget = "budget", kindReversal = "reversal", kindReclassification = "reclassification"
+}
+
+/// Why a journal line does not decode into an event.
+public struct LineDecodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let field: String?
+    public let message: String
+    public var description: String { field.map { "field \"\($0)\": \(message)" } ?? message }
+}
+
+public enum EventCodec {
+    /// The canonical bytes of a journal line (without its newline).
+    public static func encode(_ e: Event, prev: SHA256.Digest) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(384)
+        var first = true
+        func key(_ k: String) {
+            out.append(first ? 0x7b : 0x2c)
+            first = false
+            FlatJSON.appendString(k, to: &out)
+            out.append(0x3a)
+        }
+        func str(_ k: String, _ v: String) { key(k); FlatJSON.appendString(v, to: &out) }
+        func optStr(_ k: String, _ v: String?) { if let v { str(k, v) } }
+        func int(_ k: String, _ v: Int64) { key(k); FlatJSON.appendInt(v, to: &out) }
+        func classification(_ c: Classification) {
+            str(Wire.fund, c.fund.rawValue)
+            str(Wire.item, c.item.rawValue)
+            optStr(Wire.econ, c.econ?.rawValue)
+            str(Wire.nature, c.nature.wire)
+            optStr(Wire.project, c.project?.rawValue)
+        }
+
+        int(Wire.seq, Int64(e.seq))
+        str(Wire.id, e.id.rawValue)
+        str(Wire.type, e.body.type.rawValue)
+        str(Wire.date, e.date.description)
+        str(Wire.recorded, e.recorded.text)
+        str(Wire.actor, e.actor)
+        switch e.body {
+        case .unit(let u):
+            str(Wire.unit, u.unitCode); str(Wire.name, u.unitName); int(Wire.year, Int64(u.year))
+        case .yearOpen(let y):
+            int(Wire.year, Int64(y.year))
+        case .appropriation(let a):
+            classification(a.classification); int(Wire.amount, a.amount.raw); str(Wire.doc, a.document)
+        case .disbursement(let d):
+            classification(d.classification); int(Wire.amount, d.amount.raw)
+            str(Wire.payee, d.payee); str(Wire.voucher, d.voucher); optStr(Wire.override, d.override)
+        case .adjustment(let adj):
+            switch adj.kind {
+            case .budget(let c, let amount, let doc):
+                str(Wire.kind, Wire.kindBudget); classification(c); int(Wire.amount, amount.raw); str(Wire.doc, doc)
+            case .reversal(let target, let amount):
+                str(Wire.kind, Wire.kindReversal); str(Wire.target, target.rawValue); int(Wire.amount, amount.raw)
+            case .reclassification(let target, let amount, let to):
+                str(Wire.kind, Wire.kindReclassification); str(Wire.target, target.rawValue)
+                int(Wire.amount, amount.raw); classification(to)
+            }
+            optStr(Wire.override, adj.override)
+        }
+        if !e.memo.isEmpty { str(Wire.memo, e.memo) }
+        str(Wire.prev, prev.hex)
+        out.append(0x7d)
+        return out
+    }
+
+    /// Decodes a journal line (without its newline). Strict: unknown or missing fields, wrong
+    /// types and malformed codes are errors naming the field.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(LineDecodeError) -> (event: Event, prev: SHA256.Digest) {
+        let fields: [(key: String, value: FlatValue)]
+        do { fields = try FlatJSON.parse(bytes) } catch { throw LineDecodeError(field: nil, message: "not a JSON object: \(error)") }
+        var r = FieldReader(fields: fields)
+        let seq = try r.int(Wire.seq)
+        guard seq >= 1 else { throw LineDecodeError(field: Wire.seq, message: "must be 1 or more") }
+        let id = try r.parsed(Wire.id, "an event id") { EventID(rawValue: $0) }
+        let typeName = try r.string(Wire.type)
+        guard let type = EventType(rawValue: typeName) else {
+            throw LineDecodeError(field: Wire.type, message: "unknown event type '\(typeName)'")
+        }
+        let date = try r.parsed(Wire.date, "a date YYYY-MM-DD") { CivilDate($0) }
+        let recorded = try r.parsed(Wire.recorded, "a UTC time YYYY-MM-DDTHH:MM:SSZ") { Timestamp($0) }
+        let actor = try r.string(Wire.actor)
+        let body: EventBody
+        switch type {
+        case .unit:
+            body = .unit(UnitOpening(unitCode: try r.string(Wire.unit), unitName: try r.string(Wire.name), year: Int(try r.int(Wire.year))))
+        case .yearOpen:
+            body = .yearOpen(YearOpening(year: Int(try r.int(Wire.year))))
+        case .appropriation:
+            body = .appropriation(Appropriation(
+                classification: try r.classification(), amount: Fen(try r.int(Wire.amount)), document: try r.string(Wire.doc)))
+        case .disbursement:
+            body = .disbursement(Disbursement(
+                classification: try r.classification(), amount: Fen(try r.int(Wire.amount)),
+                payee: try r.string(Wire.payee), voucher: try r.string(Wire.voucher), override: try r.optionalString(Wire.override)))
+        case .adjustment:
+            let kindName = try r.string(Wire.kind)
+            let kind: Adjustment.Kind
+            switch kindName {
+            case Wire.kindBudget:
+                kind = .budget(try r.classification(), amount: Fen(try r.int(Wire.amount)), document: try r.string(Wire.doc))
+            case Wire.kindReversal:
+                kind = .reversal(target: try r.parsed(Wire.target, "an event id") { EventID(rawValue: $0) }, amount: Fen(try r.int(Wire.amount)))
+            case Wire.kindReclassification:
+                let target = try r.parsed(Wire.target, "an event id") { EventID(rawValue: $0) }
+                let amount = Fen(try r.int(Wire.amount))
+                kind = .reclassification(target: target, amount: amount, to: try r.classification())
+            default:
+                throw LineDecodeError(field: Wire.kind, message: "unknown adjustment kind '\(kindName)', expected budget, reversal or reclassification")
+            }
+            body = .adjustment(Adjustment(kind: kind, override: try r.optionalString(Wire.override)))
+        }
+        let memo = try r.optionalString(Wire.memo) ?? ""
+        let prev = try r.parsed(Wire.prev, "64 hex digits") { SHA256.Digest(hex: $0) }
+        try r.finish()
+        return (Event(seq: Int(seq), id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body), prev)
+    }
+}
+
+/// Reads the fields of one line by name, and complains about any left over.
+private struct FieldReader {
+    var fields: [(key: String, value: FlatValue)]
+    var used: [Bool]
+
+    init(fields: [(key: String, value: FlatValue)]) {
+        self.fields = fields
+        used = Array(repeating: false, count: fields.count)
+    }
+
+    mutating func take(_ key: String) -> FlatValue? {
+        for (i, f) in fields.enumerated() where f.key == key {
+            used[i] = true
+            return f.value
+        }
+        return nil
+    }
+
+    mutating func optionalString(_ key: String) throws(LineDecodeError) -> String? {
+        guard let v = take(key) else { return nil }
+        guard case .string(let s) = v else { throw LineDecodeError(field: key, message: "expected a string") }
+        return s
+    }
+
+    mutating func string(_ key: String) throws(LineDecodeError) -> String {
+        guard let s = try optionalString(key) else { throw LineDecodeError(field: key, message: "missing") }
+        return s
+    }
+
+    mutating func int(_ key: String) throws(LineDecodeError) -> Int64 {
+        guard let v = take(key) else { throw LineDecodeError(field: key, message: "missing") }
+        guard case .number(let s) = v, let n = Int64(s) else {
+            throw LineDecodeError(field: key, message: "expected an integer")
+        }
+        return n
+    }
+
+    mutating func parsed<T>(_ key: String, _ what: String, _ make: (String) -> T?) throws(LineDecodeError) -> T {
+        let s = try string(key)
+        guard let v = make(s) else { throw LineDecodeError(field: key, message: "'\(s)' is not \(what)") }
+        return v
+    }
+
+    mutating func classification() throws(LineDecodeError) -> Classification {
+        let fund = try parsed(Wire.fund, "a fund code") { FundCode(rawValue: $0) }
+        let item = try parsed(Wire.item, "a 7-digit 功能分类 项 code") { FunctionCode(rawValue: $0).flatMap { $0.isItem ? $0 : nil } }
+        let econ = try optionalString(Wire.econ).map { s throws(LineDecodeError) in
+            guard let c = EconomicCode(rawValue: s), c.isKuan else {
+                throw LineDecodeError(field: Wire.econ, message: "'\(s)' is not a 5-digit 经济分类 款 code")
+            }
+            return c
+        }
+        let nature = try parsed(Wire.nature, "basic or project") { s in Nature(text: s).flatMap { $0.wire == s ? $0 : nil } }
+        let project = try optionalString(Wire.project).map { s throws(LineDecodeError) in
+            guard let p = ProjectCode(rawValue: s) else { throw LineDecodeError(field: Wire.project, message: "'\(s)' is not a project code") }
+            return p
+        }
+        return Classification(fund: fund, item: item, econ: econ, nature: nature, project: project)
+    }
+
+    func finish() throws(LineDecodeError) {
+        for (i, f) in fields.enumerated() where !used[i] {
+            throw LineDecodeError(field: f.key, message: "unknown field for this event type")
+        }
+    }
+}
+
+extension EventCodec {
+    /// The event as one JSON object, as in the journal but without the `prev` link (for
+    /// machine-readable output of `log` and `show`).
+    public static func json(_ e: Event) -> String {
+        var line = encode(e, prev: .zero)
+        let linkSize = #","prev":""#.utf8.count + 64 + 2
+        line.removeLast(linkSize)
+        line.append(0x7d)
+        return String(decoding: line, as: UTF8.self)
+    }
+}

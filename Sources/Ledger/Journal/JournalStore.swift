@@ -1,0 +1,375 @@
+/// The journal as the commands use it: create, post (one event or an atomic batch), verify,
+/// repair, read. Every write happens under the file's exclusive lock and is on disk before it
+/// is acknowledged; every read happens under a shared lock.
+///
+/// Beside the journal `J` live derived files, each safe to delete:
+/// `J.fledger-checkpoint` (state after a prefix, see `Checkpoint`), `J.fledger-head` (the last
+/// acknowledged sequence number and hash, to catch lines removed from the end), and, only while
+/// a batch is being written, `J.fledger-pending` (what the batch will make of the file, so a
+/// batch cut short by a crash is caught and `fledger repair` can roll it back).
+public struct JournalStore: Sendable {
+    public let path: String
+    public let validator: Validator
+    public let clock: Clock
+    /// Rewrite the checkpoint once this many events were posted after it.
+    public var checkpointEvery = 2_000
+
+    public init(path: String, catalogue: Catalogue, clock: Clock = .system) {
+        self.path = path
+        validator = Validator(catalogue: catalogue)
+        self.clock = clock
+    }
+
+    var checkpointPath: String { path + ".fledger-checkpoint" }
+    var headPath: String { path + ".fledger-head" }
+    var pendingPath: String { path + ".fledger-pending" }
+
+    // MARK: - Results
+
+    public enum ItemResult: Sendable {
+        case appended(Event)
+        /// Already in the journal with the same content (an idempotent re-post).
+        case duplicate(Event)
+    }
+
+    public enum BatchResult: Sendable {
+        /// Every item was accepted; new events are on disk.
+        case committed([ItemResult])
+        /// At least one item was rejected, so nothing was appended. Indexes are 0-based.
+        case rejected([(index: Int, rejection: Rejection)])
+    }
+
+    public struct VerifyReport: Sendable {
+        public let events: Int
+        public let bytes: Int
+        public let head: SHA256.Digest
+        public let unit: UnitOpening?
+        public let openYears: [Int]
+        /// Things worth saying that are not damage (a stale checkpoint, a missing head file).
+        public let notes: [String]
+    }
+
+    // MARK: - Create
+
+    /// Creates the journal with its first event, the unit. Fails if the file exists.
+    public func initialise(_ draft: Draft) throws(JournalError) -> Result<Event, Rejection> {
+        var d = draft
+        d.fields[Wire.type] = EventType.unit.rawValue
+        switch validator.validate(d, state: LedgerState(), recorded: clock.now(), lookup: { _ in nil }) {
+        case .rejected(let r): return .failure(r)
+        case .duplicate(let e): return .success(e)
+        case .accepted(let e):
+            let line = EventCodec.encode(e, prev: .zero)
+            try JournalFile.create(path: path, bytes: line + [0x0a])
+            writeHead(seq: 1, hash: SHA256.hash(line))
+            return .success(e)
+        }
+    }
+
+    // MARK: - Post
+
+    /// Validates every draft in order against the journal and the drafts before it; appends
+    /// all of them durably, or none if any is rejected (every rejection is reported).
+    public func post(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
+        let file = try JournalFile(path: path, access: .write)
+        var loaded = try load(file, canClearPending: true)
+        let baseSize = loaded.size
+        var pending: [Locator: Event] = [:]
+        var out: [UInt8] = []
+        var results: [ItemResult] = []
+        var rejections: [(index: Int, rejection: Rejection)] = []
+        var prev = loaded.head
+        var offset = baseSize
+        let lookup: Validator.Lookup = { l in l >= UInt64(baseSize) ? pending[l] : loaded.lookup(l) }
+        let now = clock.now()
+        for (i, draft) in drafts.enumerated() {
+            switch validator.validate(draft, state: loaded.state, recorded: now, lookup: lookup) {
+            case .rejected(let r):
+                rejections.append((i, r))
+            case .duplicate(let e):
+                results.append(.duplicate(e))
+            case .accepted(let e):
+                let line = EventCodec.encode(e, prev: prev)
+                let locator = Locator(offset)
+                let target = validator.target(of: e, state: loaded.state, lookup: lookup)
+                pending[locator] = e
+                loaded.state.apply(e, at: locator, target: target)
+                prev = SHA256.hash(line)
+                loaded.lastLineStart = offset
+                offset += line.count + 1
+                out += line
+                out.append(0x0a)
+                results.append(.appended(e))
+            }
+        }
+        if !rejections.isEmpty { return .rejected(rejections) }
+        guard !out.isEmpty else { return .committed(results) }
+        let multiLine = results.reduce(0) { n, r in if case .appended = r { return n + 1 }; return n } > 1
+        if multiLine {
+            try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), durable: true)
+        }
+        try file.appendDurably(out)
+        if multiLine { SideFile.remove(pendingPath) }
+        writeHead(seq: loaded.state.count, hash: prev)
+        loaded.size = offset
+        if loaded.fullReplay || loaded.state.count - loaded.checkpointCount >= checkpointEvery {
+            saveCheckpoint(Checkpoint(size: offset, lastLineStart: loaded.lastLineStart, head: prev, state: loaded.state))
+        }
+        return .committed(results)
+    }
+
+    // MARK: - Verify
+
+    /// Replays the whole journal, checking every line and every rule; reports the first damage
+    /// as an error naming its line. Also checks the head file and the checkpoint.
+    public func verify() throws(JournalError) -> VerifyReport {
+        let file = try JournalFile(path: path, access: .read)
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        let buf = try file.read(at: 0, count: size)
+        let checkpoint = SideFile.read(checkpointPath).flatMap(Checkpoint.decode)
+        var notes: [String] = []
+        let replayer = Replayer(path: path, validator: validator, baseOffset: 0, buf: UnsafeRawBufferPointer(buf.bytes), before: { _ in nil })
+        var state = LedgerState()
+        var snapshot: LedgerState?
+        try replayer.run(state: &state, prev: .zero, prevPrev: nil, snapshotAt: checkpoint?.size, snapshot: &snapshot)
+        if let torn = replayer.table.tornStart {
+            throw .damaged(path: path, line: replayer.table.count + 1,
+                           reason: "the last line is cut short (\(size - torn) bytes with no newline), as a crash during a write leaves it; it was never acknowledged. `fledger repair` sets it aside")
+        }
+        guard replayer.table.count > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
+        let head = replayer.hashes.last!
+        if let h = readHead() {
+            if h.seq > state.count {
+                throw .damaged(path: path, line: state.count + 1,
+                               reason: "event \(h.seq) (hash \(h.hash.hex)) was acknowledged, but the journal ends at event \(state.count): lines were removed from its end")
+            }
+            if replayer.hashes[h.seq - 1] != h.hash {
+                throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
+            }
+            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update)") }
+        } else {
+            notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
+        }
+        if let cp = checkpoint {
+            if let snap = snapshot, cp.lastLineStart < size, replayer.hashes.indices.contains(cp.state.count - 1),
+               replayer.hashes[cp.state.count - 1] == cp.head, snap.sameAs(cp.state) {
+                notes.append("checkpoint at event \(cp.state.count) agrees with the replay")
+            } else {
+                throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) does not agree with a replay of the journal; posts would start from wrong balances. Delete it (it is derived data) and run verify again")
+            }
+        }
+        return VerifyReport(events: state.count, bytes: size, head: head, unit: state.unit, openYears: state.openYears.sorted(), notes: notes)
+    }
+
+    // MARK: - Repair
+
+    public struct RepairReport: Sendable {
+        /// Bytes removed from the end of the journal, and where they were saved.
+        public let removedBytes: Int
+        public let savedTo: String?
+        public let reason: String
+    }
+
+    /// Removes what a crash left at the end of the journal — a line cut short, or the part of
+    /// a batch that was being written — after saving it beside the journal. Complete lines that
+    /// were acknowledged are never touched.
+    public func repair() throws(JournalError) -> RepairReport {
+        let file = try JournalFile(path: path, access: .write)
+        let size = try file.size()
+        var cut: Int?
+        var reason = ""
+        if let p = readPending() {
+            if size == p.final, let last = try lastLineHash(file: file, size: size), last == p.head {
+                SideFile.remove(pendingPath)
+                return RepairReport(removedBytes: 0, savedTo: nil, reason: "the batch recorded as pending had been written whole; only its marker was removed")
+            }
+            if size >= p.base {
+                cut = p.base
+                reason = "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
+            }
+        }
+        if cut == nil {
+            let tailStart = max(0, size - 1 << 20)
+            let tail = try file.read(at: tailStart, count: size - tailStart)
+            let t = UnsafeRawBufferPointer(tail.bytes)
+            if size > 0, t[t.count - 1] != 0x0a {
+                guard let lastNL = t.lastIndex(of: 0x0a) else {
+                    throw .damaged(path: path, line: 0, reason: "no complete line in the last MiB: this is not a crash remnant; repair will not touch it")
+                }
+                cut = tailStart + lastNL + 1
+                reason = "the last line was cut short (\(size - cut!) bytes with no newline), as a crash during a write leaves it"
+            }
+        }
+        guard let cutAt = cut else {
+            return RepairReport(removedBytes: 0, savedTo: nil, reason: "nothing to repair: the journal ends with a complete line and no batch is pending")
+        }
+        let removed = try file.read(at: cutAt, count: size - cutAt)
+        let saved = path + ".removed-\(clock.now().text.filter { $0.isNumber })"
+        try SideFile.write(saved, Array(UnsafeRawBufferPointer(removed.bytes)), durable: true)
+        try file.truncate(to: cutAt)
+        SideFile.remove(pendingPath)
+        if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size > cutAt { SideFile.remove(checkpointPath) }
+        return RepairReport(removedBytes: size - cutAt, savedTo: saved, reason: reason)
+    }
+
+    // MARK: - Read
+
+    /// Every event in the journal, in order (under a shared lock). Lines are decoded but the
+    /// chain is not checked: that is `verify`'s job. A line cut short at the end is an error.
+    public func events() throws(JournalError) -> [Event] {
+        let file = try JournalFile(path: path, access: .read)
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        let buf = try file.read(at: 0, count: size)
+        let b = UnsafeRawBufferPointer(buf.bytes)
+        let table = LineTable(b)
+        if table.tornStart != nil {
+            throw .damaged(path: path, line: table.count + 1, reason: "the last line is cut short, as a crash during a write leaves it; run `fledger repair`")
+        }
+        var out: [Event] = []
+        out.reserveCapacity(table.count)
+        for i in 0..<table.count {
+            do { out.append(try EventCodec.decode(table.line(i, in: b)).event) } catch {
+                throw .damaged(path: path, line: i + 1, reason: "cannot be read: \(error)")
+            }
+        }
+        return out
+    }
+
+    // MARK: - Loading state
+
+    struct Loaded {
+        var state: LedgerState
+        var head: SHA256.Digest
+        var size: Int
+        var lastLineStart: Int
+        var checkpointCount: Int
+        var fullReplay: Bool
+        let lookup: (Locator) -> Event?
+    }
+
+    /// State at the end of the journal: from the checkpoint plus the lines after it when the
+    /// checkpoint matches, from a full replay otherwise.
+    func load(_ file: JournalFile, canClearPending: Bool) throws(JournalError) -> Loaded {
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: canClearPending)
+        guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
+        let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes { try? EventCodec.decode($0).event } } }
+        if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size <= size, cp.lastLineStart < cp.size,
+           let line = try? file.readLine(at: cp.lastLineStart), cp.lastLineStart + line.count + 1 == cp.size,
+           SHA256.hash(line) == cp.head {
+            let tail = try file.read(at: cp.size, count: size - cp.size)
+            let replayer = Replayer(path: path, validator: validator, baseOffset: cp.size, buf: UnsafeRawBufferPointer(tail.bytes), before: readBefore)
+            var state = cp.state
+            try replayer.run(state: &state, prev: cp.head, prevPrev: nil)
+            try refuseTorn(replayer, size: size)
+            let last = replayer.table.starts.last.map { cp.size + $0 } ?? cp.lastLineStart
+            return Loaded(state: state, head: replayer.head(or: cp.head), size: size, lastLineStart: last,
+                          checkpointCount: cp.state.count, fullReplay: false,
+                          lookup: { l in withExtendedLifetime(tail) { replayer.lookup(l) } })
+        }
+        let buf = try file.read(at: 0, count: size)
+        let replayer = Replayer(path: path, validator: validator, baseOffset: 0, buf: UnsafeRawBufferPointer(buf.bytes), before: { _ in nil })
+        var state = LedgerState()
+        try replayer.run(state: &state, prev: .zero, prevPrev: nil)
+        try refuseTorn(replayer, size: size)
+        guard let lastStart = replayer.table.starts.last else {
+            throw .damaged(path: path, line: 1, reason: "the journal has no complete line")
+        }
+        return Loaded(state: state, head: replayer.head(or: .zero), size: size, lastLineStart: lastStart,
+                      checkpointCount: 0, fullReplay: true, lookup: { l in withExtendedLifetime(buf) { replayer.lookup(l) } })
+    }
+
+    private func refuseTorn(_ r: Replayer, size: Int) throws(JournalError) {
+        if let torn = r.table.tornStart {
+            throw .damaged(path: path, line: r.table.count + 1 + (r.baseOffset > 0 ? 0 : 0),
+                           reason: "the last line is cut short (\(r.buf.count - torn) bytes with no newline), as a crash during a write leaves it. Nothing is posted until `fledger repair` sets it aside")
+        }
+    }
+
+    // MARK: - Side files
+
+    private func checkPending(file: JournalFile, size: Int, canClear: Bool) throws(JournalError) {
+        guard let p = readPending() else { return }
+        if size == p.final, let last = try lastLineHash(file: file, size: size), last == p.head {
+            if canClear { SideFile.remove(pendingPath) }
+            return
+        }
+        if size == p.base, canClear {  // the batch never reached the file
+            SideFile.remove(pendingPath)
+            return
+        }
+        throw .damaged(path: path, line: 0, reason: "a batch was being written when the program stopped (\(pendingPath) is still there): the journal holds \(size - p.base) of its \(p.final - p.base) bytes. Run `fledger repair` to roll the unacknowledged batch back")
+    }
+
+    private func readPending() -> (base: Int, final: Int, head: SHA256.Digest)? {
+        guard let b = SideFile.read(pendingPath) else { return nil }
+        let parts = String(decoding: b, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 3, let base = Int(parts[0]), let final = Int(parts[1]), let head = SHA256.Digest(hex: parts[2]) else {
+            return (0, -1, .zero)  // unreadable marker: treat the batch as interrupted
+        }
+        return (base, final, head)
+    }
+
+    private func lastLineHash(file: JournalFile, size: Int) throws(JournalError) -> SHA256.Digest? {
+        guard size > 0 else { return nil }
+        let start = max(0, size - 64 * 1024)
+        let t = try file.read(at: start, count: size - start)
+        let b = UnsafeRawBufferPointer(t.bytes)
+        guard b.last == 0x0a else { return nil }
+        let body = b[..<(b.count - 1)]
+        let from = (body.lastIndex(of: 0x0a).map { $0 + 1 }) ?? 0
+        return SHA256.hash(UnsafeRawBufferPointer(rebasing: b[from..<(b.count - 1)]))
+    }
+
+    private func writeHead(seq: Int, hash: SHA256.Digest) {
+        try? SideFile.write(headPath, Array("\(seq) \(hash.hex)\n".utf8), durable: false)
+    }
+
+    private func readHead() -> (seq: Int, hash: SHA256.Digest)? {
+        guard let b = SideFile.read(headPath) else { return nil }
+        let parts = String(decoding: b, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2, let seq = Int(parts[0]), seq >= 1, let h = SHA256.Digest(hex: parts[1]) else { return nil }
+        return (seq, h)
+    }
+
+    private func saveCheckpoint(_ cp: Checkpoint) {
+        try? SideFile.write(checkpointPath, cp.encode(), durable: false)
+    }
+}
+
+extension JournalFile {
+    /// The line starting at `offset`, without its newline.
+    func readLine(at offset: Int) throws(JournalError) -> [UInt8] {
+        var chunk = 1024
+        while true {
+            let b = try read(at: offset, count: chunk)
+            let raw = UnsafeRawBufferPointer(b.bytes)
+            if let nl = raw.firstIndex(of: 0x0a) { return Array(raw[..<nl]) }
+            if raw.count < chunk { return Array(raw) }
+            chunk *= 4
+        }
+    }
+}
+
+extension LedgerState {
+    /// Same replayed content (the index compared as sets of entries).
+    func sameAs(_ o: LedgerState) -> Bool {
+        var a = index, b = o.index
+        a.compact(); b.compact()
+        return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected
+            && count == o.count && a.sorted == b.sorted && a.overflow == o.index.overflow
+    }
+}
+
+extension Validator {
+    /// The event a correction refers to, with its locator.
+    func target(of event: Event, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {
+        guard case .adjustment(let adj) = event.body else { return nil }
+        switch adj.kind {
+        case .budget: return nil
+        case .reversal(let id, _), .reclassification(let id, _, _): return find(id, state: state, lookup: lookup)
+        }
+    }
+}

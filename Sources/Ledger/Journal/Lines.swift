@@ -1,0 +1,60 @@
+import Dispatch
+import Glibc
+
+/// The lines of a buffer: where each starts and ends (the end excludes the newline), and the
+/// start of a final piece with no newline, which is a line cut short.
+struct LineTable {
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var tornStart: Int?
+
+    var count: Int { starts.count }
+
+    init(_ buf: UnsafeRawBufferPointer) {
+        guard let base = buf.baseAddress, buf.count > 0 else { return }
+        let estimate = buf.count / 300 + 16
+        starts.reserveCapacity(estimate)
+        ends.reserveCapacity(estimate)
+        var start = 0
+        while start < buf.count {
+            guard let nl = memchr(base + start, 0x0a, buf.count - start) else {
+                tornStart = start
+                break
+            }
+            let end = base.distance(to: UnsafeRawPointer(nl))
+            starts.append(start)
+            ends.append(end)
+            start = end + 1
+        }
+    }
+
+    func line(_ i: Int, in buf: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: buf[starts[i]..<ends[i]])
+    }
+
+    /// SHA-256 of every line, on all cores: each line's hash is independent of the others.
+    func hashes(in buf: UnsafeRawBufferPointer) -> [SHA256.Digest] {
+        let n = count
+        var out = [SHA256.Digest](repeating: .zero, count: n)
+        let chunks = n < 4096 ? 1 : 32
+        out.withUnsafeMutableBufferPointer { o in
+            // Each iteration writes a disjoint range of `o` and only reads `buf`.
+            nonisolated(unsafe) let dest = o
+            nonisolated(unsafe) let src = buf
+            let starts = self.starts, ends = self.ends
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = n * c / chunks, hi = n * (c + 1) / chunks
+                for i in lo..<hi { dest[i] = SHA256.hash(UnsafeRawBufferPointer(rebasing: src[starts[i]..<ends[i]])) }
+            }
+        }
+        return out
+    }
+}
+
+/// Decodes the event on the line starting at `offset` of `buf`.
+func decodeLine(at offset: Int, in buf: UnsafeRawBufferPointer) -> Event? {
+    guard offset >= 0, offset < buf.count, let base = buf.baseAddress,
+          let nl = memchr(base + offset, 0x0a, buf.count - offset) else { return nil }
+    let end = base.distance(to: UnsafeRawPointer(nl))
+    return try? EventCodec.decode(UnsafeRawBufferPointer(rebasing: buf[offset..<end])).event
+}

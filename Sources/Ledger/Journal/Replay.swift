@@ -1,0 +1,95 @@
+/// Replays journal lines into a `LedgerState`, checking every line as it goes: it decodes,
+/// it is in canonical form, its sequence number is next, its `prev` is the hash of the line
+/// before, and the event passes the same validation a post would. The first failure stops the
+/// replay with the line at fault and why.
+struct Replayer {
+    let path: String
+    let validator: Validator
+    /// File offset of the buffer's first byte (0 for a full replay; the checkpoint for a tail).
+    let baseOffset: Int
+    let buf: UnsafeRawBufferPointer
+    let table: LineTable
+    let hashes: [SHA256.Digest]
+    /// Reads an event before `baseOffset` (tail replays only).
+    let before: (Locator) -> Event?
+
+    init(path: String, validator: Validator, baseOffset: Int, buf: UnsafeRawBufferPointer, before: @escaping (Locator) -> Event?) {
+        self.path = path; self.validator = validator; self.baseOffset = baseOffset; self.buf = buf; self.before = before
+        table = LineTable(buf)
+        hashes = table.hashes(in: buf)
+    }
+
+    func lookup(_ l: Locator) -> Event? {
+        let o = Int(l)
+        return o >= baseOffset ? decodeLine(at: o - baseOffset, in: buf) : before(l)
+    }
+
+    func damaged(_ line: Int, _ reason: String) -> JournalError { .damaged(path: path, line: line, reason: reason) }
+
+    /// Replays every complete line. `prev` is the hash of the line before the buffer (zero at
+    /// the start of the journal); `state.count` the number of lines before it.
+    func run(state: inout LedgerState, prev: SHA256.Digest, prevPrev: SHA256.Digest?) throws(JournalError) {
+        var unused: LedgerState?
+        try run(state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: nil, snapshot: &unused)
+    }
+
+    /// As `run`, also copying the state out when the replay reaches file offset `snapshotAt`
+    /// (to compare a checkpoint with the replay).
+    func run(state: inout LedgerState, prev: SHA256.Digest, prevPrev: SHA256.Digest?,
+             snapshotAt: Int?, snapshot: inout LedgerState?) throws(JournalError) {
+        let first = state.count + 1   // line number (= expected seq) of the buffer's first line
+        for i in 0..<table.count {
+            let lineNo = first + i
+            let bytes = table.line(i, in: buf)
+            let decoded: (event: Event, prev: SHA256.Digest)
+            do { decoded = try EventCodec.decode(bytes) } catch {
+                throw damaged(lineNo, "cannot be read: \(error)")
+            }
+            let (event, linePrev) = decoded
+            let canonical = EventCodec.encode(event, prev: linePrev)
+            guard canonical.elementsEqual(bytes) else {
+                throw damaged(lineNo, "is not in canonical form (a field was edited by hand, or reordered, or re-spaced): the line must read exactly \(String(decoding: canonical, as: UTF8.self))")
+            }
+            let expectedPrev = i == 0 ? prev : hashes[i - 1]
+            let prevOfPrev = i == 0 ? prevPrev : (i == 1 ? prev : hashes[i - 2])
+            if i > 0, bytes.elementsEqual(table.line(i - 1, in: buf)) {
+                throw damaged(lineNo, "duplicates line \(lineNo - 1) byte for byte")
+            }
+            if event.seq != lineNo {
+                if lineNo > 1, let pp = prevOfPrev, linePrev == pp {
+                    throw damaged(lineNo - 1, "was inserted: line \(lineNo)'s prev is the hash of line \(lineNo - 2), skipping it")
+                }
+                if event.seq > lineNo {
+                    if let j = (i + 1..<table.count).first(where: { seqOf($0) == lineNo }) {
+                        throw damaged(lineNo, "is out of order: it holds seq \(event.seq), while seq \(lineNo) stands at line \(first + j)")
+                    }
+                    throw damaged(lineNo, "holds seq \(event.seq) where \(lineNo) was expected: \(event.seq - lineNo) line(s) before it were deleted")
+                }
+                throw damaged(lineNo, "holds seq \(event.seq) where \(lineNo) was expected: a line was inserted, duplicated or moved here")
+            }
+            if linePrev != expectedPrev {
+                if lineNo > 1, let pp = prevOfPrev, linePrev == pp {
+                    throw damaged(lineNo - 1, "was inserted: line \(lineNo)'s prev is the hash of line \(lineNo - 2), skipping it")
+                }
+                if lineNo == 1 {
+                    throw damaged(1, "prev must be 64 zeros on the first line")
+                }
+                throw damaged(lineNo - 1, "was changed after it was written: its SHA-256 is \(expectedPrev.hex), but line \(lineNo) recorded prev \(linePrev.hex)")
+            }
+            if lineNo == 1 {
+                guard case .unit = event.body else { throw damaged(1, "the first event must be the unit (type \"unit\"), written by `fledger init`") }
+            }
+            let locator = Locator(baseOffset + table.starts[i])
+            if let r = validator.check(event, state: state, lookup: lookup) {
+                throw damaged(lineNo, "event '\(event.id)' breaks the ledger's rules: \(r)")
+            }
+            state.apply(event, at: locator, target: validator.target(of: event, state: state, lookup: lookup))
+            if let at = snapshotAt, baseOffset + table.ends[i] + 1 == at { snapshot = state }
+        }
+    }
+
+    private func seqOf(_ i: Int) -> Int? { try? EventCodec.decode(table.line(i, in: buf)).event.seq }
+
+    /// Hash of the last complete line, or `prev` when there is none.
+    func head(or prev: SHA256.Digest) -> SHA256.Digest { hashes.last ?? prev }
+}

@@ -1,0 +1,117 @@
+/// Budget and spending on one budget line.
+public struct LineBalance: Hashable, Sendable {
+    public var budget: Fen = .zero
+    public var actual: Fen = .zero
+    public init(budget: Fen = .zero, actual: Fen = .zero) { self.budget = budget; self.actual = actual }
+    /// What may still be spent.
+    public var available: Fen { Fen(budget.raw - actual.raw) }
+}
+
+/// Where an event's line starts in the journal file; lets a validator fetch an earlier event
+/// without keeping every event in memory.
+public typealias Locator = UInt64
+
+/// Event ids → locators, compact enough for millions of events: a 64-bit FNV-1a hash of the id
+/// maps to the line's offset. The rare id whose hash is already taken goes to `overflow`.
+/// A hit is always confirmed by reading the event back, so a collision can never alias.
+///
+/// Two parts: `sorted`, (hash, locator) pairs in hash order as a checkpoint stores them (loaded
+/// with one read, searched by bisection), and `recent`, a dictionary for events since.
+public struct EventIndex: Sendable {
+    /// Interleaved pairs: sorted[2k] is a hash, sorted[2k+1] its locator; ascending hashes.
+    var sorted: [UInt64] = []
+    var recent: [UInt64: Locator] = [:]
+    var overflow: [String: Locator] = [:]
+
+    public init() {}
+
+    public var count: Int { sorted.count / 2 + recent.count + overflow.count }
+
+    /// Candidate locators for an id (at most two: the hash slot and the overflow entry).
+    public func candidates(_ id: EventID) -> [Locator] {
+        var out: [Locator] = []
+        if let l = slot(EventIndex.hash(id.rawValue)) { out.append(l) }
+        if let l = overflow[id.rawValue] { out.append(l) }
+        return out
+    }
+
+    func slot(_ h: UInt64) -> Locator? {
+        if let l = recent[h] { return l }
+        var lo = 0, hi = sorted.count / 2
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let v = sorted[2 * mid]
+            if v == h { return sorted[2 * mid + 1] }
+            if v < h { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    mutating func insert(_ id: EventID, at locator: Locator) {
+        let h = EventIndex.hash(id.rawValue)
+        if slot(h) == nil { recent[h] = locator } else { overflow[id.rawValue] = locator }
+    }
+
+    /// Moves `recent` into `sorted` (before a checkpoint is written).
+    mutating func compact() {
+        guard !recent.isEmpty else { return }
+        var pairs: [(UInt64, UInt64)] = []
+        pairs.reserveCapacity(sorted.count / 2 + recent.count)
+        for k in 0..<(sorted.count / 2) { pairs.append((sorted[2 * k], sorted[2 * k + 1])) }
+        for (h, l) in recent { pairs.append((h, l)) }
+        pairs.sort { $0.0 < $1.0 }
+        sorted = []
+        sorted.reserveCapacity(pairs.count * 2)
+        for (h, l) in pairs { sorted.append(h); sorted.append(l) }
+        recent = [:]
+    }
+
+    public static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in s.utf8 { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+}
+
+/// Everything the validator needs to judge the next event: the result of replaying the
+/// journal up to some line. Replaying a prefix and then the rest equals replaying the whole.
+public struct LedgerState: Sendable {
+    public internal(set) var unit: UnitOpening?
+    public internal(set) var openYears: Set<Int> = []
+    public internal(set) var balances: [BudgetLine: LineBalance] = [:]
+    public internal(set) var index = EventIndex()
+    /// Per corrected event (by locator): how much of it corrections have already taken.
+    public internal(set) var corrected: [Locator: Int64] = [:]
+    /// Number of events replayed (= the last sequence number).
+    public internal(set) var count = 0
+
+    public init() {}
+
+    /// Applies an event that the validator accepted (or that a verified journal holds).
+    /// Applying cannot fail: every check happened before.
+    mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?) {
+        count = event.seq
+        index.insert(event.id, at: locator)
+        switch event.body {
+        case .unit(let u):
+            unit = u
+            openYears.insert(u.year)
+        case .yearOpen(let y):
+            openYears.insert(y.year)
+        case .appropriation, .disbursement:
+            break
+        case .adjustment(let adj):
+            switch adj.kind {
+            case .budget: break
+            case .reversal(_, let amount), .reclassification(_, let amount, _):
+                if let t = target { corrected[t.locator, default: 0] += amount.raw }
+            }
+        }
+        for e in event.effects(target: target?.event) {
+            var b = balances[e.line] ?? LineBalance()
+            b.budget.raw += e.budget.raw
+            b.actual.raw += e.actual.raw
+            balances[e.line] = b
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// Why a post was refused. Codes are stable names that scripts can rely on; they are listed in
+/// the order the validation ladder checks them (the first failing rung is reported).
+public enum RejectionCode: String, CaseIterable, Sendable {
+    case missingField = "missing_field"
+    case unknownField = "unknown_field"
+    case malformedField = "malformed_field"
+    case malformedDate = "malformed_date"
+    case malformedCode = "malformed_code"
+    case unknownCode = "unknown_code"
+    case malformedAmount = "malformed_amount"
+    case tooManyDecimals = "too_many_decimals"
+    case amountOverflow = "amount_overflow"
+    case amountNotPositive = "amount_not_positive"
+    case projectMismatch = "project_mismatch"
+    case idConflict = "id_conflict"
+    case notInitialised = "not_initialised"
+    case alreadyInitialised = "already_initialised"
+    case yearAlreadyOpen = "year_already_open"
+    case yearNotOpen = "year_not_open"
+    case unknownEvent = "unknown_event"
+    case invalidTarget = "invalid_target"
+    case exceedsTarget = "exceeds_target"
+    case insufficientBudget = "insufficient_budget"
+}
+
+public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
+    public let code: RejectionCode
+    public let field: String?
+    public let message: String
+
+    public init(_ code: RejectionCode, field: String?, _ message: String) {
+        self.code = code; self.field = field; self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

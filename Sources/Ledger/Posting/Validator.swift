@@ -1,0 +1,392 @@
+/// The validation ladder (TigerBeetle's `create_transfer` habit): checks in a fixed order,
+/// the first failure is the answer, and once an event passes, applying it cannot fail.
+///
+/// Order: shape of the request (type, unknown and missing fields, id, date, actor, codes,
+/// amount, nature/project), then identity (an existing id is an idempotent success or a
+/// conflict), then the journal's state (initialised, year open, correction target, budget).
+public struct Validator: Sendable {
+    public let catalogue: Catalogue
+
+    public init(catalogue: Catalogue) { self.catalogue = catalogue }
+
+    public enum Outcome: Sendable {
+        /// A new event, ready to append (its `seq` is the next one, `recorded` is now).
+        case accepted(Event)
+        /// The same id with the same content is already in the journal: nothing to append.
+        case duplicate(Event)
+        case rejected(Rejection)
+    }
+
+    /// Fetches the event whose line starts at a locator (the journal or a pending batch).
+    public typealias Lookup = (Locator) -> Event?
+
+    public func validate(_ draft: Draft, state: LedgerState, recorded: Timestamp, lookup: Lookup) -> Outcome {
+        do {
+            let event = try shape(draft, seq: state.count + 1, recorded: recorded, state: state, lookup: lookup)
+            if let existing = find(event.id, state: state, lookup: lookup) {
+                if existing.event.sameContent(as: event) || sameRequest(draft, existing.event) {
+                    return .duplicate(existing.event)
+                }
+                throw Rejection(.idConflict, field: Wire.id,
+                                "id '\(event.id)' is already used by event seq \(existing.event.seq) with different content")
+            }
+            try checkState(event, state: state, lookup: lookup)
+            return .accepted(event)
+        } catch let r as Rejection {
+            return .rejected(r)
+        } catch {
+            return .rejected(Rejection(.malformedField, field: nil, "\(error)"))
+        }
+    }
+
+    /// Checks an event read back from a journal against the state before it (verify's replay).
+    public func check(_ event: Event, state: LedgerState, lookup: Lookup) -> Rejection? {
+        if let existing = find(event.id, state: state, lookup: lookup) {
+            return Rejection(.idConflict, field: Wire.id, "id '\(event.id)' was already used by seq \(existing.event.seq)")
+        }
+        do { try checkState(event, state: state, lookup: lookup) } catch let r as Rejection { return r } catch {
+            return Rejection(.malformedField, field: nil, "\(error)")
+        }
+        return nil
+    }
+
+    func find(_ id: EventID, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {
+        for l in state.index.candidates(id) {
+            if let e = lookup(l), e.id == id { return (e, l) }
+        }
+        return nil
+    }
+
+    // MARK: - Shape
+
+    private func shape(_ d: Draft, seq: Int, recorded: Timestamp, state: LedgerState, lookup: Lookup) throws -> Event {
+        guard let typeText = d[Wire.type] else { throw Rejection(.missingField, field: Wire.type, "field 'type' is required: appropriation, disbursement or adjustment") }
+        guard let type = EventType(rawValue: typeText) else {
+            throw Rejection(.malformedField, field: Wire.type, "type '\(typeText)' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let kind = d[Wire.kind]
+        if type == .adjustment, let k = kind, ![Wire.kindBudget, Wire.kindReversal, Wire.kindReclassification].contains(k) {
+            throw Rejection(.malformedField, field: Wire.kind, "adjustment kind '\(k)' is not budget, reversal or reclassification")
+        }
+        let (allowed, required) = Draft.allowed(type: type, kind: kind)
+        for key in d.fields.keys.sorted() where !allowed.contains(key) {
+            throw Rejection(.unknownField, field: key, "field '\(key)' does not belong to \(typeText)\(kind.map { " (\($0))" } ?? ""); it takes \(allowed.sorted().joined(separator: ", "))")
+        }
+        for key in required where d[key] == nil {
+            throw Rejection(.missingField, field: key, "field '\(key)' is required for \(typeText)\(kind.map { " (\($0))" } ?? "")")
+        }
+        let id: EventID
+        if let text = d[Wire.id] {
+            guard let v = EventID(rawValue: text) else {
+                throw Rejection(.malformedField, field: Wire.id, "id '\(text)' must be 1–64 characters of A–Z a–z 0–9 . _ : -")
+            }
+            id = v
+        } else {
+            id = generatedID(type: type, seq: seq, state: state, lookup: lookup)
+        }
+        let year: Int?
+        if let text = d[Wire.year] {
+            guard let y = Int(text), (1900...9999).contains(y) else {
+                throw Rejection(.malformedField, field: Wire.year, "year '\(text)' is not a year like 2023")
+            }
+            year = y
+        } else { year = nil }
+        let date: CivilDate
+        if let text = d[Wire.date] {
+            guard let v = CivilDate(text) else {
+                throw Rejection(.malformedDate, field: Wire.date, "date '\(text)' is not a valid date YYYY-MM-DD")
+            }
+            date = v
+        } else {
+            date = CivilDate.firstOfYear(year ?? 1900)  // only year_open may omit the date
+        }
+        let actor = d[Wire.actor] ?? ""
+        guard !actor.isEmpty else { throw Rejection(.missingField, field: Wire.actor, "field 'actor' is required") }
+        for key in [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit] {
+            if let v = d[key], v.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) {
+                throw Rejection(.malformedField, field: key, "field '\(key)' must be one line of text (no control characters)")
+            }
+        }
+        let memo = d[Wire.memo] ?? ""
+        let override = d[Wire.override]
+        let body: EventBody
+        switch type {
+        case .unit:
+            body = .unit(UnitOpening(unitCode: d[Wire.unit]!, unitName: d[Wire.name]!, year: date.year))
+        case .yearOpen:
+            guard let y = year else { throw Rejection(.missingField, field: Wire.year, "field 'year' is required") }
+            if d[Wire.date] != nil, date.year != y {
+                throw Rejection(.malformedDate, field: Wire.date, "date \(date) is not in the year \(y) being opened")
+            }
+            body = .yearOpen(YearOpening(year: y))
+        case .appropriation:
+            body = .appropriation(Appropriation(
+                classification: try classification(d, econRequired: false),
+                amount: try amount(d, allowNegative: false), document: d[Wire.doc]!))
+        case .disbursement:
+            body = .disbursement(Disbursement(
+                classification: try classification(d, econRequired: true), amount: try amount(d, allowNegative: false),
+                payee: d[Wire.payee]!, voucher: d[Wire.voucher]!, override: override))
+        case .adjustment:
+            switch kind! {
+            case Wire.kindBudget:
+                body = .adjustment(Adjustment(kind: .budget(try classification(d, econRequired: false),
+                                                            amount: try amount(d, allowNegative: true), document: d[Wire.doc]!),
+                                              override: override))
+            default:
+                body = try correction(d, kind: kind!, override: override, state: state, lookup: lookup)
+            }
+        }
+        let recordedDate = date  // effective date; recorded time is separate
+        _ = recordedDate
+        return Event(seq: seq, id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body)
+    }
+
+    private func generatedID(type: EventType, seq: Int, state: LedgerState, lookup: Lookup) -> EventID {
+        var n = seq
+        while true {
+            let id = EventID(rawValue: "\(type.rawValue.prefix(4))-\(n)")!
+            if find(id, state: state, lookup: lookup) == nil { return id }
+            n += 1_000_000_000
+        }
+    }
+
+    private func classification(_ d: Draft, econRequired: Bool, base: Classification? = nil) throws -> Classification {
+        func code<T>(_ key: String, _ what: String, _ make: (String) -> T?) throws -> T? {
+            guard let text = d[key] else { return nil }
+            guard let v = make(text) else { throw Rejection(.malformedCode, field: key, "\(key) '\(text)' is not \(what)") }
+            return v
+        }
+        let fund = try code(Wire.fund, "a fund code (lower-case letters and digits, e.g. gpb)") { FundCode(rawValue: $0) } ?? base?.fund
+        let item = try code(Wire.item, "a 7-digit 功能分类 项 code such as 2010350") {
+            FunctionCode(rawValue: $0).flatMap { $0.isItem ? $0 : nil }
+        } ?? base?.item
+        let econ = try code(Wire.econ, "a 5-digit 经济分类 款 code such as 30101") {
+            EconomicCode(rawValue: $0).flatMap { $0.isKuan ? $0 : nil }
+        } ?? base?.econ
+        let nature = try code(Wire.nature, "basic (基本) or project (项目)") { Nature(text: $0) } ?? base?.nature
+        let project: ProjectCode?
+        if d[Wire.project] != nil {
+            project = try code(Wire.project, "a project code of 8 digits, a capital letter and 12 digits (51050022T000000280041)") { ProjectCode(rawValue: $0) }
+        } else if d[Wire.nature] != nil, nature == .basic {
+            project = nil   // changing to 基本 drops the project
+        } else {
+            project = base?.project
+        }
+        guard let fund, let item, let nature else {
+            throw Rejection(.missingField, field: Wire.fund, "fund, item and nature are required")
+        }
+        guard let fundName = catalogue.funds[fund] else {
+            throw Rejection(.unknownCode, field: Wire.fund, "fund '\(fund)' is not in the catalogue; known: \(catalogue.funds.keys.sorted().map(\.rawValue).joined(separator: ", "))")
+        }
+        _ = fundName
+        guard catalogue.functions[item] != nil else {
+            throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)' is not in the catalogue")
+        }
+        for parent in item.ancestors where catalogue.functions[parent] == nil {
+            throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)': its 类/款 '\(parent)' is not in the catalogue")
+        }
+        if let econ {
+            guard catalogue.economics[econ] != nil else {
+                throw Rejection(.unknownCode, field: Wire.econ, "经济分类 款 '\(econ)' is not in the catalogue")
+            }
+            guard catalogue.economics[econ.category] != nil else {
+                throw Rejection(.unknownCode, field: Wire.econ, "经济分类 款 '\(econ)': its 类 '\(econ.category)' is not in the catalogue")
+            }
+        } else if econRequired {
+            throw Rejection(.missingField, field: Wire.econ, "field 'econ' (经济分类 款) is required")
+        }
+        _ = try amountIfAny(d)
+        switch (nature, project) {
+        case (.project, nil):
+            throw Rejection(.projectMismatch, field: Wire.project, "nature 'project' (项目支出) needs a project code")
+        case (.basic, .some(let p)):
+            throw Rejection(.projectMismatch, field: Wire.project, "nature 'basic' (基本支出) takes no project, but project '\(p)' was given")
+        default: break
+        }
+        return Classification(fund: fund, item: item, econ: econ, nature: nature, project: project)
+    }
+
+    /// Amount checks come after the codes but before nature/project (ladder order); parse once here.
+    private func amountIfAny(_ d: Draft) throws -> Fen? {
+        guard let text = d[Wire.amount] else { return nil }
+        switch Fen.parse(text) {
+        case .success(let f): return f
+        case .failure(.malformed):
+            throw Rejection(.malformedAmount, field: Wire.amount, "amount '\(text)' is not a number of yuan (4674200.00) or 万元 (467.42万)")
+        case .failure(.tooManyDecimals):
+            throw Rejection(.tooManyDecimals, field: Wire.amount, "amount '\(text)' has more decimals than one 分 (2 for yuan, 6 for 万)")
+        case .failure(.overflow):
+            throw Rejection(.amountOverflow, field: Wire.amount, "amount '\(text)' is larger than the most one event may carry (\(Fen.maxEventAmount.yuanGrouped) yuan)")
+        }
+    }
+
+    private func amount(_ d: Draft, allowNegative: Bool) throws -> Fen {
+        guard let f = try amountIfAny(d) else { throw Rejection(.missingField, field: Wire.amount, "field 'amount' is required") }
+        if allowNegative {
+            guard f != .zero else { throw Rejection(.amountNotPositive, field: Wire.amount, "a budget adjustment of zero changes nothing") }
+        } else {
+            guard f > .zero else { throw Rejection(.amountNotPositive, field: Wire.amount, "amount '\(d[Wire.amount]!)' must be more than zero") }
+        }
+        return f
+    }
+
+    private func correction(_ d: Draft, kind: String, override: String?, state: LedgerState, lookup: Lookup) throws -> EventBody {
+        let text = d[Wire.target]!
+        guard let targetID = EventID(rawValue: text) else {
+            throw Rejection(.malformedField, field: Wire.target, "target '\(text)' is not an event id")
+        }
+        let requested = try amountIfAny(d)
+        if let r = requested, r <= .zero {
+            throw Rejection(.amountNotPositive, field: Wire.amount, "amount '\(d[Wire.amount]!)' must be more than zero")
+        }
+        // Resolving the defaults (whole remaining amount, unchanged fields) needs the target;
+        // whether it exists is judged again, in ladder order, by `checkState`.
+        let target = find(targetID, state: state, lookup: lookup)
+        let base = target.flatMap { t -> (Classification, Fen)? in
+            switch t.event.body {
+            case .appropriation(let a): return (a.classification, a.amount)
+            case .disbursement(let x): return (x.classification, x.amount)
+            case .unit, .yearOpen, .adjustment: return nil
+            }
+        }
+        let remaining = base.map { Fen($0.1.raw - (state.corrected[target!.locator] ?? 0)) } ?? .zero
+        let amount = requested ?? remaining
+        if kind == Wire.kindReversal {
+            return .adjustment(Adjustment(kind: .reversal(target: targetID, amount: amount), override: override))
+        }
+        let hasNewField = !Draft.classification.isDisjoint(with: d.fields.keys)
+        guard hasNewField else {
+            throw Rejection(.missingField, field: Wire.item, "a reclassification needs at least one new field: fund, item, econ, nature or project")
+        }
+        guard let (oldClass, _) = base else {
+            // Shape-check the given fields, then let checkState report the target problem.
+            throw checkTargetRejection(targetID, target: target) ?? Rejection(.unknownEvent, field: Wire.target, "no event '\(targetID)'")
+        }
+        let to = try classification(d, econRequired: false, base: oldClass)
+        if case .disbursement = target!.event.body, to.econ == nil {
+            throw Rejection(.missingField, field: Wire.econ, "field 'econ' is required for a disbursement's classification")
+        }
+        guard to != oldClass else {
+            throw Rejection(.malformedField, field: Wire.item, "the reclassification moves nothing: the new classification equals the old")
+        }
+        return .adjustment(Adjustment(kind: .reclassification(target: targetID, amount: amount, to: to), override: override))
+    }
+
+    private func checkTargetRejection(_ id: EventID, target: (event: Event, locator: Locator)?) -> Rejection? {
+        guard let t = target else {
+            return Rejection(.unknownEvent, field: Wire.target, "no event with id '\(id)' in this journal")
+        }
+        switch t.event.body {
+        case .appropriation, .disbursement: return nil
+        case .unit, .yearOpen, .adjustment:
+            return Rejection(.invalidTarget, field: Wire.target,
+                             "event '\(id)' is a \(t.event.body.type.rawValue); only appropriations and disbursements can be reversed or reclassified (undo a budget adjustment with another one)")
+        }
+    }
+
+    /// Optional fields that a correction resolves from its target; a re-post that left them out
+    /// is still the same request.
+    private func sameRequest(_ d: Draft, _ e: Event) -> Bool {
+        var fields = d.fields
+        guard case .adjustment(let adj) = e.body else { return false }
+        switch adj.kind {
+        case .budget: return false
+        case .reversal(let target, let amount), .reclassification(let target, let amount, _):
+            guard fields[Wire.target] == target.rawValue else { return false }
+            if let a = fields[Wire.amount] {
+                guard case .success(let f) = Fen.parse(a), f == amount else { return false }
+            }
+            fields[Wire.amount] = amount.yuan
+            guard fields[Wire.id] == e.id.rawValue, fields[Wire.actor] == e.actor, (fields[Wire.memo] ?? "") == e.memo,
+                  fields[Wire.override] == adj.override, CivilDate(fields[Wire.date] ?? "") == e.date else { return false }
+            if case .reclassification(_, _, let to) = adj.kind {
+                for (key, value) in [(Wire.fund, to.fund.rawValue), (Wire.item, to.item.rawValue), (Wire.econ, to.econ?.rawValue),
+                                     (Wire.nature, to.nature.wire), (Wire.project, to.project?.rawValue)] as [(String, String?)] {
+                    if let given = fields[key] {
+                        if key == Wire.nature { guard Nature(text: given)?.wire == value else { return false } }
+                        else { guard given == value else { return false } }
+                    }
+                }
+            }
+            return true
+        }
+    }
+
+    // MARK: - State
+
+    private func checkState(_ event: Event, state: LedgerState, lookup: Lookup) throws {
+        switch event.body {
+        case .unit:
+            if state.unit != nil { throw Rejection(.alreadyInitialised, field: nil, "the journal is already initialised for unit '\(state.unit!.unitCode)'") }
+            return
+        case .yearOpen(let y):
+            guard let unit = state.unit else { throw notInitialised }
+            if state.openYears.contains(y.year) { throw Rejection(.yearAlreadyOpen, field: Wire.year, "fiscal year \(y.year) is already open") }
+            if y.year < unit.year { throw Rejection(.yearNotOpen, field: Wire.year, "fiscal year \(y.year) is before the journal's first year \(unit.year)") }
+            return
+        case .appropriation, .disbursement, .adjustment:
+            guard state.unit != nil else { throw notInitialised }
+        }
+        guard state.openYears.contains(event.year) else {
+            let open = state.openYears.sorted().map(String.init).joined(separator: ", ")
+            throw Rejection(.yearNotOpen, field: Wire.date,
+                            "date \(event.date) is outside the open fiscal years (\(open.isEmpty ? "none" : open)); open \(event.year) with `fledger open-year --year \(event.year)` first")
+        }
+        var target: (event: Event, locator: Locator)?
+        var override: String?
+        switch event.body {
+        case .unit, .yearOpen, .appropriation: break
+        case .disbursement(let d): override = d.override
+        case .adjustment(let adj):
+            override = adj.override
+            switch adj.kind {
+            case .budget: break
+            case .reversal(let id, let amount), .reclassification(let id, let amount, _):
+                target = find(id, state: state, lookup: lookup)
+                if let r = checkTargetRejection(id, target: target) { throw r }
+                let t = target!
+                guard t.event.year == event.year else {
+                    throw Rejection(.invalidTarget, field: Wire.date,
+                                    "event '\(id)' belongs to fiscal year \(t.event.year); a correction must be dated in the same year (\(event.date) is not)")
+                }
+                guard t.event.date <= event.date else {
+                    throw Rejection(.malformedDate, field: Wire.date, "a correction dated \(event.date) cannot precede the event it corrects (\(t.event.date))")
+                }
+                let original = t.event.effects(target: nil).first.map { $0.budget.raw + $0.actual.raw } ?? 0
+                let remaining = original - (state.corrected[t.locator] ?? 0)
+                guard amount.raw > 0 else {
+                    throw Rejection(.exceedsTarget, field: Wire.target, "event '\(id)' has nothing left to correct: earlier corrections took all of its \(Fen(original).yuanGrouped)")
+                }
+                guard amount.raw <= remaining else {
+                    throw Rejection(.exceedsTarget, field: Wire.amount,
+                                    "\(Fen(amount.raw).yuanGrouped) is more than what is left of event '\(id)' to correct: \(Fen(remaining).yuanGrouped) of \(Fen(original).yuanGrouped)")
+                }
+            }
+        }
+        // Budget availability: every line whose available amount goes down must stay ≥ 0.
+        var after: [BudgetLine: LineBalance] = [:]
+        for e in event.effects(target: target?.event) {
+            var b = after[e.line] ?? state.balances[e.line] ?? LineBalance()
+            guard let nb = b.budget.adding(e.budget), let na = b.actual.adding(e.actual) else {
+                throw Rejection(.amountOverflow, field: Wire.amount, "the total of line \(e.line) would overflow")
+            }
+            b.budget = nb; b.actual = na
+            after[e.line] = b
+        }
+        if let reason = override, reason.trimmingSpaces.isEmpty {
+            throw Rejection(.missingField, field: Wire.override, "an override needs a reason")
+        }
+        for (line, b) in after.sorted(by: { $0.key < $1.key }) {
+            let before = state.balances[line] ?? LineBalance()
+            guard b.available < before.available, b.available < .zero, override == nil else { continue }
+            let shortBy = Fen(-b.available.raw)
+            throw Rejection(.insufficientBudget, field: Wire.amount,
+                            "line \(line) has \(before.available.yuanGrouped) available (budget \(before.budget.yuanGrouped), spent \(before.actual.yuanGrouped)); this \(event.body.type.rawValue) needs \(Fen(before.available.raw - b.available.raw).yuanGrouped), \(shortBy.yuanGrouped) more than available. To post it anyway, give an override with its reason (--override REASON); the reason is recorded in the event")
+        }
+    }
+
+    private var notInitialised: Rejection {
+        Rejection(.notInitialised, field: nil, "the journal has no unit yet; run `fledger init` first")
+    }
+}

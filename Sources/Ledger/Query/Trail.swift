@@ -1,0 +1,98 @@
+/// The audit trail: which events match a filter, and what became of one event.
+public struct TrailFilter: Sendable {
+    public var types: Set<EventType> = []
+    /// A 功能分类 prefix: `201` matches every 项 of 类 201.
+    public var item: String?
+    public var econ: String?
+    public var fund: FundCode?
+    public var project: ProjectCode?
+    public var actor: String?
+    public var from: CivilDate?
+    public var to: CivilDate?
+
+    public init() {}
+
+    public func matches(_ e: Event) -> Bool {
+        if !types.isEmpty, !types.contains(e.body.type) { return false }
+        if let from, e.date < from { return false }
+        if let to, e.date > to { return false }
+        if let actor, e.actor != actor { return false }
+        if item == nil, econ == nil, fund == nil, project == nil { return true }
+        let classes = Trail.classifications(of: e)
+        return classes.contains { c in
+            (item.map { c.item.rawValue.hasPrefix($0) } ?? true)
+                && (econ.map { c.econ?.rawValue.hasPrefix($0) ?? false } ?? true)
+                && (fund.map { c.fund == $0 } ?? true)
+                && (project.map { c.project == $0 } ?? true)
+        }
+    }
+}
+
+public enum Trail {
+    /// The classifications an event names (a reclassification names only its new one; the old
+    /// one is its target's).
+    public static func classifications(of e: Event) -> [Classification] {
+        switch e.body {
+        case .unit, .yearOpen: return []
+        case .appropriation(let a): return [a.classification]
+        case .disbursement(let d): return [d.classification]
+        case .adjustment(let adj):
+            switch adj.kind {
+            case .budget(let c, _, _): return [c]
+            case .reversal: return []
+            case .reclassification(_, _, let to): return [to]
+            }
+        }
+    }
+
+    /// The event a correction refers to, if it is one.
+    public static func target(of e: Event) -> EventID? {
+        guard case .adjustment(let adj) = e.body else { return nil }
+        switch adj.kind {
+        case .budget: return nil
+        case .reversal(let t, _), .reclassification(let t, _, _): return t
+        }
+    }
+
+    /// The signed amount an event carries (nil for unit and year events).
+    public static func amount(of e: Event) -> Fen? {
+        switch e.body {
+        case .unit, .yearOpen: return nil
+        case .appropriation(let a): return a.amount
+        case .disbursement(let d): return d.amount
+        case .adjustment(let adj):
+            switch adj.kind {
+            case .budget(_, let a, _): return a
+            case .reversal(_, let a): return -a
+            case .reclassification(_, let a, _): return a
+            }
+        }
+    }
+
+    /// One event and the later corrections that refer to it, with what is left uncorrected.
+    public struct History: Sendable {
+        public let event: Event
+        public let corrections: [Event]
+        /// The event's amount less what reversals and reclassifications took from it.
+        public let remaining: Fen?
+    }
+
+    public static func history(of id: EventID, in events: [Event]) -> History? {
+        guard let e = events.first(where: { $0.id == id }) else { return nil }
+        let corrections = events.filter { target(of: $0) == id }
+        var remaining = amount(of: e)
+        switch e.body {
+        case .appropriation, .disbursement:
+            for c in corrections {
+                if case .adjustment(let adj) = c.body {
+                    switch adj.kind {
+                    case .budget: break
+                    case .reversal(_, let a), .reclassification(_, let a, _): remaining = remaining.map { Fen($0.raw - a.raw) }
+                    }
+                }
+            }
+        case .unit, .yearOpen, .adjustment: break
+        }
+        return History(event: e, corrections: corrections, remaining: remaining)
+    }
+}
