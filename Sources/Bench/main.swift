@@ -1,1 +1,221 @@
-print("bench")
+import Foundation
+import Glibc
+import Ledger
+
+// fledger-bench: generates a synthetic journal of realistic shape and times the fledger
+// binary on it, as a user would run it (separate processes, from the page cache).
+//
+//   swift build -c release && .build/release/fledger-bench [--events 1000000] [--dir bench-out]
+//
+// Steps: `fledger init`; `fledger import` of N generated events (one batch, durable);
+// `fledger verify`; then `--posts` single `fledger post disbursement` into the big journal.
+// Reports wall time and peak resident memory of each step.
+
+func fail(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+
+struct Options {
+    var events = 1_000_000
+    var dir = "bench-out"
+    var posts = 20
+    var seed: UInt64 = 20231231
+}
+
+func parseOptions() -> Options {
+    var o = Options()
+    var args = Array(CommandLine.arguments.dropFirst())
+    while !args.isEmpty {
+        let a = args.removeFirst()
+        func value() -> String {
+            guard !args.isEmpty else { fail("fledger-bench: \(a) needs a value\n"); exit(2) }
+            return args.removeFirst()
+        }
+        switch a {
+        case "--events": o.events = Int(value()) ?? o.events
+        case "--dir": o.dir = value()
+        case "--posts": o.posts = Int(value()) ?? o.posts
+        case "--seed": o.seed = UInt64(value()) ?? o.seed
+        case "--help", "-h":
+            print("usage: fledger-bench [--events N (1000000)] [--dir DIR (bench-out)] [--posts N (20)] [--seed N]")
+            exit(0)
+        default: fail("fledger-bench: unknown option \(a)\n"); exit(2)
+        }
+    }
+    return o
+}
+
+/// SplitMix64: a small deterministic generator, so a seed reproduces a journal.
+struct Random {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+struct Line {
+    let item: String, nature: String, project: String?
+    var budget: Int64 = 0, spent: Int64 = 0
+}
+
+/// Writes the import file: appropriations for every line on 1 January, then a year of
+/// disbursements with budget adjustments, reversals and reclassifications among them.
+func generate(_ o: Options, to path: String) throws {
+    var rng = Random(state: o.seed)
+    let catalogue = try Catalogue.builtIn()
+    let items = catalogue.functions.keys.filter(\.isItem).map(\.rawValue).sorted()
+    let econs = catalogue.economics.keys.filter { $0.isKuan && ["301", "302", "303", "310"].contains($0.category.rawValue) }.map(\.rawValue).sorted()
+    var lines: [Line] = items.map { Line(item: $0, nature: "basic", project: nil) }
+    for p in 0..<300 {
+        let code = "51050023T" + String(format: "%012d", 8_267_900 + p)
+        lines.append(Line(item: items[p % items.count], nature: "project", project: code))
+    }
+    let disbursements = max(o.events - lines.count, 0)
+    let perLine = Int64(disbursements / lines.count + 1) * 2_600_000  // mean 13,000 yuan each, doubled
+    var out = [UInt8]()
+    out.reserveCapacity(o.events * 260)
+    func emit(_ fields: [(String, String)]) {
+        out.append(0x7b)
+        for (i, (k, v)) in fields.enumerated() {
+            if i > 0 { out.append(0x2c) }
+            FlatJSON.appendString(k, to: &out); out.append(0x3a); FlatJSON.appendString(v, to: &out)
+        }
+        out.append(0x7d); out.append(0x0a)
+    }
+    func yuan(_ fen: Int64) -> String { Fen(fen).yuan }
+    func cls(_ l: Line) -> [(String, String)] {
+        [("fund", "gpb"), ("item", l.item), ("nature", l.nature)] + (l.project.map { [("project", $0)] } ?? [])
+    }
+    let actors = ["王会计", "李出纳", "张主任", "刘审核"]
+    let payees = ["职工工资", "泸州市电信分公司", "四川某某科技有限公司", "国网泸州供电公司", "中国石化泸州分公司", "评审专家劳务"]
+    var n = 0
+    for (i, l) in lines.enumerated() {
+        n += 1
+        lines[i].budget = perLine
+        emit([("type", "appropriation"), ("id", "A\(n)"), ("date", "2023-01-01")] + cls(l)
+             + [("amount", yuan(perLine)), ("doc", "泸财预〔2023〕\(i + 1)号"), ("actor", actors[0]), ("memo", "年初预算")])
+    }
+    var recent: [(id: String, line: Int, amount: Int64, econ: Int)] = []
+    while n < o.events {
+        n += 1
+        let day = 1 + (n * 364) / o.events
+        var comps = DateComponents(); comps.year = 2023; comps.day = day
+        let month = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        var d = day, m = 0
+        while d > month[m] { d -= month[m]; m += 1 }
+        let date = String(format: "2023-%02d-%02d", m + 1, d)
+        let actor = actors[rng.below(actors.count)]
+        let roll = rng.below(1000)
+        if roll < 10 {  // budget adjustment, up
+            let li = rng.below(lines.count)
+            let amount = Int64(1 + rng.below(50_000)) * 100
+            lines[li].budget += amount
+            emit([("type", "adjustment"), ("kind", "budget"), ("id", "J\(n)"), ("date", date)] + cls(lines[li])
+                 + [("amount", yuan(amount)), ("doc", "泸财预〔2023〕追加\(n)号"), ("actor", actor), ("memo", "追加预算")])
+        } else if roll < 25, let r = recent.popLast() {  // reversal of part of a recent disbursement
+            let amount = max(1, r.amount / 2)
+            lines[r.line].spent -= amount
+            emit([("type", "adjustment"), ("kind", "reversal"), ("id", "R\(n)"), ("target", r.id), ("date", date),
+                  ("amount", yuan(amount)), ("actor", actor), ("memo", "退回多付款")])
+        } else if roll < 35, let r = recent.popLast() {  // reclassification to another 经济分类 款
+            emit([("type", "adjustment"), ("kind", "reclassification"), ("id", "C\(n)"), ("target", r.id), ("date", date),
+                  ("econ", econs[(r.econ + 1 + rng.below(econs.count - 1)) % econs.count]), ("actor", actor), ("memo", "更正经济分类")])
+        } else {
+            var li = rng.below(lines.count)
+            var amount = Int64(100 + rng.below(2_500_000))
+            if lines[li].budget - lines[li].spent < amount {
+                li = (0..<lines.count).first { lines[$0].budget - lines[$0].spent >= amount } ?? li
+                amount = min(amount, lines[li].budget - lines[li].spent)
+            }
+            guard amount > 0 else { n -= 1; continue }
+            lines[li].spent += amount
+            let id = "D\(n)"
+            let econ = rng.below(econs.count)
+            emit([("type", "disbursement"), ("id", id), ("date", date)] + cls(lines[li])
+                 + [("econ", econs[econ]), ("amount", yuan(amount)), ("payee", payees[rng.below(payees.count)]),
+                    ("voucher", "记-\(String(format: "%02d", m + 1))-\(n)"), ("actor", actor)])
+            if rng.below(10) == 0 { recent.append((id, li, amount, econ)) }
+            if recent.count > 64 { recent.removeFirst() }
+        }
+    }
+    guard FileManager.default.createFile(atPath: path, contents: Data(out)) else {
+        fail("fledger-bench: cannot write \(path)\n"); exit(4)
+    }
+}
+
+struct Measure { let seconds: Double; let peakKB: Int; let status: Int32; let output: String }
+
+/// Runs the command, timing it and reading its peak memory from wait4's rusage.
+func measure(_ argv: [String], env: [String: String]) -> Measure {
+    var pid: pid_t = 0
+    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-bench-\(getpid()).out").path
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let cargs = argv.map { strdup($0) } + [nil]
+    let cenv = (ProcessInfo.processInfo.environment.merging(env) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
+    var start = timespec(), end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else {
+        fail("fledger-bench: cannot run \(argv[0])\n"); exit(4)
+    }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    posix_spawn_file_actions_destroy(&actions)
+    let secs = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+    let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    unlink(outPath)
+    return Measure(seconds: secs, peakKB: usage.ru_maxrss, status: (status >> 8) & 0xff, output: output)
+}
+
+let o = parseOptions()
+let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+let fledger = binDir + "/fledger"
+guard FileManager.default.isExecutableFile(atPath: fledger) else {
+    fail("fledger-bench: no fledger binary beside this one (\(fledger)); run `swift build -c release` first\n")
+    exit(4)
+}
+try? FileManager.default.createDirectory(atPath: o.dir, withIntermediateDirectories: true)
+let journal = o.dir + "/bench.jsonl"
+let input = o.dir + "/bench-import.jsonl"
+for f in [journal, input, journal + ".fledger-checkpoint", journal + ".fledger-head", journal + ".fledger-pending"] { unlink(f) }
+let env = ["FLEDGER_JOURNAL": journal, "FLEDGER_ACTOR": "bench"]
+
+var t0 = timespec(), t1 = timespec()
+clock_gettime(CLOCK_MONOTONIC, &t0)
+try generate(o, to: input)
+clock_gettime(CLOCK_MONOTONIC, &t1)
+let inputSize = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+print("generated \(o.events) events (\(inputSize / 1_000_000) MB of JSON Lines) in \(String(format: "%.2f", Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) / 1e9)) s (not timed below)")
+
+func report(_ name: String, _ m: Measure, target: String) {
+    print(String(format: "%-34@ %8.3f s  peak %7.1f MB  exit %d   (aim: %@)", name as NSString, m.seconds, Double(m.peakKB) / 1024, m.status, target as NSString))
+    if m.status != 0 { print(m.output); exit(1) }
+}
+
+report("init", measure([fledger, "init", "--unit", "505001", "--name", "基准测试单位", "--year", "2023"], env: env), target: "-")
+report("import \(o.events) events (one fsync)", measure([fledger, "import", input], env: env), target: "≤ 10 s for 1M")
+let journalSize = (try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? 0
+print("journal: \(journalSize / 1_000_000) MB")
+report("verify", measure([fledger, "verify"], env: env), target: "≤ 3 s for 1M")
+var times: [Double] = []
+var peak = 0
+for i in 0..<o.posts {
+    let m = measure([fledger, "post", "disbursement", "--id", "BENCH-\(i)", "--date", "2023-12-31", "--fund", "gpb",
+                     "--item", "2010350", "--econ", "30201", "--nature", "basic", "--amount", "1.00",
+                     "--payee", "基准", "--voucher", "记-12-B\(i)", "--override", "benchmark post"], env: env)
+    if m.status != 0 { print(m.output); exit(1) }
+    times.append(m.seconds); peak = max(peak, m.peakKB)
+}
+times.sort()
+if !times.isEmpty {
+    print(String(format: "%-34@ %8.3f s median, %.3f s max of %d  peak %.1f MB   (aim: ≤ 50 ms)", "post into the journal" as NSString,
+                 times[times.count / 2], times.last!, times.count, Double(peak) / 1024))
+}
+report("verify after the posts", measure([fledger, "verify"], env: env), target: "≤ 3 s for 1M")

@@ -162,18 +162,23 @@ public struct SHA256: Sendable {
 
         init?(hexBytes u: ArraySlice<UInt8>) {
             guard u.count == 64 else { return nil }
-            var w = [UInt32](repeating: 0, count: 8)
-            var i = u.startIndex
-            for j in 0..<8 {
-                var v: UInt32 = 0
-                for _ in 0..<8 {
-                    guard let n = hexValue(u[i]) else { return nil }
-                    v = v << 4 | UInt32(n)
-                    i += 1
+            var w: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
+            let ok = withUnsafeMutableBytes(of: &w) { raw -> Bool in
+                let words = raw.bindMemory(to: UInt32.self)
+                var i = u.startIndex
+                for j in 0..<8 {
+                    var v: UInt32 = 0
+                    for _ in 0..<8 {
+                        guard let n = hexValue(u[i]) else { return false }
+                        v = v << 4 | UInt32(n)
+                        i += 1
+                    }
+                    words[j] = v
                 }
-                w[j] = v
+                return true
             }
-            words = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
+            guard ok else { return nil }
+            words = w
         }
 
         public static func == (l: Digest, r: Digest) -> Bool { l.wordArray == r.wordArray }

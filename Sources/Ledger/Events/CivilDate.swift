@@ -13,12 +13,18 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Strict `YYYY-MM-DD`; nil for anything else, including impossible days (2023-02-29).
     public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == 45, u[7] == 45,
-              u[0..<4].allSatisfy(isDigit), u[5..<7].allSatisfy(isDigit), u[8..<10].allSatisfy(isDigit)
-        else { return nil }
-        func num(_ r: Range<Int>) -> Int { u[r].reduce(0) { $0 * 10 + Int($1 - 48) } }
-        self.init(year: num(0..<4), month: num(5..<7), day: num(8..<10))
+        var s = String(text)
+        guard let d = s.withUTF8({ CivilDate.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = d
+    }
+
+    static func parse(_ u: UnsafeRawBufferPointer) -> CivilDate? {
+        guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
+        var v = [0, 0, 0]
+        for (k, r) in [(0, 0..<4), (1, 5..<7), (2, 8..<10)] {
+            for i in r { guard isDigit(u[i]) else { return nil }; v[k] = v[k] * 10 + Int(u[i] - 48) }
+        }
+        return CivilDate(year: v[0], month: v[1], day: v[2])
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -44,14 +50,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public let text: String
 
     public init?(_ text: String) {
-        let u = Array(text.utf8)
-        guard u.count == 20, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 90,
-              CivilDate(text.prefix(10)) != nil,
-              [11, 12, 14, 15, 17, 18].allSatisfy({ isDigit(u[$0]) }),
-              Int(text.dropFirst(11).prefix(2))! < 24, Int(text.dropFirst(14).prefix(2))! < 60,
-              Int(text.dropFirst(17).prefix(2))! < 61
-        else { return nil }
-        self.text = text
+        var t = text
+        let ok = t.withUTF8 { u -> Bool in
+            guard u.count == 20, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 90,
+                  CivilDate.parse(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(u)[0..<10])) != nil,
+                  isDigit(u[11]), isDigit(u[12]), isDigit(u[14]), isDigit(u[15]), isDigit(u[17]), isDigit(u[18])
+            else { return false }
+            func two(_ i: Int) -> Int { Int(u[i] - 48) * 10 + Int(u[i + 1] - 48) }
+            return two(11) < 24 && two(14) < 60 && two(17) < 61
+        }
+        guard ok else { return nil }
+        self.text = t
     }
 
     /// The given POSIX time (seconds since 1970) in UTC.

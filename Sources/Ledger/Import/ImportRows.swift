@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reading a batch to import: CSV with a header row, or JSON Lines of flat objects, with the
 /// same field names as the journal (`type`, `id`, `date`, `fund`, `item`, `econ`, `nature`,
 /// `project`, `amount` in yuan or 万, …). Every row keeps its line number so that a rejection
@@ -36,16 +38,44 @@ public enum ImportRows {
         }
     }
 
+    /// Large inputs are cut in two at a line boundary and parsed on two threads.
     static func parseJSONL(_ text: String) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
+        var text = text
+        return text.withUTF8 { u in
+            let all = UnsafeRawBufferPointer(u)
+            var mid = all.count / 2
+            while mid < all.count, all[mid] != 0x0a { mid += 1 }
+            guard all.count > 1 << 20, mid < all.count else { return parseJSONL(bytes: all, firstLine: 1) }
+            let cut = mid
+            let firstLines = all[..<mid].reduce(1) { $1 == 0x0a ? $0 + 1 : $0 }
+            nonisolated(unsafe) var parts: [(rows: [ImportRow], errors: [ImportSyntaxError])] = [([], []), ([], [])]
+            nonisolated(unsafe) let src = all
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                let r = k == 0 ? parseJSONL(bytes: UnsafeRawBufferPointer(rebasing: src[..<cut]), firstLine: 1)
+                               : parseJSONL(bytes: UnsafeRawBufferPointer(rebasing: src[(cut + 1)...]), firstLine: firstLines + 1)
+                parts.withUnsafeMutableBufferPointer { $0[k] = r }
+            }
+            return (parts[0].rows + parts[1].rows, parts[0].errors + parts[1].errors)
+        }
+    }
+
+    static func parseJSONL(bytes all: UnsafeRawBufferPointer, firstLine: Int) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
         var rows: [ImportRow] = [], errors: [ImportSyntaxError] = []
-        var lineNo = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        rows.reserveCapacity(all.count / 200)
+        var lineNo = firstLine - 1
+        var start = 0
+        while start < all.count {
+            var end = start
+            while end < all.count, all[end] != 0x0a { end += 1 }
+            defer { start = end + 1 }
             lineNo += 1
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            var stop = end
+            if stop > start, all[stop - 1] == 0x0d { stop -= 1 }
+            let line = UnsafeRawBufferPointer(rebasing: all[start..<stop])
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do {
                 var fields: [String: String] = [:]
-                for (k, v) in try FlatJSON.parse(String(line)) {
+                for (k, v) in try FlatJSON.parse(line) {
                     switch v {
                     case .string(let s), .number(let s): fields[k] = s
                     case .null: break

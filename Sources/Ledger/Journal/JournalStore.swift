@@ -74,13 +74,15 @@ public struct JournalStore: Sendable {
         let file = try JournalFile(path: path, access: .write)
         var loaded = try load(file, canClearPending: true)
         let baseSize = loaded.size
-        var pending: [Locator: Event] = [:]
-        var out: [UInt8] = []
+        // New lines, also read back by locator when a later draft refers to an earlier one.
+        let out = GrowingBytes(capacity: drafts.count * 320)
         var results: [ItemResult] = []
         var rejections: [(index: Int, rejection: Rejection)] = []
         var prev = loaded.head
         var offset = baseSize
-        let lookup: Validator.Lookup = { l in l >= UInt64(baseSize) ? pending[l] : loaded.lookup(l) }
+        let lookup: Validator.Lookup = { l in
+            l >= UInt64(baseSize) ? out.bytes.withUnsafeBytes { decodeLine(at: Int(l) - baseSize, in: $0) } : loaded.lookup(l)
+        }
         let now = clock.now()
         for (i, draft) in drafts.enumerated() {
             switch validator.validate(draft, state: loaded.state, recorded: now, lookup: lookup) {
@@ -92,23 +94,22 @@ public struct JournalStore: Sendable {
                 let line = EventCodec.encode(e, prev: prev)
                 let locator = Locator(offset)
                 let target = validator.target(of: e, state: loaded.state, lookup: lookup)
-                pending[locator] = e
                 loaded.state.apply(e, at: locator, target: target)
                 prev = SHA256.hash(line)
                 loaded.lastLineStart = offset
                 offset += line.count + 1
-                out += line
-                out.append(0x0a)
+                out.bytes += line
+                out.bytes.append(0x0a)
                 results.append(.appended(e))
             }
         }
         if !rejections.isEmpty { return .rejected(rejections) }
-        guard !out.isEmpty else { return .committed(results) }
+        guard !out.bytes.isEmpty else { return .committed(results) }
         let multiLine = results.reduce(0) { n, r in if case .appended = r { return n + 1 }; return n } > 1
         if multiLine {
             try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), durable: true)
         }
-        try file.appendDurably(out)
+        try file.appendDurably(out.bytes)
         if multiLine { SideFile.remove(pendingPath) }
         writeHead(seq: loaded.state.count, hash: prev)
         loaded.size = offset
@@ -337,6 +338,12 @@ public struct JournalStore: Sendable {
     private func saveCheckpoint(_ cp: Checkpoint) {
         try? SideFile.write(checkpointPath, cp.encode(), durable: false)
     }
+}
+
+/// A byte buffer the post loop appends to and its lookup closure reads.
+final class GrowingBytes {
+    var bytes: [UInt8] = []
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
 }
 
 extension JournalFile {

@@ -56,5 +56,6 @@ func decodeLine(at offset: Int, in buf: UnsafeRawBufferPointer) -> Event? {
     guard offset >= 0, offset < buf.count, let base = buf.baseAddress,
           let nl = memchr(base + offset, 0x0a, buf.count - offset) else { return nil }
     let end = base.distance(to: UnsafeRawPointer(nl))
-    return try? EventCodec.decode(UnsafeRawBufferPointer(rebasing: buf[offset..<end])).event
+    let line = UnsafeRawBufferPointer(rebasing: buf[offset..<end])
+    return StrictDecoder.decode(line)?.event ?? (try? EventCodec.decode(line).event)
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Replays journal lines into a `LedgerState`, checking every line as it goes: it decodes,
 /// it is in canonical form, its sequence number is next, its `prev` is the hash of the line
 /// before, and the event passes the same validation a post would. The first failure stops the
@@ -38,21 +40,53 @@ struct Replayer {
     func run(state: inout LedgerState, prev: SHA256.Digest, prevPrev: SHA256.Digest?,
              snapshotAt: Int?, snapshot: inout LedgerState?) throws(JournalError) {
         let first = state.count + 1   // line number (= expected seq) of the buffer's first line
-        for i in 0..<table.count {
+        // Decoding runs one batch ahead on another thread while this one validates and applies.
+        let batch = 16_384
+        let batches = (table.count + batch - 1) / batch
+        let slot = DecodedBatch()
+        var current = decodeBatch(0, size: batch)
+        for b in 0..<batches {
+            let group = DispatchGroup()
+            if b + 1 < batches {
+                let next = b + 1
+                nonisolated(unsafe) let me = self
+                DispatchQueue.global().async(group: group) { slot.lines = me.decodeBatch(next, size: batch) }
+            }
+            defer { group.wait() }
+            for (k, fast) in current.enumerated() {
+                try step(b * batch + k, fast, first: first, state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: snapshotAt, snapshot: &snapshot)
+            }
+            group.wait()
+            current = slot.lines
+        }
+    }
+
+    /// Strictly decoded lines of one batch (nil where the strict decoder refused the line).
+    func decodeBatch(_ b: Int, size: Int) -> [(event: Event, prev: SHA256.Digest)?] {
+        let lo = b * size, hi = min(table.count, lo + size)
+        guard lo < hi else { return [] }
+        return (lo..<hi).map { StrictDecoder.decode(table.line($0, in: buf)) }
+    }
+
+    private func step(_ i: Int, _ fast: (event: Event, prev: SHA256.Digest)?, first: Int, state: inout LedgerState,
+                      prev: SHA256.Digest, prevPrev: SHA256.Digest?, snapshotAt: Int?, snapshot: inout LedgerState?) throws(JournalError) {
             let lineNo = first + i
             let bytes = table.line(i, in: buf)
             let decoded: (event: Event, prev: SHA256.Digest)
-            do { decoded = try EventCodec.decode(bytes) } catch {
-                throw damaged(lineNo, "cannot be read: \(error)")
+            if let fast {
+                decoded = fast
+            } else {
+                // Not canonical: the general decoder says why, or what the line should read.
+                do { decoded = try EventCodec.decode(bytes) } catch {
+                    throw damaged(lineNo, "cannot be read: \(error)")
+                }
+                let canonical = EventCodec.encode(decoded.event, prev: decoded.prev)
+                throw damaged(lineNo, "is not in canonical form (a field was edited by hand, reordered or re-spaced): the line must read exactly \(String(decoding: canonical, as: UTF8.self))")
             }
             let (event, linePrev) = decoded
-            let canonical = EventCodec.encode(event, prev: linePrev)
-            guard canonical.elementsEqual(bytes) else {
-                throw damaged(lineNo, "is not in canonical form (a field was edited by hand, or reordered, or re-spaced): the line must read exactly \(String(decoding: canonical, as: UTF8.self))")
-            }
             let expectedPrev = i == 0 ? prev : hashes[i - 1]
             let prevOfPrev = i == 0 ? prevPrev : (i == 1 ? prev : hashes[i - 2])
-            if i > 0, bytes.elementsEqual(table.line(i - 1, in: buf)) {
+            if i > 0, hashes[i] == hashes[i - 1] {
                 throw damaged(lineNo, "duplicates line \(lineNo - 1) byte for byte")
             }
             if event.seq != lineNo {
@@ -85,7 +119,11 @@ struct Replayer {
             }
             state.apply(event, at: locator, target: validator.target(of: event, state: state, lookup: lookup))
             if let at = snapshotAt, baseOffset + table.ends[i] + 1 == at { snapshot = state }
-        }
+    }
+
+    /// The hand-off between the decoding thread and the replaying one (guarded by the group).
+    final class DecodedBatch: @unchecked Sendable {
+        var lines: [(event: Event, prev: SHA256.Digest)?] = []
     }
 
     private func seqOf(_ i: Int) -> Int? { try? EventCodec.decode(table.line(i, in: buf)).event.seq }

@@ -38,6 +38,24 @@ public struct Fen: Hashable, Comparable, Sendable, CustomStringConvertible {
         return raw < 0 && units != 0 ? "-" + text : text
     }
 
+    /// The common case without allocation: ASCII digits with an optional '.' and up to two decimals.
+    private static func parsePlainYuan(_ text: String) -> Fen? {
+        var t = text
+        return t.withUTF8 { u -> Fen? in
+            guard !u.isEmpty, u.count <= 17 else { return nil }
+            var v: Int64 = 0, decimals = -1
+            for c in u {
+                if c == 0x2e { guard decimals < 0 else { return nil }; decimals = 0; continue }
+                guard c >= 0x30, c <= 0x39 else { return nil }
+                if decimals >= 0 { decimals += 1; guard decimals <= 2 else { return nil } }
+                v = v * 10 + Int64(c - 0x30)
+            }
+            guard decimals != 0, u[0] != 0x2e else { return nil }
+            for _ in 0..<(2 - max(decimals, 0)) { v *= 10 }
+            return v <= maxEventAmount.raw ? Fen(v) : nil
+        }
+    }
+
     static func format(_ value: Int64, scale: UInt64, decimals: Int, grouping: Bool) -> String {
         let mag = value.magnitude
         var whole = String(mag / scale)
@@ -65,6 +83,7 @@ public struct Fen: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// decimals; 万元 at most six (one 分). Thousands separators are not accepted: `1,200`
     /// is ambiguous across locales.
     public static func parse(_ text: String) -> Result<Fen, ParseError> {
+        if let plain = parsePlainYuan(text) { return .success(plain) }
         var s = Substring(text.trimmingSpaces)
         var scaleDecimals = 2   // how many decimal digits make one 分
         if s.hasSuffix("万元") { s = s.dropLast(2); scaleDecimals = 6 }

@@ -17,6 +17,16 @@ public struct Draft: Hashable, Sendable {
     static let classification: Set<String> = [Wire.fund, Wire.item, Wire.econ, Wire.nature, Wire.project]
 
     static func allowed(type: EventType, kind: String?) -> (allowed: Set<String>, required: [String]) {
+        switch (type, kind) {
+        case (.disbursement, _): return disbursementFields
+        case (.appropriation, _): return appropriationFields
+        default: return fields(type: type, kind: kind)
+        }
+    }
+    private static let disbursementFields = fields(type: .disbursement, kind: nil)
+    private static let appropriationFields = fields(type: .appropriation, kind: nil)
+
+    private static func fields(type: EventType, kind: String?) -> (allowed: Set<String>, required: [String]) {
         switch type {
         case .unit:
             return (common.union([Wire.unit, Wire.name]), [Wire.unit, Wire.name, Wire.date, Wire.actor])

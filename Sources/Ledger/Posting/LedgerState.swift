@@ -108,10 +108,8 @@ public struct LedgerState: Sendable {
             }
         }
         for e in event.effects(target: target?.event) {
-            var b = balances[e.line] ?? LineBalance()
-            b.budget.raw += e.budget.raw
-            b.actual.raw += e.actual.raw
-            balances[e.line] = b
+            balances[e.line, default: LineBalance()].budget.raw += e.budget.raw
+            balances[e.line, default: LineBalance()].actual.raw += e.actual.raw
         }
     }
 }

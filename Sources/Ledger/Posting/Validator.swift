@@ -365,8 +365,21 @@ public struct Validator: Sendable {
             }
         }
         // Budget availability: every line whose available amount goes down must stay ≥ 0.
+        let effects = event.effects(target: target?.event)
+        if override == nil, effects.count == 1, effects[0].budget.raw >= 0, effects[0].actual.raw <= 0 {
+            // Budget up or spending down: availability can only grow; only overflow to check.
+            let e = effects[0], b = state.balances[e.line] ?? LineBalance()
+            guard b.budget.adding(e.budget) != nil, b.actual.adding(e.actual) != nil else {
+                throw Rejection(.amountOverflow, field: Wire.amount, "the total of line \(e.line) would overflow")
+            }
+            return
+        }
+        if override == nil, effects.count == 1 {
+            let e = effects[0], b = state.balances[e.line] ?? LineBalance()
+            if let nb = b.budget.adding(e.budget), let na = b.actual.adding(e.actual), nb.raw - na.raw >= 0 { return }
+        }
         var after: [BudgetLine: LineBalance] = [:]
-        for e in event.effects(target: target?.event) {
+        for e in effects {
             var b = after[e.line] ?? state.balances[e.line] ?? LineBalance()
             guard let nb = b.budget.adding(e.budget), let na = b.actual.adding(e.actual) else {
                 throw Rejection(.amountOverflow, field: Wire.amount, "the total of line \(e.line) would overflow")
