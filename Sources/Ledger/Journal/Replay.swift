@@ -90,9 +90,7 @@ struct Replayer {
                 throw damaged(lineNo, "duplicates line \(lineNo - 1) byte for byte")
             }
             if event.seq != lineNo {
-                if lineNo > 1, let pp = prevOfPrev, linePrev == pp {
-                    throw damaged(lineNo - 1, "was inserted: line \(lineNo)'s prev is the hash of line \(lineNo - 2), skipping it")
-                }
+                if lineNo > 1, let pp = prevOfPrev, linePrev == pp { throw inserted(i, lineNo) }
                 if event.seq > lineNo {
                     if let j = (i + 1..<table.count).first(where: { seqOf($0) == lineNo }) {
                         throw damaged(lineNo, "is out of order: it holds seq \(event.seq), while seq \(lineNo) stands at line \(first + j)")
@@ -102,9 +100,7 @@ struct Replayer {
                 throw damaged(lineNo, "holds seq \(event.seq) where \(lineNo) was expected: a line was inserted, duplicated or moved here")
             }
             if linePrev != expectedPrev {
-                if lineNo > 1, let pp = prevOfPrev, linePrev == pp {
-                    throw damaged(lineNo - 1, "was inserted: line \(lineNo)'s prev is the hash of line \(lineNo - 2), skipping it")
-                }
+                if lineNo > 1, let pp = prevOfPrev, linePrev == pp { throw inserted(i, lineNo) }
                 if lineNo == 1 {
                     throw damaged(1, "prev must be 64 zeros on the first line")
                 }
@@ -119,6 +115,25 @@ struct Replayer {
             }
             state.apply(event, at: locator, target: validator.target(of: event, state: state, lookup: lookup))
             if let at = snapshotAt, baseOffset + table.ends[i] + 1 == at { snapshot = state }
+    }
+
+    /// Line `lineNo` (index `i`) links to the line two before it, so one of the two lines since
+    /// that one is an intruder: the one the following line does not continue from.
+    private func inserted(_ i: Int, _ lineNo: Int) -> JournalError {
+        if i + 1 < table.count, let next = prevOf(i + 1), next == hashes[i] {
+            return damaged(lineNo - 1, "was inserted: line \(lineNo) links past it to line \(lineNo - 2)")
+        }
+        if i + 1 < table.count, i >= 1, let next = prevOf(i + 1), next == hashes[i - 1] {
+            return damaged(lineNo, "was inserted: it links to line \(lineNo - 2) like line \(lineNo - 1) does, and line \(lineNo + 1) continues from line \(lineNo - 1)")
+        }
+        return damaged(lineNo - 1, "or line \(lineNo) was inserted: line \(lineNo) links past line \(lineNo - 1) to line \(lineNo - 2)")
+    }
+
+    /// The `prev` recorded at the end of a line (its last 66 bytes are `"<64 hex>"}`).
+    private func prevOf(_ i: Int) -> SHA256.Digest? {
+        let line = table.line(i, in: buf)
+        guard line.count > 67 else { return nil }
+        return SHA256.Digest(hexBytes: ArraySlice(line[(line.count - 66)..<(line.count - 2)]))
     }
 
     /// The hand-off between the decoding thread and the replaying one (guarded by the group).

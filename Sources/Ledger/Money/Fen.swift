@@ -42,7 +42,7 @@ public struct Fen: Hashable, Comparable, Sendable, CustomStringConvertible {
     private static func parsePlainYuan(_ text: String) -> Fen? {
         var t = text
         return t.withUTF8 { u -> Fen? in
-            guard !u.isEmpty, u.count <= 17 else { return nil }
+            guard !u.isEmpty, u.count <= 16 else { return nil }  // 16 digits × 100 still fits
             var v: Int64 = 0, decimals = -1
             for c in u {
                 if c == 0x2e { guard decimals < 0 else { return nil }; decimals = 0; continue }
