@@ -36,17 +36,17 @@ struct Checkpoint {
         w.u64(UInt64(index.sorted.count)); w.words(index.sorted)
         let overflow = index.overflow.sorted { $0.key < $1.key }
         w.u64(UInt64(overflow.count)); for (id, l) in overflow { w.string(id); w.u64(l) }
-        w.u64(BinaryWriter.checksum(w.out))
+        w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
         return w.out
     }
 
     static func decode(_ bytes: [UInt8]) -> Checkpoint? {
         guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
-        let body = bytes[0..<(bytes.count - 8)]
+        let bodyCount = bytes.count - 8
         var r = BinaryReader(bytes: bytes)
-        r.at = bytes.count - 8
-        guard let sum = r.u64(), sum == BinaryWriter.checksum(Array(body)) else { return nil }
-        r = BinaryReader(bytes: Array(body))
+        r.at = bodyCount
+        guard let sum = r.u64(), sum == bytes.withUnsafeBytes({ BinaryWriter.checksum(UnsafeRawBufferPointer(rebasing: $0[..<bodyCount])) }) else { return nil }
+        r = BinaryReader(bytes: bytes, end: bodyCount)
         r.at = magic.count
         guard let size = r.u64(), let count = r.u64(), let lastStart = r.u64(), let headBytes = r.bytes(32),
               let head = SHA256.Digest(bytes: headBytes),
@@ -80,7 +80,7 @@ struct Checkpoint {
             guard let id = r.string(), let l = r.u64() else { return nil }
             state.index.overflow[id] = l
         }
-        guard r.at == body.count else { return nil }
+        guard r.at == bodyCount else { return nil }
         return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)
     }
 }
@@ -96,9 +96,9 @@ struct BinaryWriter {
 
     /// A fast 64-bit checksum (not a cryptographic hash: it guards against a torn or corrupt
     /// checkpoint, and verify re-derives the checkpoint anyway).
-    static func checksum(_ b: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(b.count)
-        b.withUnsafeBytes { p in
+    static func checksum(_ p: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(p.count)
+        do {
             let words = p.count / 8
             for i in 0..<words {
                 h = (h ^ p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
@@ -112,16 +112,18 @@ struct BinaryWriter {
 
 struct BinaryReader {
     let bytes: [UInt8]
+    let end: Int
     var at = 0
-    mutating func u8() -> UInt8? { guard at < bytes.count else { return nil }; at += 1; return bytes[at - 1] }
+    init(bytes: [UInt8], end: Int? = nil) { self.bytes = bytes; self.end = end ?? bytes.count }
+    mutating func u8() -> UInt8? { guard at < end else { return nil }; at += 1; return bytes[at - 1] }
     mutating func u64() -> UInt64? {
-        guard at + 8 <= bytes.count else { return nil }
+        guard at + 8 <= end else { return nil }
         let v = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
         at += 8
         return UInt64(littleEndian: v)
     }
     mutating func bytes(_ n: Int) -> [UInt8]? {
-        guard n >= 0, at + n <= bytes.count else { return nil }
+        guard n >= 0, at + n <= end else { return nil }
         at += n
         return Array(bytes[(at - n)..<at])
     }
@@ -130,7 +132,7 @@ struct BinaryReader {
         return String(validating: b, as: UTF8.self)
     }
     mutating func words(_ n: Int) -> [UInt64]? {
-        guard n >= 0, at + n * 8 <= bytes.count else { return nil }
+        guard n >= 0, at + n * 8 <= end else { return nil }
         let out = [UInt64](unsafeUninitializedCapacity: n) { buf, done in
             bytes.withUnsafeBytes { src in
                 UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[at..<(at + n * 8)]))

@@ -137,8 +137,6 @@ public struct Validator: Sendable {
                 body = try correction(d, kind: kind!, override: override, state: state, lookup: lookup)
             }
         }
-        let recordedDate = date  // effective date; recorded time is separate
-        _ = recordedDate
         return Event(seq: seq, id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body)
     }
 
@@ -176,10 +174,9 @@ public struct Validator: Sendable {
         guard let fund, let item, let nature else {
             throw Rejection(.missingField, field: Wire.fund, "fund, item and nature are required")
         }
-        guard let fundName = catalogue.funds[fund] else {
+        guard catalogue.funds[fund] != nil else {
             throw Rejection(.unknownCode, field: Wire.fund, "fund '\(fund)' is not in the catalogue; known: \(catalogue.funds.keys.sorted().map(\.rawValue).joined(separator: ", "))")
         }
-        _ = fundName
         guard catalogue.functions[item] != nil else {
             throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)' is not in the catalogue")
         }
