@@ -47,19 +47,6 @@ func parseOptions() -> Options {
     return o
 }
 
-/// SplitMix64: a small deterministic generator, so a seed reproduces a journal.
-struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 struct Line {
     let item: String, nature: String, project: String?
     var budget: Int64 = 0, spent: Int64 = 0
@@ -68,7 +55,7 @@ struct Line {
 /// Writes the import file: appropriations for every line on 1 January, then a year of
 /// disbursements with budget adjustments, reversals and reclassifications among them.
 func generate(_ o: Options, to path: String) throws {
-    var rng = Random(state: o.seed)
+    var rng = SplitMix64(seed: o.seed)
     let catalogue = try Catalogue.builtIn()
     let items = catalogue.functions.keys.filter(\.isItem).map(\.rawValue).sorted()
     let econs = catalogue.economics.keys.filter { $0.isKuan && ["301", "302", "303", "310"].contains($0.category.rawValue) }.map(\.rawValue).sorted()

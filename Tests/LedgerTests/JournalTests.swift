@@ -144,7 +144,7 @@ import Testing
         let dir = tempDir()
         var store = try seededStore(dir)
         store.checkpointEvery = 5
-        var r = SeededRandom(state: 7)
+        var r = SeededRandom(seed: 7)
         for i in 0..<40 {
             let amount = "\(1 + r.below(5000)).\(r.below(10))0"
             let draft = r.below(4) == 0 && i > 0
