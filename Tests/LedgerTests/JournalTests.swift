@@ -96,8 +96,11 @@ import Testing
         bytes.removeLast(40)
         _ = FileManager.default.createFile(atPath: store.path, contents: Data(bytes))
         #expect(damagedLine(store) == 12)
-        // Posting refuses to build on it; nothing changes until repair.
-        #expect(throws: JournalError.self) { try store.post([disbursement("D99", amount: "1.00")]) }
+        // Posting refuses to build on it, naming the same line (from the checkpoint's tail replay).
+        #expect { try store.post([disbursement("D99", amount: "1.00")]) } throws: { error in
+            guard case JournalError.damaged(_, let line, _) = error else { return false }
+            return line == 12
+        }
         let r = try store.repair()
         #expect(r.removedBytes > 0)
         let saved = try #require(r.savedTo)

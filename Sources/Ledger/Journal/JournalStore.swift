@@ -264,7 +264,7 @@ public struct JournalStore: Sendable {
             let replayer = Replayer(path: path, validator: validator, baseOffset: cp.size, buf: UnsafeRawBufferPointer(tail.bytes), before: readBefore)
             var state = cp.state
             try replayer.run(state: &state, prev: cp.head, prevPrev: nil)
-            try refuseTorn(replayer, size: size)
+            try refuseTorn(replayer, line: state.count + 1)
             let last = replayer.table.starts.last.map { cp.size + $0 } ?? cp.lastLineStart
             return Loaded(state: state, head: replayer.head(or: cp.head), size: size, lastLineStart: last,
                           checkpointCount: cp.state.count, fullReplay: false,
@@ -274,7 +274,7 @@ public struct JournalStore: Sendable {
         let replayer = Replayer(path: path, validator: validator, baseOffset: 0, buf: UnsafeRawBufferPointer(buf.bytes), before: { _ in nil })
         var state = LedgerState()
         try replayer.run(state: &state, prev: .zero, prevPrev: nil)
-        try refuseTorn(replayer, size: size)
+        try refuseTorn(replayer, line: state.count + 1)
         guard let lastStart = replayer.table.starts.last else {
             throw .damaged(path: path, line: 1, reason: "the journal has no complete line")
         }
@@ -282,9 +282,10 @@ public struct JournalStore: Sendable {
                       checkpointCount: 0, fullReplay: true, lookup: { l in withExtendedLifetime(buf) { replayer.lookup(l) } })
     }
 
-    private func refuseTorn(_ r: Replayer, size: Int) throws(JournalError) {
+    /// `line` is the line number the cut-short piece would have (complete lines so far + 1).
+    private func refuseTorn(_ r: Replayer, line: Int) throws(JournalError) {
         if let torn = r.table.tornStart {
-            throw .damaged(path: path, line: r.table.count + 1 + (r.baseOffset > 0 ? 0 : 0),
+            throw .damaged(path: path, line: line,
                            reason: "the last line is cut short (\(r.buf.count - torn) bytes with no newline), as a crash during a write leaves it. Nothing is posted until `fledger repair` sets it aside")
         }
     }
