@@ -181,7 +181,7 @@ public struct JournalStore: Sendable {
         var cut: Int?
         var reason = ""
         if let p = readPending() {
-            if size == p.final, let last = try lastLineHash(file: file, size: size), last == p.head {
+            if try batchIsWhole(p, file: file, size: size) {
                 SideFile.remove(pendingPath)
                 return RepairReport(removedBytes: 0, savedTo: nil, reason: "the batch recorded as pending had been written whole; only its marker was removed")
             }
@@ -256,7 +256,7 @@ public struct JournalStore: Sendable {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: canClearPending)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
-        let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes { try? EventCodec.decode($0).event } } }
+        let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
         if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size <= size, cp.lastLineStart < cp.size,
            let line = try? file.readLine(at: cp.lastLineStart), cp.lastLineStart + line.count + 1 == cp.size,
            SHA256.hash(line) == cp.head {
@@ -294,7 +294,7 @@ public struct JournalStore: Sendable {
 
     private func checkPending(file: JournalFile, size: Int, canClear: Bool) throws(JournalError) {
         guard let p = readPending() else { return }
-        if size == p.final, let last = try lastLineHash(file: file, size: size), last == p.head {
+        if try batchIsWhole(p, file: file, size: size) {
             if canClear { SideFile.remove(pendingPath) }
             return
         }
@@ -312,6 +312,13 @@ public struct JournalStore: Sendable {
             return (0, -1, .zero)  // unreadable marker: treat the batch as interrupted
         }
         return (base, final, head)
+    }
+
+    /// True when the batch a pending marker announced reached the file whole (only the marker's
+    /// removal was lost).
+    private func batchIsWhole(_ p: (base: Int, final: Int, head: SHA256.Digest), file: JournalFile, size: Int) throws(JournalError) -> Bool {
+        guard size == p.final, let last = try lastLineHash(file: file, size: size) else { return false }
+        return last == p.head
     }
 
     private func lastLineHash(file: JournalFile, size: Int) throws(JournalError) -> SHA256.Digest? {
@@ -367,17 +374,6 @@ extension LedgerState {
         var a = index, b = o.index
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected
-            && count == o.count && a.sorted == b.sorted && a.overflow == o.index.overflow
-    }
-}
-
-extension Validator {
-    /// The event a correction refers to, with its locator.
-    func target(of event: Event, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {
-        guard case .adjustment(let adj) = event.body else { return nil }
-        switch adj.kind {
-        case .budget: return nil
-        case .reversal(let id, _), .reclassification(let id, _, _): return find(id, state: state, lookup: lookup)
-        }
+            && count == o.count && a.sorted == b.sorted && a.overflow == b.overflow
     }
 }

@@ -56,6 +56,10 @@ func decodeLine(at offset: Int, in buf: UnsafeRawBufferPointer) -> Event? {
     guard offset >= 0, offset < buf.count, let base = buf.baseAddress,
           let nl = memchr(base + offset, 0x0a, buf.count - offset) else { return nil }
     let end = base.distance(to: UnsafeRawPointer(nl))
-    let line = UnsafeRawBufferPointer(rebasing: buf[offset..<end])
-    return StrictDecoder.decode(line)?.event ?? (try? EventCodec.decode(line).event)
+    return decodeEvent(UnsafeRawBufferPointer(rebasing: buf[offset..<end]))
+}
+
+/// Decodes one line: the strict decoder first, the general one for a line it refuses.
+func decodeEvent(_ line: UnsafeRawBufferPointer) -> Event? {
+    StrictDecoder.decode(line)?.event ?? (try? EventCodec.decode(line).event)
 }

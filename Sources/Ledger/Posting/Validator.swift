@@ -50,6 +50,11 @@ public struct Validator: Sendable {
         return nil
     }
 
+    /// The event a correction refers to, with its locator; nil for other events.
+    func target(of event: Event, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {
+        Trail.target(of: event).flatMap { find($0, state: state, lookup: lookup) }
+    }
+
     func find(_ id: EventID, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {
         for l in state.index.candidates(id) {
             if let e = lookup(l), e.id == id { return (e, l) }
@@ -240,15 +245,8 @@ public struct Validator: Sendable {
         // Resolving the defaults (whole remaining amount, unchanged fields) needs the target;
         // whether it exists is judged again, in ladder order, by `checkState`.
         let target = find(targetID, state: state, lookup: lookup)
-        let base = target.flatMap { t -> (Classification, Fen)? in
-            switch t.event.body {
-            case .appropriation(let a): return (a.classification, a.amount)
-            case .disbursement(let x): return (x.classification, x.amount)
-            case .unit, .yearOpen, .adjustment: return nil
-            }
-        }
-        let remaining = base.map { Fen($0.1.raw - (state.corrected[target!.locator] ?? 0)) } ?? .zero
-        let amount = requested ?? remaining
+        let base = target.flatMap { correctable($0, state: state) }
+        let amount = requested ?? base?.left ?? .zero
         if kind == Wire.kindReversal {
             return .adjustment(Adjustment(kind: .reversal(target: targetID, amount: amount), override: override))
         }
@@ -256,7 +254,7 @@ public struct Validator: Sendable {
         guard hasNewField else {
             throw Rejection(.missingField, field: Wire.item, "a reclassification needs at least one new field: fund, item, econ, nature or project")
         }
-        guard let (oldClass, _) = base else {
+        guard let oldClass = base?.classification else {
             // Shape-check the given fields, then let checkState report the target problem.
             throw checkTargetRejection(targetID, target: target) ?? Rejection(.unknownEvent, field: Wire.target, "no event '\(targetID)'")
         }
@@ -268,6 +266,18 @@ public struct Validator: Sendable {
             throw Rejection(.malformedField, field: Wire.item, "the reclassification moves nothing: the new classification equals the old")
         }
         return .adjustment(Adjustment(kind: .reclassification(target: targetID, amount: amount, to: to), override: override))
+    }
+
+    /// A correctable target's amount, and what earlier corrections left of it; nil for an event
+    /// that cannot be corrected.
+    func correctable(_ t: (event: Event, locator: Locator), state: LedgerState) -> (classification: Classification, original: Fen, left: Fen)? {
+        let c: Classification, amount: Fen
+        switch t.event.body {
+        case .appropriation(let a): (c, amount) = (a.classification, a.amount)
+        case .disbursement(let x): (c, amount) = (x.classification, x.amount)
+        case .unit, .yearOpen, .adjustment: return nil
+        }
+        return (c, amount, Fen(amount.raw - (state.corrected[t.locator] ?? 0)))
     }
 
     private func checkTargetRejection(_ id: EventID, target: (event: Event, locator: Locator)?) -> Rejection? {
@@ -350,45 +360,34 @@ public struct Validator: Sendable {
                 guard t.event.date <= event.date else {
                     throw Rejection(.malformedDate, field: Wire.date, "a correction dated \(event.date) cannot precede the event it corrects (\(t.event.date))")
                 }
-                let original = t.event.effects(target: nil).first.map { $0.budget.raw + $0.actual.raw } ?? 0
-                let remaining = original - (state.corrected[t.locator] ?? 0)
+                let (_, original, left) = correctable(t, state: state)!  // checkTargetRejection passed
                 guard amount.raw > 0 else {
-                    throw Rejection(.exceedsTarget, field: Wire.target, "event '\(id)' has nothing left to correct: earlier corrections took all of its \(Fen(original).yuanGrouped)")
+                    throw Rejection(.exceedsTarget, field: Wire.target, "event '\(id)' has nothing left to correct: earlier corrections took all of its \(original.yuanGrouped)")
                 }
-                guard amount.raw <= remaining else {
+                guard amount <= left else {
                     throw Rejection(.exceedsTarget, field: Wire.amount,
-                                    "\(Fen(amount.raw).yuanGrouped) is more than what is left of event '\(id)' to correct: \(Fen(remaining).yuanGrouped) of \(Fen(original).yuanGrouped)")
+                                    "\(amount.yuanGrouped) is more than what is left of event '\(id)' to correct: \(left.yuanGrouped) of \(original.yuanGrouped)")
                 }
             }
         }
         // Budget availability: every line whose available amount goes down must stay ≥ 0.
-        let effects = event.effects(target: target?.event)
-        if override == nil, effects.count == 1, effects[0].budget.raw >= 0, effects[0].actual.raw <= 0 {
-            // Budget up or spending down: availability can only grow; only overflow to check.
-            let e = effects[0], b = state.balances[e.line] ?? LineBalance()
-            guard b.budget.adding(e.budget) != nil, b.actual.adding(e.actual) != nil else {
+        // An event touches one line, or two (a reclassification): a small array, no dictionary.
+        var touched: [(line: BudgetLine, before: LineBalance, after: LineBalance)] = []
+        for e in event.effects(target: target?.event) {
+            let k = touched.firstIndex { $0.line == e.line } ?? {
+                let b = state.balances[e.line] ?? LineBalance()
+                touched.append((e.line, b, b))
+                return touched.count - 1
+            }()
+            guard let nb = touched[k].after.budget.adding(e.budget), let na = touched[k].after.actual.adding(e.actual) else {
                 throw Rejection(.amountOverflow, field: Wire.amount, "the total of line \(e.line) would overflow")
             }
-            return
-        }
-        if override == nil, effects.count == 1 {
-            let e = effects[0], b = state.balances[e.line] ?? LineBalance()
-            if let nb = b.budget.adding(e.budget), let na = b.actual.adding(e.actual), nb.raw - na.raw >= 0 { return }
-        }
-        var after: [BudgetLine: LineBalance] = [:]
-        for e in effects {
-            var b = after[e.line] ?? state.balances[e.line] ?? LineBalance()
-            guard let nb = b.budget.adding(e.budget), let na = b.actual.adding(e.actual) else {
-                throw Rejection(.amountOverflow, field: Wire.amount, "the total of line \(e.line) would overflow")
-            }
-            b.budget = nb; b.actual = na
-            after[e.line] = b
+            touched[k].after = LineBalance(budget: nb, actual: na)
         }
         if let reason = override, reason.trimmingSpaces.isEmpty {
             throw Rejection(.missingField, field: Wire.override, "an override needs a reason")
         }
-        for (line, b) in after.sorted(by: { $0.key < $1.key }) {
-            let before = state.balances[line] ?? LineBalance()
+        for (line, before, b) in touched {
             guard b.available < before.available, b.available < .zero, override == nil else { continue }
             let shortBy = Fen(-b.available.raw)
             throw Rejection(.insufficientBudget, field: Wire.amount,
