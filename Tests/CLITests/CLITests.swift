@@ -52,7 +52,7 @@ func newJournal() throws -> String {
         #expect(FileManager.default.isExecutableFile(atPath: Binary.path), "no fledger binary at \(Binary.path)")
     }
 
-    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "verify", "repair"])
+    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "verify", "repair"])
     func everyCommandHasHelp(command: String) throws {
         let r = try fledger([command, "--help"], journal: "/nonexistent")
         #expect(r.status == 0)
@@ -136,4 +136,68 @@ final class Acknowledged: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var ids: [String] = []
     func add(_ id: String) { lock.lock(); ids.append(id); lock.unlock() }
+}
+
+@Suite struct ReportCLITests {
+    func journalWithSpending() throws -> String {
+        let j = try newJournal()
+        let r = try fledger(["post", "appropriation", "--id", "A2", "--date", "2023-01-01", "--fund", "gpb", "--item", "2010399",
+                             "--nature", "project", "--project", "51050023T000008267900", "--amount", "19.80万", "--doc", "泸财预〔2023〕2号"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        let s = try fledger(["post", "disbursement", "--id", "D1", "--date", "2023-05-01", "--fund", "gpb", "--item", "2010399", "--econ", "30227",
+                             "--nature", "project", "--project", "51050023T000008267900", "--amount", "195000.00", "--payee", "某公司", "--voucher", "记-05-0001"], journal: j)
+        #expect(s.status == 0, "\(s.err)")
+        return j
+    }
+
+    @Test func budgetCSVHasTheDocumentedHeaderAndRate() throws {
+        let j = try journalWithSpending()
+        let r = try fledger(["budget", "--year", "2023", "--by", "project", "--format", "csv"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "code,name,budget_initial,adjustments,budget,actual,available,rate")
+        #expect(lines.contains("51050023T000008267900,,198000.00,0.00,198000.00,195000.00,3000.00,98.48"))
+    }
+
+    @Test func budgetJSONCarriesFen() throws {
+        let j = try journalWithSpending()
+        let r = try fledger(["budget", "--year", "2023", "--format", "json"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("\"code\":\"2010399\""))
+        #expect(r.out.contains("\"budget\":19800000,\"actual\":19500000,\"available\":300000,\"rate\":98.48"))
+        let parsed = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        #expect((parsed?["rows"] as? [Any])?.count == 5)   // 合计, 201, 20103, 2010350, 2010399
+    }
+
+    @Test func budgetTextLinesUpWithChineseNames() throws {
+        let j = try journalWithSpending()
+        let r = try fledger(["budget", "--year", "2023", "--unit", "wan"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        let rows = r.out.split(separator: "\n").dropFirst().map(String.init)
+        // Every row ends at the same display column: the right-aligned rate column.
+        let widths = Set(rows.filter { !$0.hasPrefix("-") }.map { row in
+            row.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x2E80 ? 2 : 1) }
+        })
+        #expect(widths.count == 1, "\(r.out)")
+        #expect(r.out.contains("事业运行"))
+        #expect(r.out.contains("98.48"))
+    }
+
+    @Test func budgetRefusesBadOptions() throws {
+        let j = try journalWithSpending()
+        #expect(try fledger(["budget"], journal: j).status == 2)
+        #expect(try fledger(["budget", "--year", "2023", "--by", "color"], journal: j).status == 2)
+        #expect(try fledger(["budget", "--year", "2023", "--as-of", "2023-13-01"], journal: j).status == 2)
+        #expect(try fledger(["budget", "--year", "2023", "--as-of", "2023-12-01", "--until-seq", "3"], journal: j).status == 2)
+    }
+
+    @Test func exportWritesEveryFormat() throws {
+        let j = try journalWithSpending()
+        for format in ["ledger", "hledger", "beancount", "csv"] {
+            let r = try fledger(["export", "--format", format], journal: j)
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.out.contains("Expenses:2023:GPB:2010399:Project:51050023T000008267900:30227"))
+            #expect(r.out.contains("195000.00"))
+        }
+    }
 }

@@ -4,7 +4,7 @@ import Ledger
 /// What every command needs: the journal, the catalogue, the clock, the actor.
 enum Context {
     static let journalOption = OptionSpec(name: "journal", value: "PATH", help: "the journal file (default: $FLEDGER_JOURNAL)")
-    static let catalogueOption = OptionSpec(name: "catalogue", value: "PATH", help: "code catalogue file (default: $FLEDGER_CATALOGUE, else built in)")
+    static let catalogueOption = OptionSpec(name: "catalogue", value: "PATH", help: "code catalogue file (default: $FLEDGER_CATALOGUE, else built in); a catalogue.tsv beside the journal (the unit's project names) is merged over it")
     static let formatOption = OptionSpec(name: "format", value: "text|json", help: "output format (default text)")
 
     static func journalPath(_ a: ParsedArgs) throws(UsageError) -> String {
@@ -14,10 +14,18 @@ enum Context {
     }
 
     static func catalogue(_ a: ParsedArgs) throws -> Catalogue {
+        var base: Catalogue
         if let p = a["catalogue"] ?? ProcessInfo.processInfo.environment["FLEDGER_CATALOGUE"], !p.isEmpty {
-            return try Catalogue.load(path: p)
+            base = try Catalogue.load(path: p)
+        } else {
+            base = try Catalogue.builtIn()
         }
-        return try Catalogue.builtIn()
+        // The unit's own names (its projects) live beside its journal.
+        if let journal = try? journalPath(a) {
+            let unitFile = URL(fileURLWithPath: journal).deletingLastPathComponent().appendingPathComponent("catalogue.tsv").path
+            if FileManager.default.fileExists(atPath: unitFile) { base = base.merging(try Catalogue.load(path: unitFile)) }
+        }
+        return base
     }
 
     static func clock() throws -> Clock {

@@ -53,9 +53,3 @@ func displayWidth(_ s: String) -> Int {
     }
     return w
 }
-
-/// CSV field quoting (RFC 4180).
-func csvField(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}

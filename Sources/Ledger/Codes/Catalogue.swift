@@ -7,10 +7,15 @@ import Foundation
 ///     func	2010350	事业运行
 ///     econ	30101	基本工资
 ///     fund	gpb	一般公共预算财政拨款
+///     project	51050022T000000381226	政府采购专家评审劳务费
+///
+/// The built-in file holds the national codes; a unit's own names (its projects) live in a
+/// second file that is merged over it.
 public struct Catalogue: Sendable {
     public private(set) var functions: [FunctionCode: String] = [:]
     public private(set) var economics: [EconomicCode: String] = [:]
     public private(set) var funds: [FundCode: String] = [:]
+    public private(set) var projects: [ProjectCode: String] = [:]
 
     public init() {}
 
@@ -46,8 +51,13 @@ public struct Catalogue: Sendable {
                     throw LoadError(path: path, line: lineNo, message: "fund code '\(cols[1])' is not lower-case letters and digits")
                 }
                 funds[c] = cols[2]
+            case "project":
+                guard let c = ProjectCode(rawValue: cols[1]) else {
+                    throw LoadError(path: path, line: lineNo, message: "project code '\(cols[1])' is not a project code (8 digits, a capital letter, 12 digits)")
+                }
+                projects[c] = cols[2]
             default:
-                throw LoadError(path: path, line: lineNo, message: "unknown kind '\(cols[0])', expected func, econ or fund")
+                throw LoadError(path: path, line: lineNo, message: "unknown kind '\(cols[0])', expected func, econ, fund or project")
             }
         }
     }
@@ -72,4 +82,15 @@ public struct Catalogue: Sendable {
     public func name(_ code: FunctionCode) -> String? { functions[code] }
     public func name(_ code: EconomicCode) -> String? { economics[code] }
     public func name(_ code: FundCode) -> String? { funds[code] }
+    public func name(_ code: ProjectCode) -> String? { projects[code] }
+
+    /// This catalogue with `other`'s entries added (and winning where both name a code).
+    public func merging(_ other: Catalogue) -> Catalogue {
+        var c = self
+        c.functions.merge(other.functions) { $1 }
+        c.economics.merge(other.economics) { $1 }
+        c.funds.merge(other.funds) { $1 }
+        c.projects.merge(other.projects) { $1 }
+        return c
+    }
 }

@@ -37,6 +37,11 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func firstOfYear(_ year: Int) -> CivilDate { CivilDate(year: year, month: 1, day: 1)! }
 
+    public var isFirstOfYear: Bool { month == 1 && day == 1 }
+
+    /// YYYYMMDD as one integer, ordered like the date.
+    var packed: Int { year * 10_000 + month * 100 + day }
+
     public var description: String {
         func pad(_ n: Int, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: w - s.count) + s }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"

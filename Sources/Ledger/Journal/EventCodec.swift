@@ -207,3 +207,21 @@ extension EventCodec {
         return String(decoding: line, as: UTF8.self)
     }
 }
+
+extension EventCodec {
+    /// Reads the classification fields of a line on their own: `bytes` is the run of fields
+    /// from `,"fund":` up to (not including) the next non-classification field, as the replay
+    /// scanner cuts it out of a canonical line.
+    static func decodeClassification(fieldsAfterComma bytes: UnsafeRawBufferPointer) -> Classification? {
+        guard bytes.first == 0x2c else { return nil }
+        var object: [UInt8] = [0x7b]
+        object.append(contentsOf: bytes.dropFirst())
+        object.append(0x7d)
+        return object.withUnsafeBytes { raw -> Classification? in
+            guard let fields = try? FlatJSON.parse(raw) else { return nil }
+            var r = FieldReader(fields: fields)
+            guard let c = try? r.classification(), (try? r.finish()) != nil else { return nil }
+            return c
+        }
+    }
+}

@@ -20,6 +20,9 @@ public struct JournalStore: Sendable {
         self.clock = clock
     }
 
+    /// The code catalogue events are checked against and reports take names from.
+    public var catalogue: Catalogue { validator.catalogue }
+
     var checkpointPath: String { path + ".fledger-checkpoint" }
     var headPath: String { path + ".fledger-head" }
     var pendingPath: String { path + ".fledger-pending" }
@@ -292,7 +295,7 @@ public struct JournalStore: Sendable {
 
     // MARK: - Side files
 
-    private func checkPending(file: JournalFile, size: Int, canClear: Bool) throws(JournalError) {
+    func checkPending(file: JournalFile, size: Int, canClear: Bool) throws(JournalError) {
         guard let p = readPending() else { return }
         if try batchIsWhole(p, file: file, size: size) {
             if canClear { SideFile.remove(pendingPath) }

@@ -1,0 +1,123 @@
+import Foundation
+import Ledger
+
+enum BudgetCommand {
+    static let spec = CommandSpec(
+        name: "budget", summary: "budget against actual for a fiscal year, grouped",
+        usage: "budget --year Y [--by item|project|econ|fund|nature|sangong] [--as-of DATE | --until-seq N] [--unit yuan|wan] [--format text|csv|json]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "year", value: "Y", help: "fiscal year (required)"),
+            OptionSpec(name: "by", value: "VIEW", help: "item (功能分类 类/款/项, default), project, econ (经济分类 类/款), fund, nature (基本/项目, 人员/公用), sangong (“三公”)"),
+            OptionSpec(name: "as-of", value: "DATE", help: "only events whose effective date is on or before DATE (accounting order)"),
+            OptionSpec(name: "until-seq", value: "N", help: "only events 1…N (audit order: the journal as it stood after event N)"),
+            OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元 rounded half up, each cell on its own"),
+            OptionSpec(name: "format", value: "text|csv|json", help: "table (default); CSV (yuan, two decimals); JSON (amounts in integer 分)"),
+        ],
+        details: """
+        Columns: 年初预算 (appropriations dated 1 January), 调整 (budget adjustments and later appropriations),
+        调整后预算, 执行数 (disbursements net of corrections), 可用余额, 执行率 (执行数 ÷ 调整后预算, two decimals;
+        empty where the budget is zero). Corrections count in the column of the event they correct, on their
+        own date. The grand total (合计) comes first.
+        CSV header: code,name,budget_initial,adjustments,budget,actual,available,rate
+        The journal is read, not verified: `fledger verify` checks its hash chain.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let format = try Context.format(a, allowed: ["text", "csv", "json"])
+        guard let year = Int(try a.required("year")), (1900...9999).contains(year) else {
+            throw UsageError(message: "--year '\(a["year"]!)' is not a year")
+        }
+        let viewName = a["by"] ?? "item"
+        guard let view = BudgetView(rawValue: viewName) else {
+            throw UsageError(message: "--by '\(viewName)' is not one of \(BudgetView.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let filter = try projectionFilter(a)
+        let money = try Context.unit(a)
+        let store = try Context.store(a)
+        let projection = try store.project(filter)
+        let report = BudgetReport(projection: projection, year: year, view: view, catalogue: store.catalogue)
+        let cells: (Figures) -> [String] = { f in
+            [money(f.initial), money(f.adjustments), money(f.budget), money(f.actual), money(f.available), f.rate?.description ?? ""]
+        }
+        switch format {
+        case "csv":
+            let plain = (a["unit"] ?? "yuan") == "yuan" ? { (f: Fen) in f.yuan } : money
+            out("code,name,budget_initial,adjustments,budget,actual,available,rate")
+            for r in report.rows {
+                let f = r.figures
+                out(([r.code, r.name] + [plain(f.initial), plain(f.adjustments), plain(f.budget), plain(f.actual), plain(f.available), f.rate?.description ?? ""]).map(csvField).joined(separator: ","))
+            }
+        case "json":
+            var rows: [String] = []
+            for r in report.rows {
+                let f = r.figures
+                rows.append("{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"subtotal\":\(r.isSubtotal),"
+                    + "\"budget_initial\":\(f.initial.raw),\"adjustments\":\(f.adjustments.raw),\"budget\":\(f.budget.raw),"
+                    + "\"actual\":\(f.actual.raw),\"available\":\(f.available.raw),\"rate\":\(f.rate?.description ?? "null")}")
+            }
+            out("{\"year\":\(year),\"by\":\(jsonString(view.rawValue)),\"as_of\":\(filter.asOf.map { jsonString($0.description) } ?? "null"),"
+                + "\"until_seq\":\(filter.untilSeq.map(String.init) ?? "null"),\"events\":\(projection.events),\"last_seq\":\(projection.lastSeq),"
+                + "\"amounts\":\"fen\",\"rows\":[\n" + rows.joined(separator: ",\n") + "\n]}")
+        default:
+            let title = ["item": "按功能分类", "project": "按项目", "econ": "按经济分类", "fund": "按资金来源", "nature": "按支出性质", "sangong": "“三公”经费"][view.rawValue]!
+            let scope = filter.asOf.map { "截至 \($0)" } ?? filter.untilSeq.map { "至第 \($0) 笔事件" } ?? "全部事件"
+            out("\(year) 年预算执行 \(title)（\(scope)，\(projection.events) 笔事件计入；单位：\((a["unit"] ?? "yuan") == "wan" ? "万元" : "元")）")
+            var t = TextTable(["编码", "名称", "年初预算", "调整", "调整后预算", "执行数", "可用余额", "执行率%"],
+                              align: [.left, .left, .right, .right, .right, .right, .right, .right])
+            for r in report.rows {
+                t.add([r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name] + cells(r.figures))
+            }
+            write(t.render(), to: 1)
+        }
+        return .ok
+    }
+
+    static func projectionFilter(_ a: ParsedArgs) throws(UsageError) -> ProjectionFilter {
+        var f = ProjectionFilter()
+        if a["as-of"] != nil, a["until-seq"] != nil { throw UsageError(message: "give --as-of or --until-seq, not both") }
+        if let v = a["as-of"] {
+            guard let d = CivilDate(v) else { throw UsageError(message: "--as-of '\(v)' is not a date YYYY-MM-DD") }
+            f.asOf = d
+        }
+        if let v = a["until-seq"] {
+            guard let n = Int(v), n >= 1 else { throw UsageError(message: "--until-seq '\(v)' is not a sequence number (1 or more)") }
+            f.untilSeq = n
+        }
+        return f
+    }
+}
+
+enum ExportCommand {
+    static let spec = CommandSpec(
+        name: "export", summary: "write the journal as a ledger-cli, hledger or Beancount file, or CSV postings",
+        usage: "export --format ledger|hledger|beancount|csv [--output FILE]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "format", value: "FORMAT", help: "ledger, hledger, beancount or csv (required)"),
+            OptionSpec(name: "output", value: "FILE", help: "write to FILE instead of standard output"),
+        ],
+        details: """
+        Accounts per budget line: Income:Appropriation:Y:FUND:ITEM:NATURE[:PROJECT] (budget granted, negative),
+        Assets:Budget:… (still available) and Expenses:Y:FUND:ITEM:NATURE[:PROJECT]:ECON (spent).
+        Cross-check: `ledger -f FILE balance ^Expenses:2023` equals `fledger budget --year 2023`'s 执行数;
+        `hledger -f FILE balance Expenses:2023` and `bean-report FILE balances` likewise. Amounts in CNY (yuan).
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let name = try a.required("format")
+        guard let format = ExportFormat(rawValue: name) else {
+            throw UsageError(message: "--format '\(name)' is not one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let lines = Export(format: format).document(try Context.store(a).events())
+        let text = lines.joined(separator: "\n") + "\n"
+        if let path = a["output"] {
+            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+                throw Failure(exit: .io, message: "cannot write \(path)")
+            }
+        } else {
+            write(text, to: 1)
+        }
+        return .ok
+    }
+}

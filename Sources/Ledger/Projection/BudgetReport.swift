@@ -1,0 +1,124 @@
+/// The groupings of budget against actual that accountants read: by 功能分类, project,
+/// 经济分类, fund source, 基本/项目 (with 人员经费 and 公用经费), and the “三公” categories.
+public enum BudgetView: String, CaseIterable, Sendable {
+    case item, project, econ, fund, nature, sangong
+}
+
+/// One row of a budget report. Rows come in display order; `level` is the indent (0 for the
+/// grand total and top groups), `isSubtotal` marks rows that sum the rows under them.
+public struct BudgetRow: Hashable, Sendable {
+    public var code: String
+    public var name: String
+    public var level: Int
+    public var isSubtotal: Bool
+    public var figures: Figures
+}
+
+/// Budget against actual for one fiscal year, grouped one way, with its grand total first
+/// (合计, as the published tables put it).
+public struct BudgetReport: Sendable {
+    public let year: Int
+    public let view: BudgetView
+    public let rows: [BudgetRow]
+    public var total: Figures { rows[0].figures }
+
+    /// Economic categories of personnel (人员经费) and of running costs (公用经费) in 基本支出.
+    public static let personnel: Set<String> = ["301", "303"]
+    public static let running: Set<String> = ["302", "310"]
+
+    /// The “三公” 经济分类 款: abroad, vehicle purchase, vehicle running, reception.
+    public static let sangong: [(code: String, name: String)] = [
+        ("30212", "因公出国（境）费"), ("31013", "公务用车购置费"), ("30231", "公务用车运行维护费"), ("30217", "公务接待费"),
+    ]
+
+    public init(projection: Projection, year: Int, view: BudgetView, catalogue: Catalogue) {
+        self.year = year
+        self.view = view
+        let lines = projection.lines(year: year)
+        var total = Figures()
+        func sum(_ pick: (Classification) -> Bool) -> Figures {
+            var f = Figures()
+            for l in lines where pick(l.classification) { f.add(l.figures) }
+            return f
+        }
+        var body: [BudgetRow] = []
+        switch view {
+        case .item:
+            // 类 → 款 → 项, each with the sum of the 项 under it.
+            var byItem: [FunctionCode: Figures] = [:]
+            for l in lines { byItem[l.classification.item, default: Figures()].add(l.figures) }
+            var groups: [String: Figures] = [:]
+            for (code, f) in byItem {
+                for prefix in [3, 5, 7] { groups[String(code.rawValue.prefix(prefix)), default: Figures()].add(f) }
+                total.add(f)
+            }
+            for code in groups.keys.sorted() {
+                let name = FunctionCode(rawValue: code).flatMap(catalogue.name) ?? ""
+                body.append(BudgetRow(code: code, name: name, level: (code.count - 1) / 2, isSubtotal: code.count < 7, figures: groups[code]!))
+            }
+        case .project:
+            var byProject: [ProjectCode: Figures] = [:]
+            for l in lines { if let p = l.classification.project { byProject[p, default: Figures()].add(l.figures) } }
+            for p in byProject.keys.sorted() {
+                body.append(BudgetRow(code: p.rawValue, name: catalogue.name(p) ?? "", level: 1, isSubtotal: false, figures: byProject[p]!))
+                total.add(byProject[p]!)
+            }
+        case .econ:
+            var groups: [String: Figures] = [:]
+            for l in lines {
+                let code = l.classification.econ?.rawValue ?? ""
+                groups[code, default: Figures()].add(l.figures)
+                if code.count == 5 { groups[String(code.prefix(3)), default: Figures()].add(l.figures) }
+                total.add(l.figures)
+            }
+            for code in groups.keys.sorted() where !code.isEmpty {
+                let name = EconomicCode(rawValue: code).flatMap(catalogue.name) ?? ""
+                body.append(BudgetRow(code: code, name: name, level: code.count == 3 ? 1 : 2, isSubtotal: code.count == 3, figures: groups[code]!))
+            }
+            if let f = groups[""] {
+                body.append(BudgetRow(code: "-", name: "未列经济分类（按项批复的预算）", level: 1, isSubtotal: false, figures: f))
+            }
+        case .fund:
+            var byFund: [FundCode: Figures] = [:]
+            for l in lines { byFund[l.classification.fund, default: Figures()].add(l.figures) }
+            for fund in byFund.keys.sorted() {
+                body.append(BudgetRow(code: fund.rawValue, name: catalogue.name(fund) ?? "", level: 1, isSubtotal: false, figures: byFund[fund]!))
+                total.add(byFund[fund]!)
+            }
+        case .nature:
+            func category(_ c: Classification) -> String? { c.econ.map { String($0.rawValue.prefix(3)) } }
+            let basic = sum { $0.nature == .basic }
+            let personnel = sum { $0.nature == .basic && category($0).map(BudgetReport.personnel.contains) == true }
+            let running = sum { $0.nature == .basic && category($0).map(BudgetReport.running.contains) == true }
+            let other = sum {
+                $0.nature == .basic && !(category($0).map { BudgetReport.personnel.contains($0) || BudgetReport.running.contains($0) } ?? false)
+            }
+            let project = sum { $0.nature == .project }
+            body.append(BudgetRow(code: "basic", name: "基本支出", level: 1, isSubtotal: true, figures: basic))
+            body.append(BudgetRow(code: "personnel", name: "人员经费（301、303）", level: 2, isSubtotal: false, figures: personnel))
+            body.append(BudgetRow(code: "running", name: "公用经费（302、310）", level: 2, isSubtotal: false, figures: running))
+            if !other.isZero {
+                body.append(BudgetRow(code: "other", name: "其他（未列或其他经济分类）", level: 2, isSubtotal: false, figures: other))
+            }
+            body.append(BudgetRow(code: "project", name: "项目支出", level: 1, isSubtotal: false, figures: project))
+            total = basic
+            total.add(project)
+        case .sangong:
+            func econ(_ code: String) -> Figures { sum { $0.econ?.rawValue == code } }
+            let abroad = econ("30212"), purchase = econ("31013"), running = econ("30231"), reception = econ("30217")
+            var vehicles = purchase
+            vehicles.add(running)
+            body = [
+                BudgetRow(code: "30212", name: "因公出国（境）费", level: 1, isSubtotal: false, figures: abroad),
+                BudgetRow(code: "vehicles", name: "公务用车购置及运行维护费", level: 1, isSubtotal: true, figures: vehicles),
+                BudgetRow(code: "31013", name: "公务用车购置费", level: 2, isSubtotal: false, figures: purchase),
+                BudgetRow(code: "30231", name: "公务用车运行维护费", level: 2, isSubtotal: false, figures: running),
+                BudgetRow(code: "30217", name: "公务接待费", level: 1, isSubtotal: false, figures: reception),
+            ]
+            total = abroad
+            total.add(vehicles)
+            total.add(reception)
+        }
+        rows = [BudgetRow(code: "", name: "合计", level: 0, isSubtotal: true, figures: total)] + body
+    }
+}

@@ -1,0 +1,144 @@
+/// Which events a projection counts: all of them, or those up to a point.
+public struct ProjectionFilter: Hashable, Sendable {
+    /// Accounting order: events whose effective date is on or before this day, whenever they
+    /// were typed. A back-dated correction changes the figures of its own date.
+    public var asOf: CivilDate?
+    /// Audit order: events with a sequence number up to this one.
+    public var untilSeq: Int?
+
+    public init(asOf: CivilDate? = nil, untilSeq: Int? = nil) { self.asOf = asOf; self.untilSeq = untilSeq }
+
+    public static let all = ProjectionFilter()
+
+    func admits(seq: Int, date: CivilDate) -> Bool {
+        if let n = untilSeq, seq > n { return false }
+        if let d = asOf, date > d { return false }
+        return true
+    }
+}
+
+/// Budget against actual for every classification the journal touches, per fiscal year: the
+/// read model every report groups. Built by `JournalStore.project` (the fast replay path) or
+/// by `ProjectionBuilder` (event by event); both apply the same rules, stated here.
+///
+/// Rules:
+/// - an appropriation dated the first day of its year is 年初预算; one dated later is an
+///   adjustment (追加), as is every budget adjustment;
+/// - a disbursement is 执行数;
+/// - a reversal or reclassification moves its amount in the column of the event it corrects,
+///   on its own effective date (so as-of figures see it from that day).
+public struct Projection: Sendable, Equatable {
+    public struct Key: Hashable, Comparable, Sendable {
+        public var year: Int
+        public var classification: Classification
+        public static func < (l: Self, r: Self) -> Bool {
+            (l.year, l.classification.sortKey) < (r.year, r.classification.sortKey)
+        }
+    }
+
+    public internal(set) var figures: [Key: Figures] = [:]
+    /// Events the filter admitted.
+    public internal(set) var events = 0
+    /// The last sequence number read (the journal's length, unless `untilSeq` stopped early).
+    public internal(set) var lastSeq = 0
+
+    public init() {}
+
+    /// Every classification with figures in `year`, in code order.
+    public func lines(year: Int) -> [(classification: Classification, figures: Figures)] {
+        figures.filter { $0.key.year == year }.sorted { $0.key < $1.key }.map { ($0.key.classification, $0.value) }
+    }
+
+    /// Fiscal years with any figures.
+    public var years: [Int] { Set(figures.keys.map(\.year)).sorted() }
+
+    mutating func add(_ c: Classification, year: Int, _ amount: Fen, _ column: Figures.Column) {
+        figures[Key(year: year, classification: c), default: Figures()].add(amount, to: column)
+    }
+
+    mutating func merge(_ o: Projection) {
+        for (k, f) in o.figures { figures[k, default: Figures()].add(f) }
+        events += o.events
+        lastSeq = max(lastSeq, o.lastSeq)
+    }
+
+    /// The column an appropriation, disbursement or budget adjustment lands in.
+    static func column(_ body: EventBody, date: CivilDate) -> Figures.Column? {
+        switch body {
+        case .appropriation: return date.isFirstOfYear ? .initial : .adjustments
+        case .disbursement: return .actual
+        case .adjustment(let a):
+            if case .budget = a.kind { return .adjustments }
+            return nil
+        case .unit, .yearOpen: return nil
+        }
+    }
+
+    /// Applies one admitted event. `target` is the event a correction names.
+    mutating func apply(_ e: Event, target: Event?) {
+        events += 1
+        switch e.body {
+        case .unit, .yearOpen: break
+        case .appropriation(let a): add(a.classification, year: e.year, a.amount, e.date.isFirstOfYear ? .initial : .adjustments)
+        case .disbursement(let d): add(d.classification, year: e.year, d.amount, .actual)
+        case .adjustment(let adj):
+            switch adj.kind {
+            case .budget(let c, let amount, _): add(c, year: e.year, amount, .adjustments)
+            case .reversal(_, let amount):
+                guard let t = target, let (c, col) = Projection.corrected(t) else { return }
+                add(c, year: e.year, -amount, col)
+            case .reclassification(_, let amount, let to):
+                guard let t = target, let (c, col) = Projection.corrected(t) else { return }
+                add(c, year: e.year, -amount, col)
+                add(to, year: e.year, amount, col)
+            }
+        }
+    }
+
+    /// Where a correction of `t` moves money from: its classification and column.
+    static func corrected(_ t: Event) -> (Classification, Figures.Column)? {
+        guard let col = column(t.body, date: t.date) else { return nil }
+        switch t.body {
+        case .appropriation(let a): return (a.classification, col)
+        case .disbursement(let d): return (d.classification, col)
+        case .unit, .yearOpen, .adjustment: return nil
+        }
+    }
+}
+
+extension Classification {
+    /// Code order: fund, 项, nature, project, 经济分类 (absent first).
+    var sortKey: String {
+        "\(fund.rawValue)/\(item.rawValue)/\(nature.wire)/\(project?.rawValue ?? "")/\(econ?.rawValue ?? "")"
+    }
+}
+
+/// Builds a projection event by event, keeping every appropriation and disbursement so that
+/// corrections find their targets. For replays held in memory (tests, small journals, what-if);
+/// a journal file is projected by `JournalStore.project`, which keeps no events.
+public struct ProjectionBuilder: Sendable {
+    public let filter: ProjectionFilter
+    public private(set) var projection = Projection()
+    private var targets: [EventID: Event] = [:]
+
+    public init(filter: ProjectionFilter = .all) { self.filter = filter }
+
+    public mutating func apply(_ e: Event) {
+        projection.lastSeq = e.seq
+        switch e.body {
+        case .appropriation, .disbursement: targets[e.id] = e
+        case .unit, .yearOpen, .adjustment: break
+        }
+        guard filter.admits(seq: e.seq, date: e.date) else { return }
+        var target: Event?
+        if case .adjustment(let a) = e.body {
+            switch a.kind {
+            case .budget: break
+            case .reversal(let t, _), .reclassification(let t, _, _): target = targets[t]
+            }
+        }
+        projection.apply(e, target: target)
+    }
+
+    public mutating func apply(_ events: some Sequence<Event>) { for e in events { apply(e) } }
+}

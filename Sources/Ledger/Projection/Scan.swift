@@ -1,0 +1,351 @@
+import Dispatch
+import Glibc
+
+/// The fast replay path for projections: reads the journal in fixed-size chunks (memory stays
+/// proportional to the number of budget lines, not of events), splits it into parts scanned on
+/// all cores, and reads the few fields a projection needs straight from the bytes of each
+/// canonical line, without building strings. A line the scanner does not recognise (an unusual
+/// event type, a correction) goes through the general decoder instead; a line that decoder
+/// refuses stops the projection with its line number.
+///
+/// `project` reads; it does not re-check the hash chain (that is `verify`, and `reconcile`
+/// runs it). It does check that sequence numbers run 1, 2, 3, … with no gap.
+extension JournalStore {
+    public func project(_ filter: ProjectionFilter = .all, parts requested: Int = 2) throws(JournalError) -> Projection {
+        let file = try JournalFile(path: path, access: .read)
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
+        let bounds = try ScanPart.split(file, size: size, parts: max(1, requested))
+        let scans = (0..<(bounds.count - 1)).map { ScanPart(lo: bounds[$0], hi: bounds[$0 + 1], filter: filter, fd: file.fd) }
+        DispatchQueue.concurrentPerform(iterations: scans.count) { scans[$0].run() }
+
+        var projection = Projection()
+        var linesBefore = 0
+        var names: [[UInt8]: Classification] = [:]
+        for (k, s) in scans.enumerated() {
+            if let io = s.ioError { throw .io(path: path, operation: "read", reason: io) }
+            if let (line, reason) = s.error { throw .damaged(path: path, line: linesBefore + line, reason: reason) }
+            if s.lines > 0 {
+                let expected = k == 0 ? 1 : scans[k - 1].lastSeq + 1
+                if s.firstSeq != expected {
+                    throw .damaged(path: path, line: linesBefore + 1, reason: "holds seq \(s.firstSeq) where \(expected) was expected; `fledger verify` says why")
+                }
+            }
+            if s.torn { throw .damaged(path: path, line: linesBefore + s.lines + 1, reason: "the last line is cut short, as a crash during a write leaves it; run `fledger repair`") }
+            for slot in 0..<s.table.count {
+                let span = s.table.spans[slot]
+                guard let c = names[span] ?? span.withUnsafeBytes({ EventCodec.decodeClassification(fieldsAfterComma: $0) }) else {
+                    throw .damaged(path: path, line: linesBefore + s.table.firstLines[slot], reason: "its classification fields cannot be read; `fledger verify` says why")
+                }
+                names[span] = c
+                let y = s.table.years[slot]
+                projection.add(c, year: y, Fen(s.sums[3 * slot]), .initial)
+                projection.add(c, year: y, Fen(s.sums[3 * slot + 1]), .adjustments)
+                projection.add(c, year: y, Fen(s.sums[3 * slot + 2]), .actual)
+            }
+            projection.merge(s.general)
+            projection.events += s.admitted
+            linesBefore += s.lines
+        }
+        projection.lastSeq = scans.last(where: { $0.lines > 0 })?.lastSeq ?? 0
+
+        // Corrections last: their targets may lie in any part. Candidates by id hash are
+        // confirmed by reading the target's line back, so a hash collision cannot alias.
+        let pending = scans.flatMap(\.pending)
+        guard !pending.isEmpty else { return projection }
+        var wanted: [UInt64: [Int]] = [:]
+        for p in pending { wanted[ScanPart.hash(p.target.rawValue), default: []] = [] }
+        for s in scans {
+            s.ids.withUnsafeBufferPointer { ids in
+                var k = 0
+                while k < ids.count {
+                    if wanted[ids[k]] != nil { wanted[ids[k]]!.append(Int(ids[k + 1])) }
+                    k += 2
+                }
+            }
+        }
+        for p in pending {
+            var target: Event?
+            for offset in wanted[ScanPart.hash(p.target.rawValue)] ?? [] {
+                if let e = (try? file.readLine(at: offset)).flatMap({ $0.withUnsafeBytes(decodeEvent) }), e.id == p.target {
+                    target = e
+                    break
+                }
+            }
+            guard let target else {
+                throw .damaged(path: path, line: p.event.seq, reason: "corrects event '\(p.target)', which is not an appropriation or disbursement in this journal; `fledger verify` says why")
+            }
+            projection.apply(p.event, target: target)
+        }
+        return projection
+    }
+}
+
+/// One part of the journal, scanned on its own thread.
+final class ScanPart: @unchecked Sendable {
+    let lo: Int, hi: Int, filter: ProjectionFilter, fd: Int32
+    let asOf: Int, until: Int
+
+    var table = SpanTable()
+    /// Per slot: initial, adjustments, actual (分).
+    var sums: [Int64] = []
+    /// Interleaved (id hash, line offset) of every appropriation and disbursement.
+    var ids: [UInt64] = []
+    /// Admitted corrections, resolved after all parts are scanned.
+    var pending: [(event: Event, target: EventID)] = []
+    /// Admitted events the scanner did not read itself.
+    var general = Projection()
+    var lines = 0, firstSeq = 0, lastSeq = 0, admitted = 0
+    var error: (line: Int, reason: String)?
+    var ioError: String?
+    var torn = false
+
+    init(lo: Int, hi: Int, filter: ProjectionFilter, fd: Int32) {
+        self.lo = lo; self.hi = hi; self.filter = filter; self.fd = fd
+        asOf = filter.asOf?.packed ?? Int.max
+        until = filter.untilSeq ?? Int.max
+    }
+
+    /// Part boundaries at line starts, about equal in size.
+    static func split(_ file: JournalFile, size: Int, parts: Int) throws(JournalError) -> [Int] {
+        var bounds = [0]
+        for k in 1..<max(parts, 1) {
+            var at = size * k / parts
+            guard at > bounds.last! else { continue }
+            // The next line start at or after `at`: just past a newline at `at - 1` or later.
+            var found: Int?
+            while found == nil, at < size {
+                let b = try file.read(at: at - 1, count: 65_536)
+                let raw = UnsafeRawBufferPointer(b.bytes)
+                if let nl = raw.firstIndex(of: 0x0a) { found = at - 1 + nl + 1 } else if raw.count < 65_536 { break } else { at += raw.count }
+            }
+            if let f = found, f < size, f > bounds.last! { bounds.append(f) }
+        }
+        bounds.append(size)
+        return bounds
+    }
+
+    static let chunk = 4 << 20
+
+    func run() {
+        var capacity = ScanPart.chunk
+        var buf = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buf.deallocate() }
+        var fileOffset = lo   // of buf[0]
+        var filled = 0
+        while error == nil {
+            let want = min(capacity - filled, hi - (fileOffset + filled))
+            if want > 0 {
+                let n = pread(fd, buf + filled, want, off_t(fileOffset + filled))
+                if n < 0 { if errno == EINTR { continue }; ioError = String(cString: strerror(errno)); return }
+                if n == 0 { torn = filled > 0; return }
+                filled += n
+            }
+            var start = 0
+            while start < filled, error == nil, let nl = memchr(buf + start, 0x0a, filled - start) {
+                let end = buf.distance(to: nl)
+                line(UnsafeRawPointer(buf + start), end - start, offset: fileOffset + start)
+                start = end + 1
+            }
+            let rest = filled - start
+            if fileOffset + filled >= hi { torn = rest > 0; return }
+            if rest == capacity {   // one line longer than the buffer
+                let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+                bigger.copyMemory(from: buf, byteCount: rest)
+                buf.deallocate()
+                buf = bigger
+                capacity *= 2
+            } else if start > 0 {
+                memmove(buf, buf + start, rest)
+            }
+            fileOffset += start
+            filled = rest
+        }
+    }
+
+    private func fail(_ reason: String) { error = (lines, reason) }
+
+    private func sequence(_ seq: Int) -> Bool {
+        if lines == 1 { firstSeq = seq } else if seq != lastSeq + 1 {
+            fail("holds seq \(seq) where \(lastSeq + 1) was expected; `fledger verify` says why")
+            return false
+        }
+        lastSeq = seq
+        return true
+    }
+
+    private func line(_ p: UnsafeRawPointer, _ n: Int, offset: Int) {
+        lines += 1
+        if fast(p, n, offset: offset) { return }
+        let event: Event
+        do { event = try EventCodec.decode(UnsafeRawBufferPointer(start: p, count: n)).event } catch {
+            fail("cannot be read: \(error)")
+            return
+        }
+        guard sequence(event.seq) else { return }
+        switch event.body {
+        case .appropriation, .disbursement:
+            ids.append(ScanPart.hash(event.id.rawValue)); ids.append(UInt64(offset))
+        case .unit, .yearOpen, .adjustment: break
+        }
+        guard filter.admits(seq: event.seq, date: event.date) else { return }
+        if case .adjustment(let a) = event.body {
+            switch a.kind {
+            case .budget: break
+            case .reversal(let t, _), .reclassification(let t, _, _):
+                pending.append((event, t))   // counted when applied
+                return
+            }
+        }
+        general.apply(event, target: nil)
+    }
+
+    private enum Kind { case appropriation, disbursement, budgetAdjustment }
+
+    /// Reads an appropriation, disbursement or budget adjustment in canonical form; false
+    /// (and nothing recorded) for any other line.
+    private func fast(_ p: UnsafeRawPointer, _ n: Int, offset: Int) -> Bool {
+        var i = 0
+        func lit(_ s: StaticString) -> Bool {
+            let k = s.utf8CodeUnitCount
+            guard i + k <= n, memcmp(p + i, s.utf8Start, k) == 0 else { return false }
+            i += k
+            return true
+        }
+        func digits(max: Int) -> Int? {
+            var v = 0, k = 0
+            while i < n, k < max {
+                let c = p.load(fromByteOffset: i, as: UInt8.self)
+                guard c >= 0x30, c <= 0x39 else { break }
+                v = v * 10 + Int(c - 0x30); i += 1; k += 1
+            }
+            return k > 0 ? v : nil
+        }
+        func byte(_ at: Int) -> UInt8 { p.load(fromByteOffset: at, as: UInt8.self) }
+
+        guard lit("{\"seq\":"), let seq = digits(max: 18), lit(",\"id\":\"") else { return false }
+        let idStart = i
+        while i < n, byte(i) != 0x22 { if byte(i) == 0x5c { return false }; i += 1 }
+        let idEnd = i
+        i += 1
+        guard lit(",\"type\":\"") else { return false }
+        let kind: Kind
+        if lit("disbursement\"") { kind = .disbursement } else if lit("appropriation\"") { kind = .appropriation }
+        else if lit("adjustment\"") { kind = .budgetAdjustment } else { return false }
+        guard lit(",\"date\":\""), i + 11 <= n, byte(i + 4) == 0x2d, byte(i + 7) == 0x2d, byte(i + 10) == 0x22 else { return false }
+        guard let year = digits(max: 4) else { return false }
+        i += 1
+        guard let month = digits(max: 2) else { return false }
+        i += 1
+        guard let day = digits(max: 2), (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return false }
+        i += 1
+        guard lit(",\"recorded\":\""), i + 21 <= n, byte(i + 20) == 0x22 else { return false }
+        i += 21
+        guard lit(",\"actor\":\"") else { return false }
+        while i < n, byte(i) != 0x22 { i += byte(i) == 0x5c ? 2 : 1 }
+        i += 1
+        if kind == .budgetAdjustment, !lit(",\"kind\":\"budget\"") { return false }
+        let classStart = i
+        guard lit(",\"fund\":\"") else { return false }
+        // The classification runs to `,"amount":`; its values are codes, so the first comma
+        // that starts that key ends it.
+        let keyLength = ScanPart.amountKey.utf8CodeUnitCount
+        var classEnd = -1
+        while i + keyLength <= n, let comma = memchr(p + i, 0x2c, n - i) {
+            let at = p.distance(to: UnsafeRawPointer(comma))
+            if at + keyLength <= n, memcmp(comma, ScanPart.amountKey.utf8Start, keyLength) == 0 { classEnd = at; break }
+            i = at + 1
+        }
+        guard classEnd >= 0 else { return false }
+        i = classEnd + keyLength
+        let negative = i < n && byte(i) == 0x2d
+        if negative { guard kind == .budgetAdjustment else { return false }; i += 1 }
+        guard let magnitude = digits(max: 17), i < n, byte(i) == 0x2c else { return false }
+        let amount = Int64(negative ? -magnitude : magnitude)
+
+        // Recognised: record it.
+        guard sequence(seq) else { return true }
+        if kind != .budgetAdjustment {
+            ids.append(ScanPart.hash(UnsafeRawBufferPointer(start: p + idStart, count: idEnd - idStart)))
+            ids.append(UInt64(offset))
+        }
+        guard seq <= until, year * 10_000 + month * 100 + day <= asOf else { return true }
+        admitted += 1
+        let slot = table.slot(year: year, span: UnsafeRawBufferPointer(start: p + classStart, count: classEnd - classStart), line: lines)
+        if slot * 3 == sums.count { sums.append(contentsOf: [0, 0, 0]) }
+        let column: Int
+        switch kind {
+        case .appropriation: column = month == 1 && day == 1 ? 0 : 1
+        case .budgetAdjustment: column = 1
+        case .disbursement: column = 2
+        }
+        sums[3 * slot + column] += amount
+        return true
+    }
+
+    static let amountKey: StaticString = ",\"amount\":"
+
+    static func hash(_ s: String) -> UInt64 {
+        var s = s
+        return s.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A fast 64-bit hash of a byte run (8 bytes a step), for interning; equality is always
+    /// confirmed on the bytes.
+    static func hash(_ b: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ seed ^ UInt64(b.count)
+        var i = 0
+        while i + 8 <= b.count {
+            h = (h ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < b.count { tail |= UInt64(b[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 29)
+    }
+}
+
+/// Interns (year, classification bytes) to dense slot numbers with open addressing.
+struct SpanTable {
+    private var keys: [UInt64] = Array(repeating: 0, count: 1024)
+    private var slots: [Int32] = Array(repeating: -1, count: 1024)
+    private(set) var spans: [[UInt8]] = []
+    private(set) var years: [Int] = []
+    /// The (part-local) line where each slot first appeared, for error messages.
+    private(set) var firstLines: [Int] = []
+
+    var count: Int { spans.count }
+
+    mutating func slot(year: Int, span: UnsafeRawBufferPointer, line: Int) -> Int {
+        let h = ScanPart.hash(span, seed: UInt64(year))
+        var k = Int(truncatingIfNeeded: h) & (keys.count - 1)
+        while slots[k] >= 0 {
+            let s = Int(slots[k])
+            if keys[k] == h, years[s] == year, spans[s].count == span.count,
+               spans[s].withUnsafeBytes({ memcmp($0.baseAddress!, span.baseAddress!, span.count) == 0 }) {
+                return s
+            }
+            k = (k + 1) & (keys.count - 1)
+        }
+        let s = spans.count
+        spans.append(Array(span)); years.append(year); firstLines.append(line)
+        keys[k] = h; slots[k] = Int32(s)
+        if spans.count * 2 > keys.count { grow() }
+        return s
+    }
+
+    private mutating func grow() {
+        let n = keys.count * 2
+        var newKeys = [UInt64](repeating: 0, count: n), newSlots = [Int32](repeating: -1, count: n)
+        for k in 0..<keys.count where slots[k] >= 0 {
+            var j = Int(truncatingIfNeeded: keys[k]) & (n - 1)
+            while newSlots[j] >= 0 { j = (j + 1) & (n - 1) }
+            newKeys[j] = keys[k]; newSlots[j] = slots[k]
+        }
+        keys = newKeys; slots = newSlots
+    }
+}
