@@ -86,11 +86,14 @@ public struct BudgetReport: Sendable {
                 total.add(byFund[fund]!)
             }
         case .nature:
+            // 人员经费 and 公用经费 are told apart by 经济分类, which budgets granted per 项 do not
+            // carry: those rows show 执行数 only (their budget columns stay zero, so no rate).
             func category(_ c: Classification) -> String? { c.econ.map { String($0.rawValue.prefix(3)) } }
+            func spent(_ pick: (Classification) -> Bool) -> Figures { Figures(actual: sum(pick).actual) }
             let basic = sum { $0.nature == .basic }
-            let personnel = sum { $0.nature == .basic && category($0).map(BudgetReport.personnel.contains) == true }
-            let running = sum { $0.nature == .basic && category($0).map(BudgetReport.running.contains) == true }
-            let other = sum {
+            let personnel = spent { $0.nature == .basic && category($0).map(BudgetReport.personnel.contains) == true }
+            let running = spent { $0.nature == .basic && category($0).map(BudgetReport.running.contains) == true }
+            let other = spent {
                 $0.nature == .basic && !(category($0).map { BudgetReport.personnel.contains($0) || BudgetReport.running.contains($0) } ?? false)
             }
             let project = sum { $0.nature == .project }
@@ -98,7 +101,7 @@ public struct BudgetReport: Sendable {
             body.append(BudgetRow(code: "personnel", name: "人员经费（301、303）", level: 2, isSubtotal: false, figures: personnel))
             body.append(BudgetRow(code: "running", name: "公用经费（302、310）", level: 2, isSubtotal: false, figures: running))
             if !other.isZero {
-                body.append(BudgetRow(code: "other", name: "其他（未列或其他经济分类）", level: 2, isSubtotal: false, figures: other))
+                body.append(BudgetRow(code: "other", name: "其他经济分类", level: 2, isSubtotal: false, figures: other))
             }
             body.append(BudgetRow(code: "project", name: "项目支出", level: 1, isSubtotal: false, figures: project))
             total = basic
