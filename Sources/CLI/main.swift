@@ -24,12 +24,14 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "import": (ImportCommand.spec, ImportCommand.run),
     "log": (LogCommand.spec, LogCommand.run),
     "show": (ShowCommand.spec, ShowCommand.run),
+    "close": (CloseCommand.spec, CloseCommand.run),
+    "reopen": (ReopenCommand.spec, ReopenCommand.run),
     "budget": (BudgetCommand.spec, BudgetCommand.run),
     "export": (ExportCommand.spec, ExportCommand.run),
     "verify": (VerifyCommand.spec, VerifyCommand.run),
     "repair": (RepairCommand.spec, RepairCommand.run),
 ]
-let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "verify", "repair"]
+let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "verify", "repair"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)

@@ -52,7 +52,7 @@ func newJournal() throws -> String {
         #expect(FileManager.default.isExecutableFile(atPath: Binary.path), "no fledger binary at \(Binary.path)")
     }
 
-    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "verify", "repair"])
+    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "verify", "repair"])
     func everyCommandHasHelp(command: String) throws {
         let r = try fledger([command, "--help"], journal: "/nonexistent")
         #expect(r.status == 0)
@@ -199,5 +199,27 @@ final class Acknowledged: @unchecked Sendable {
             #expect(r.out.contains("Expenses:2023:GPB:2010399:Project:51050023T000008267900:30227"))
             #expect(r.out.contains("195000.00"))
         }
+    }
+}
+
+@Suite struct CloseCLITests {
+    @Test func closeLockReopen() throws {
+        let j = try newJournal()
+        let c = try fledger(["close", "--year", "2023"], journal: j)
+        #expect(c.status == 0, "\(c.err)")
+        #expect(c.out.contains("closed 2023: 1 budget lines"))
+        #expect(c.out.contains("lapsed 4,674,200.00"))
+        let locked = try fledger(["post", "disbursement", "--date", "2023-12-31", "--fund", "gpb", "--item", "2010350", "--econ", "30201",
+                                  "--nature", "basic", "--amount", "1.00", "--payee", "x", "--voucher", "v"], journal: j)
+        #expect(locked.status == 1)
+        #expect(locked.err.contains("year_closed"))
+        #expect(try fledger(["close", "--year", "2023"], journal: j).status == 1)
+        #expect(try fledger(["close", "--year", "2023", "--carry", "nonsense"], journal: j).status == 2)
+        #expect(try fledger(["reopen", "--year", "2023"], journal: j).status == 2)   // --reason is required
+        let r = try fledger(["reopen", "--year", "2023", "--reason", "补记凭证"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        let log = try fledger(["log", "--type", "close,reopen"], journal: j)
+        #expect(log.out.contains("close of 2023") && log.out.contains("reopen 2023: 补记凭证"))
+        #expect(try fledger(["verify"], journal: j).status == 0)
     }
 }

@@ -15,7 +15,8 @@ func randomEvent(_ r: inout SeededRandom, seq: Int) -> Event {
     }
     let amount = Fen(Int64(r.below(1_000_000_000)) + 1)
     let body: EventBody
-    switch r.below(7) {
+    func line() -> BudgetLine { let c = cls(); return c.line(year: 2023) }
+    switch r.below(11) {
     case 0: body = .unit(UnitOpening(unitCode: "505001", unitName: r.pick(texts), year: 2023))
     case 1: body = .yearOpen(YearOpening(year: 2024))
     case 2: body = .appropriation(Appropriation(classification: cls(), amount: amount, document: r.pick(texts)))
@@ -23,7 +24,15 @@ func randomEvent(_ r: inout SeededRandom, seq: Int) -> Event {
                                               override: r.below(2) == 0 ? nil : "超预算，经批准"))
     case 4: body = .adjustment(Adjustment(kind: .budget(cls(), amount: -amount, document: "调整"), override: nil))
     case 5: body = .adjustment(Adjustment(kind: .reversal(target: EventID(rawValue: "D-\(seq)")!, amount: amount), override: nil))
-    default: body = .adjustment(Adjustment(kind: .reclassification(target: EventID(rawValue: "D-\(seq)")!, amount: amount, to: cls()), override: "x"))
+    case 6: body = .adjustment(Adjustment(kind: .reclassification(target: EventID(rawValue: "D-\(seq)")!, amount: amount, to: cls()), override: "x"))
+    case 7: body = .adjustment(Adjustment(kind: .reversal(target: EventID(rawValue: "D-\(seq)")!, amount: amount), priorYear: 2022, override: nil))
+    case 8:
+        let lines = (0..<r.below(4)).map { _ in
+            ClosedLine(line: line(), budget: amount, actual: Fen(amount.raw / 2), disposition: r.pick([.carry, .lapse, Disposition.none]))
+        }
+        body = .close(YearClose(year: 2023, events: seq - 1, head: SHA256.hash(Array("h\(seq)".utf8)), lines: lines))
+    case 9: body = .carryForward(CarryForward(close: EventID(rawValue: "2022-CLOSE")!, line: line(), amount: amount))
+    default: body = .reopen(YearReopen(year: 2022, reason: r.pick(texts.filter { !$0.isEmpty })))
     }
     return Event(seq: seq, id: EventID(rawValue: "E-\(seq)")!, date: CivilDate(year: 2023, month: 1 + r.below(12), day: 1 + r.below(28))!,
                  recorded: Timestamp(posixSeconds: 1_700_000_000 + r.below(10_000_000)), actor: r.pick(["王会计", "li"]),

@@ -6,12 +6,12 @@ import Testing
 /// events: no `Projection`, no `Event.effects`, no shared column rule. Corrections find
 /// their target by a linear search. Keyed by "year|fund|item|econ|nature|project".
 func naiveFigures(_ events: [Event], asOf: CivilDate? = nil, untilSeq: Int? = nil) -> [String: [Int64]] {
-    var out: [String: [Int64]] = [:]   // [initial, adjustments, actual]
+    var out: [String: [Int64]] = [:]   // [initial, adjustments, actual, carried, prior-year]
     func key(_ year: Int, _ c: Classification) -> String {
         "\(year)|\(c.fund.rawValue)|\(c.item.rawValue)|\(c.econ?.rawValue ?? "")|\(c.nature == .basic ? "b" : "p")|\(c.project?.rawValue ?? "")"
     }
     func add(_ k: String, _ column: Int, _ v: Int64) {
-        var row = out[k] ?? [0, 0, 0]
+        var row = out[k] ?? [0, 0, 0, 0, 0]
         row[column] += v
         out[k] = row
     }
@@ -35,13 +35,16 @@ func naiveFigures(_ events: [Event], asOf: CivilDate? = nil, untilSeq: Int? = ni
                 case .disbursement(let x): from = x.classification; column = 2
                 default: fatalError("not a correctable target")
                 }
+                if target.date.year < e.date.year { column = 4 }   // 以前年度调整
                 add(key(e.date.year, from), column, -amount.raw)
                 if case .reclassification(_, _, let to) = adj.kind { add(key(e.date.year, to), column, amount.raw) }
             }
-        case .unit, .yearOpen: break
+        case .carryForward(let c):
+            add(key(e.date.year, Classification(fund: c.line.fund, item: c.line.item, econ: nil, nature: c.line.nature, project: c.line.project)), 3, c.amount.raw)
+        case .unit, .yearOpen, .close, .reopen: break
         }
     }
-    return out.filter { $0.value != [0, 0, 0] }
+    return out.filter { $0.value != [0, 0, 0, 0, 0] }
 }
 
 func flatten(_ p: Projection) -> [String: [Int64]] {
@@ -49,7 +52,7 @@ func flatten(_ p: Projection) -> [String: [Int64]] {
     for (k, f) in p.figures where !f.isZero {
         let c = k.classification
         out["\(k.year)|\(c.fund.rawValue)|\(c.item.rawValue)|\(c.econ?.rawValue ?? "")|\(c.nature == .basic ? "b" : "p")|\(c.project?.rawValue ?? "")"] =
-            [f.initial.raw, f.adjustments.raw, f.actual.raw]
+            [f.initial.raw, f.adjustments.raw, f.actual.raw, f.carried.raw, f.priorYear.raw]
     }
     return out
 }

@@ -33,6 +33,18 @@ struct Seed {
         guard let r = f.rate else { return "-" }
         return "\((r.hundredths + 50) / 100)"
     }
+    /// The close of `year` in the journal.
+    static func close(_ year: Int) -> YearClose? {
+        for e in events { if case .close(let c) = e.body, c.year == year { return c } }
+        return nil
+    }
+    /// 本年收入 = 本年支出 + 年末结转和结余 − 年初结转和结余 (财政拨款 drawn in the year: the
+    /// lapsed balance never becomes income).
+    static func income(_ year: Int) -> Fen {
+        let c = close(year)!
+        return Fen(c.actual.raw + c.carried.raw - total(year).carried.raw)
+    }
+
     static func receptions(_ year: Int) -> (count: Int, yuan: String) {
         var n = 0, sum: Int64 = 0
         for e in events where e.year == year {
@@ -52,7 +64,12 @@ let secondPart: [Figure] = {
     func sg(_ r: BudgetReport, _ code: String) -> Fen { r.rows.first { $0.code == code }!.figures.actual }
     let r23 = Seed.receptions(2023), r22 = Seed.receptions(2022)
     var out: [Figure] = [
-        ("一 支出总计 (本年支出, 年末结转和结余 0)", "763.18", t23.actual.wan),
+        ("一 支出总计 = 本年支出 + 年末结转和结余", "763.18", Fen(t23.actual.raw + Seed.close(2023)!.carried.raw).wan),
+        ("一 收入总计 = 本年收入 + 年初结转和结余", "763.18", Fen(Seed.income(2023).raw + t23.carried.raw).wan),
+        ("二 本年收入合计", "763.18", Seed.income(2023).wan),
+        ("二 一般公共预算财政拨款收入", "763.18", Seed.income(2023).wan),
+        ("二 一般公共预算财政拨款收入 占", "100.00", Seed.share(Seed.income(2023), Seed.income(2023))),
+        ("一 2022年 收入总计", "790.97", Fen(Seed.income(2022).raw + t22.carried.raw).wan),
         ("一 比2022年减少", "27.79", Fen(t22.actual.raw - t23.actual.raw).wan),
         ("一 2022年 收、支总计", "790.97", t22.actual.wan),
         ("三 本年支出合计", "763.18", t23.actual.wan),
@@ -153,6 +170,15 @@ let seedMisprints: [Figure] = [
     @Test func theSeedsMisprintsAreTheKnownOnesAndTheJournalGivesTheRightFigure() {
         #expect(seedMisprints.map(\.computed) == ["-3.51"])
         for f in seedMisprints { #expect(f.computed != "-" + f.published) }
+    }
+
+    @Test func theClosesLeaveTheClosedYearsFiguresAsTheyWere() throws {
+        let closeSeq = Seed.events.first { if case .close(let c) = $0.body { return c.year == 2023 }; return false }!.seq
+        let before = try Seed.store.project(ProjectionFilter(untilSeq: closeSeq - 1))
+        #expect(before.lines(year: 2023).map(\.figures) == Seed.projection.lines(year: 2023).map(\.figures))
+        #expect(Seed.close(2023)?.lapsed == Fen(300_000))
+        #expect(Seed.close(2023)?.carried == .zero)
+        #expect(Seed.close(2022)?.actual == Seed.total(2022).actual)
     }
 
     @Test func theShippedJournalVerifiesAndTheProjectionAgreesWithTheNaiveComputation() throws {

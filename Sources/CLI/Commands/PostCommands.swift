@@ -73,6 +73,7 @@ enum PostCommand {
         OptionSpec(name: "voucher", value: "TEXT", help: "voucher number (凭证号) (disbursement)"),
         OptionSpec(name: "kind", value: "KIND", help: "adjustment kind: budget, reversal or reclassification"),
         OptionSpec(name: "target", value: "ID", help: "the event a reversal or reclassification corrects"),
+        OptionSpec(name: "prior-year", value: "YYYY", help: "a correction of a closed year's disbursement (以前年度调整): that year (filled in when omitted)"),
         OptionSpec(name: "override", value: "REASON", help: "post despite insufficient budget; the reason is recorded in the event"),
         OptionSpec(name: "actor", value: "NAME", help: "who posts (default: $FLEDGER_ACTOR)"),
         OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
@@ -93,6 +94,10 @@ enum PostCommand {
           fledger post adjustment --kind reversal --target D-0001 --date 2023-01-20 --actor 王会计
           fledger post adjustment --kind reclassification --target D-0001 --econ 30102 --date 2023-01-20 --actor 王会计
 
+        After a year is closed, correct one of its disbursements by a reversal or reclassification
+        dated in an open year: it is recorded as a prior-year adjustment (prior_year), shown in that
+        year's 以前年度调整 column, and leaves the closed year's figures as they were closed.
+
         A reversal or reclassification takes the whole remaining amount of its target unless
         --amount says less, and keeps every classification field not given. Nothing is ever
         edited or deleted: a correction is a new event that names the one it corrects.
@@ -107,14 +112,18 @@ enum PostCommand {
             throw UsageError(message: "'\(type)' is not an event type to post: appropriation, disbursement or adjustment")
         }
         var fields: [String: String] = ["type": type]
-        for o in fieldOptions { if let v = a[o.name] { fields[o.name] = v } }
+        for o in fieldOptions { if let v = a[o.name] { fields[o.name.replacingOccurrences(of: "-", with: "_")] = v } }
         if fields["actor"] == nil, let actor = Context.actor(a) { fields["actor"] = actor }
         let json = try Context.format(a) == "json"
         return try submit([Draft(fields: fields)], store: try Context.store(a), json: json)
     }
 
     static func submit(_ drafts: [Draft], store: JournalStore, json: Bool) throws -> Exit {
-        switch try store.post(drafts) {
+        try report(try store.post(drafts), json: json)
+    }
+
+    static func report(_ result: JournalStore.BatchResult, json: Bool) throws -> Exit {
+        switch result {
         case .rejected(let list):
             for (_, r) in list {
                 if json { out(#"{"result":"rejected","code":"\#(r.code.rawValue)","field":\#(r.field.map { "\"\($0)\"" } ?? "null"),"message":\#(jsonString(r.message))}"#) }

@@ -15,10 +15,11 @@ enum BudgetCommand {
             OptionSpec(name: "format", value: "text|csv|json", help: "table (default); CSV (yuan, two decimals); JSON (amounts in integer 分)"),
         ],
         details: """
-        Columns: 年初预算 (appropriations dated 1 January), 调整 (budget adjustments and later appropriations),
-        调整后预算, 执行数 (disbursements net of corrections), 可用余额, 执行率 (执行数 ÷ 调整后预算, two decimals;
-        empty where the budget is zero). Corrections count in the column of the event they correct, on their
-        own date. The grand total (合计) comes first.
+        Columns: 年初结转 (carried forward by last year's close; shown when any), 年初预算 (appropriations dated
+        1 January), 调整 (budget adjustments and later appropriations), 调整后预算 (all three), 执行数
+        (disbursements net of corrections), 可用余额, 执行率 (执行数 ÷ 调整后预算, two decimals; empty where the
+        budget is zero), 以前年度调整 (corrections of a closed year's spending; shown when any, not in 执行数).
+        Corrections count in the column of the event they correct, on their own date. 合计 comes first.
         CSV header: code,name,budget_initial,adjustments,budget,actual,available,rate
         The journal is read, not verified: `fledger verify` checks its hash chain.
         """)
@@ -54,7 +55,8 @@ enum BudgetCommand {
                 let f = r.figures
                 rows.append("{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"subtotal\":\(r.isSubtotal),"
                     + "\"budget_initial\":\(f.initial.raw),\"adjustments\":\(f.adjustments.raw),\"budget\":\(f.budget.raw),"
-                    + "\"actual\":\(f.actual.raw),\"available\":\(f.available.raw),\"rate\":\(f.rate?.description ?? "null")}")
+                    + "\"actual\":\(f.actual.raw),\"available\":\(f.available.raw),\"rate\":\(f.rate?.description ?? "null"),"
+                    + "\"carried\":\(f.carried.raw),\"prior_year\":\(f.priorYear.raw)}")
             }
             out("{\"year\":\(year),\"by\":\(jsonString(view.rawValue)),\"as_of\":\(filter.asOf.map { jsonString($0.description) } ?? "null"),"
                 + "\"until_seq\":\(filter.untilSeq.map(String.init) ?? "null"),\"events\":\(projection.events),\"last_seq\":\(projection.lastSeq),"
@@ -63,10 +65,18 @@ enum BudgetCommand {
             let title = ["item": "按功能分类", "project": "按项目", "econ": "按经济分类", "fund": "按资金来源", "nature": "按支出性质", "sangong": "“三公”经费"][view.rawValue]!
             let scope = filter.asOf.map { "截至 \($0)" } ?? filter.untilSeq.map { "至第 \($0) 笔事件" } ?? "全部事件"
             out("\(year) 年预算执行 \(title)（\(scope)，\(projection.events) 笔事件计入；单位：\((a["unit"] ?? "yuan") == "wan" ? "万元" : "元")）")
-            var t = TextTable(["编码", "名称", "年初预算", "调整", "调整后预算", "执行数", "可用余额", "执行率%"],
-                              align: [.left, .left, .right, .right, .right, .right, .right, .right])
+            // 年初结转 and 以前年度调整 appear only when the year has any.
+            let carried = report.rows.contains { $0.figures.carried != .zero }
+            let prior = report.rows.contains { $0.figures.priorYear != .zero }
+            var headers = ["编码", "名称"] + (carried ? ["年初结转"] : []) + ["年初预算", "调整", "调整后预算", "执行数", "可用余额", "执行率%"]
+            if prior { headers.append("以前年度调整") }
+            var t = TextTable(headers, align: [.left, .left] + Array(repeating: .right, count: headers.count - 2))
             for r in report.rows {
-                t.add([r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name] + cells(r.figures))
+                var row = [r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name]
+                if carried { row.append(money(r.figures.carried)) }
+                row += cells(r.figures)
+                if prior { row.append(money(r.figures.priorYear)) }
+                t.add(row)
             }
             write(t.render(), to: 1)
         }

@@ -97,6 +97,11 @@ enum LogCommand {
                 case .reversal: kind = "reversal"
                 case .reclassification: kind = "reclassification"
                 }
+                if let y = adj.priorYear { doc = "以前年度调整 prior-year \(y)" }
+            case .close(let c):
+                doc = "close of \(c.year): \(c.lines.count) lines, budget \(c.budget.yuanGrouped), spent \(c.actual.yuanGrouped), carried \(c.carried.yuanGrouped), lapsed \(c.lapsed.yuanGrouped); head \(c.head.hex.prefix(12))… after \(c.events) events"
+            case .carryForward(let c): kind = "carried"; doc = "年初结转和结余 from \(c.close)"
+            case .reopen(let r): doc = "reopen \(r.year): \(r.reason)"
             }
         }
 

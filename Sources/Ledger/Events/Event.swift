@@ -73,6 +73,9 @@ public struct Disbursement: Hashable, Sendable {
 }
 
 /// A change to budget authority, or a correction of an earlier event. Never an edit.
+/// A correction of an event in a closed year is a prior-year adjustment (以前年度调整): it is
+/// dated in an open year, names the closed year in `priorYear`, and leaves both years' budget
+/// lines alone (the closed year is locked; the open year's authority is not involved).
 public struct Adjustment: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// Budget authority up (positive) or down (negative) on a line.
@@ -83,7 +86,72 @@ public struct Adjustment: Hashable, Sendable {
         case reclassification(target: EventID, amount: Fen, to: Classification)
     }
     public var kind: Kind
+    /// The closed fiscal year of the corrected event, for a prior-year adjustment.
+    public var priorYear: Int?
     public var override: String?
+
+    public init(kind: Kind, priorYear: Int? = nil, override: String?) {
+        self.kind = kind; self.priorYear = priorYear; self.override = override
+    }
+}
+
+/// What happens to a line's unspent balance at the close.
+public enum Disposition: String, Hashable, Sendable {
+    /// 结转: carried forward to the same line of the next year (年初结转和结余).
+    case carry
+    /// 收回: lapsed, returned; nothing reaches the next year.
+    case lapse
+    /// Nothing to dispose of: the balance is zero or overspent.
+    case none = "-"
+}
+
+/// One budget line as the close found it.
+public struct ClosedLine: Hashable, Sendable {
+    public var line: BudgetLine
+    /// 调整后预算 including 年初结转, and 执行数.
+    public var budget: Fen
+    public var actual: Fen
+    public var disposition: Disposition
+    public var balance: Fen { Fen(budget.raw - actual.raw) }
+
+    public init(line: BudgetLine, budget: Fen, actual: Fen, disposition: Disposition) {
+        self.line = line; self.budget = budget; self.actual = actual; self.disposition = disposition
+    }
+}
+
+/// `fledger close`: year `year` is final. Records every budget line's figures and the fate of
+/// its balance, the totals, and the journal's length and head hash before the close.
+public struct YearClose: Hashable, Sendable {
+    public var year: Int
+    public var events: Int
+    public var head: SHA256.Digest
+    public var lines: [ClosedLine]
+
+    public init(year: Int, events: Int, head: SHA256.Digest, lines: [ClosedLine]) {
+        self.year = year; self.events = events; self.head = head; self.lines = lines
+    }
+
+    public var budget: Fen { Fen(lines.reduce(0) { $0 + $1.budget.raw }) }
+    public var actual: Fen { Fen(lines.reduce(0) { $0 + $1.actual.raw }) }
+    public var carried: Fen { Fen(lines.reduce(0) { $0 + ($1.disposition == .carry ? $1.balance.raw : 0) }) }
+    public var lapsed: Fen { Fen(lines.reduce(0) { $0 + ($1.disposition == .lapse ? $1.balance.raw : 0) }) }
+}
+
+/// A balance carried forward by a close: the next year's 年初结转和结余 on the same line.
+public struct CarryForward: Hashable, Sendable {
+    public var close: EventID
+    public var line: BudgetLine   // in the next year
+    public var amount: Fen
+
+    public var classification: Classification {
+        Classification(fund: line.fund, item: line.item, econ: nil, nature: line.nature, project: line.project)
+    }
+}
+
+/// `fledger reopen`: a closed year opened again, with the reason. A new close supersedes the old.
+public struct YearReopen: Hashable, Sendable {
+    public var year: Int
+    public var reason: String
 }
 
 public enum EventBody: Hashable, Sendable {
@@ -92,6 +160,9 @@ public enum EventBody: Hashable, Sendable {
     case appropriation(Appropriation)
     case disbursement(Disbursement)
     case adjustment(Adjustment)
+    case close(YearClose)
+    case carryForward(CarryForward)
+    case reopen(YearReopen)
 
     /// Wire name of the event type, from the explicit table `EventType`.
     public var type: EventType {
@@ -101,6 +172,9 @@ public enum EventBody: Hashable, Sendable {
         case .appropriation: return .appropriation
         case .disbursement: return .disbursement
         case .adjustment: return .adjustment
+        case .close: return .close
+        case .carryForward: return .carryForward
+        case .reopen: return .reopen
         }
     }
 }
@@ -112,6 +186,9 @@ public enum EventType: String, CaseIterable, Sendable {
     case appropriation = "appropriation"
     case disbursement = "disbursement"
     case adjustment = "adjustment"
+    case close = "close"
+    case carryForward = "carry_forward"
+    case reopen = "reopen"
 }
 
 /// One journal event: the caller's content plus what the journal assigns (sequence number and
@@ -142,13 +219,16 @@ public struct Event: Hashable, Sendable {
     /// Corrections need their target, which the caller looks up.
     public func effects(target: Event?) -> [Effect] {
         switch body {
-        case .unit, .yearOpen:
+        case .unit, .yearOpen, .close, .reopen:
             return []
+        case .carryForward(let c):
+            return [Effect(classification: c.classification, year: year, budget: c.amount, actual: .zero)]
         case .appropriation(let a):
             return [Effect(classification: a.classification, year: year, budget: a.amount, actual: .zero)]
         case .disbursement(let d):
             return [Effect(classification: d.classification, year: year, budget: .zero, actual: d.amount)]
         case .adjustment(let adj):
+            if adj.priorYear != nil { return [] }   // a closed year is locked
             switch adj.kind {
             case .budget(let c, let amount, _):
                 return [Effect(classification: c, year: year, budget: amount, actual: .zero)]

@@ -43,9 +43,24 @@ public struct Export {
         func grant(_ c: Classification, _ a: Fen) -> [Posting] { [Posting(account: budget(c, y), amount: a), Posting(account: income(c, y), amount: -a)] }
         func spend(_ c: Classification, _ a: Fen) -> [Posting] { [Posting(account: expense(c, y), amount: a), Posting(account: budget(c, y), amount: -a)] }
         switch e.body {
-        case .unit, .yearOpen: return []
+        case .unit, .yearOpen, .close, .reopen: return []
+        case .carryForward(let c):
+            // Authority moves from the closed year's line to the same line of the next year.
+            return [Posting(account: budget(c.classification, y), amount: c.amount),
+                    Posting(account: budget(c.classification, y - 1), amount: -c.amount)]
         case .appropriation(let a): return grant(a.classification, a.amount)
         case .disbursement(let d): return spend(d.classification, d.amount)
+        case .adjustment(let adj) where adj.priorYear != nil:
+            // 以前年度调整: the closed year's accounts stay as they were closed.
+            guard case .disbursement(let d)? = target?.body else { return [] }
+            func prior(_ c: Classification) -> String { "Equity:PriorYearAdjustment:" + line(c, year: y) + ":" + (c.econ?.rawValue ?? "Unclassified") }
+            switch adj.kind {
+            case .budget: return []
+            case .reversal(_, let amount):
+                return [Posting(account: prior(d.classification), amount: -amount), Posting(account: "Assets:PriorYearRefunds:\(y)", amount: amount)]
+            case .reclassification(_, let amount, let to):
+                return [Posting(account: prior(d.classification), amount: -amount), Posting(account: prior(to), amount: amount)]
+            }
         case .adjustment(let adj):
             switch adj.kind {
             case .budget(let c, let amount, _): return grant(c, amount)
@@ -115,6 +130,10 @@ public struct Export {
             case .reversal(let t, _): parts.append("冲销 \(t)")
             case .reclassification(let t, _, _): parts.append("调账 \(t)")
             }
+            if let y = a.priorYear { parts.append("以前年度调整（\(y)）") }
+        case .close(let c): parts.append("\(c.year)年度结账")
+        case .carryForward(let c): parts.append("年初结转和结余（\(c.close)）")
+        case .reopen(let r): parts.append("\(r.year)年度重新开账：\(r.reason)")
         case .unit, .yearOpen: break
         }
         if !e.memo.isEmpty { parts.append(e.memo) }
@@ -148,7 +167,7 @@ extension Export {
                 case .budget: break
                 case .reversal(let t, _), .reclassification(let t, _, _): target = targets[t]
                 }
-            case .yearOpen: break
+            case .yearOpen, .close, .carryForward, .reopen: break
             }
             let ps = Export.postings(e, target: target)
             for p in ps where firstUse[p.account] == nil { firstUse[p.account] = e.date; order.append(p.account) }

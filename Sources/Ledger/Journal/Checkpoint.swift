@@ -7,7 +7,7 @@
 /// Binary, little-endian: magic, prefix size, event count, last line's offset and hash, the
 /// state, then a 64-bit checksum of everything before it.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0001".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0002".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -26,8 +26,7 @@ struct Checkpoint {
         let lines = state.balances.sorted { $0.key < $1.key }
         w.u64(UInt64(lines.count))
         for (l, b) in lines {
-            w.u64(UInt64(l.year)); w.string(l.fund.rawValue); w.string(l.item.rawValue); w.u8(l.nature == .basic ? 0 : 1)
-            w.string(l.project?.rawValue ?? ""); w.u64(UInt64(bitPattern: b.budget.raw)); w.u64(UInt64(bitPattern: b.actual.raw))
+            w.line(l); w.u64(UInt64(bitPattern: b.budget.raw)); w.u64(UInt64(bitPattern: b.actual.raw))
         }
         let corrected = state.corrected.sorted { $0.key < $1.key }
         w.u64(UInt64(corrected.count)); for (l, a) in corrected { w.u64(l); w.u64(UInt64(bitPattern: a)) }
@@ -36,6 +35,16 @@ struct Checkpoint {
         w.u64(UInt64(index.sorted.count)); w.words(index.sorted)
         let overflow = index.overflow.sorted { $0.key < $1.key }
         w.u64(UInt64(overflow.count)); for (id, l) in overflow { w.string(id); w.u64(l) }
+        let closes = state.closes.sorted { $0.key < $1.key }
+        w.u64(UInt64(closes.count))
+        for (year, m) in closes {
+            w.u64(UInt64(year)); w.string(m.id.rawValue); w.u8(m.reopened ? 1 : 0)
+            for table in [m.toCarry, m.carried] {
+                let entries = table.sorted { $0.key < $1.key }
+                w.u64(UInt64(entries.count))
+                for (l, a) in entries { w.line(l); w.u64(UInt64(bitPattern: a.raw)) }
+            }
+        }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
         return w.out
     }
@@ -61,11 +70,7 @@ struct Checkpoint {
         for _ in 0..<nYears { guard let y = r.u64() else { return nil }; state.openYears.insert(Int(y)) }
         guard let nLines = r.u64() else { return nil }
         for _ in 0..<nLines {
-            guard let year = r.u64(), let fund = r.string().flatMap(FundCode.init(rawValue:)),
-                  let item = r.string().flatMap(FunctionCode.init(rawValue:)), let nature = r.u8(),
-                  let project = r.string(), let budget = r.u64(), let actual = r.u64() else { return nil }
-            let line = BudgetLine(year: Int(year), fund: fund, item: item, nature: nature == 0 ? .basic : .project,
-                                  project: project.isEmpty ? nil : ProjectCode(rawValue: project))
+            guard let line = r.line(), let budget = r.u64(), let actual = r.u64() else { return nil }
             state.balances[line] = LineBalance(budget: Fen(Int64(bitPattern: budget)), actual: Fen(Int64(bitPattern: actual)))
         }
         guard let nCorrected = r.u64() else { return nil }
@@ -80,6 +85,21 @@ struct Checkpoint {
             guard let id = r.string(), let l = r.u64() else { return nil }
             state.index.overflow[id] = l
         }
+        guard let nCloses = r.u64() else { return nil }
+        for _ in 0..<nCloses {
+            guard let year = r.u64(), let id = r.string().flatMap(EventID.init(rawValue:)), let reopened = r.u8() else { return nil }
+            var tables: [[BudgetLine: Fen]] = []
+            for _ in 0..<2 {
+                guard let n = r.u64() else { return nil }
+                var t: [BudgetLine: Fen] = [:]
+                for _ in 0..<n {
+                    guard let l = r.line(), let a = r.u64() else { return nil }
+                    t[l] = Fen(Int64(bitPattern: a))
+                }
+                tables.append(t)
+            }
+            state.closes[Int(year)] = CloseMark(id: id, reopened: reopened == 1, toCarry: tables[0], carried: tables[1])
+        }
         guard r.at == bodyCount else { return nil }
         return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)
     }
@@ -93,6 +113,10 @@ struct BinaryWriter {
     mutating func bytes(_ b: [UInt8]) { out.append(contentsOf: b) }
     mutating func string(_ s: String) { u64(UInt64(s.utf8.count)); out.append(contentsOf: s.utf8) }
     mutating func words(_ w: [UInt64]) { w.withUnsafeBytes { out.append(contentsOf: $0) } }
+    mutating func line(_ l: BudgetLine) {
+        u64(UInt64(l.year)); string(l.fund.rawValue); string(l.item.rawValue); u8(l.nature == .basic ? 0 : 1)
+        string(l.project?.rawValue ?? "")
+    }
 
     /// A fast 64-bit checksum (not a cryptographic hash: it guards against a torn or corrupt
     /// checkpoint, and verify re-derives the checkpoint anyway).
@@ -131,6 +155,13 @@ struct BinaryReader {
         guard let n = u64(), n < 1 << 20, let b = bytes(Int(n)) else { return nil }
         return String(validating: b, as: UTF8.self)
     }
+    mutating func line() -> BudgetLine? {
+        guard let year = r64(), let fund = string().flatMap(FundCode.init(rawValue:)),
+              let item = string().flatMap(FunctionCode.init(rawValue:)), let nature = u8(), let project = string() else { return nil }
+        return BudgetLine(year: Int(year), fund: fund, item: item, nature: nature == 0 ? .basic : .project,
+                          project: project.isEmpty ? nil : ProjectCode(rawValue: project))
+    }
+    private mutating func r64() -> UInt64? { u64() }
     mutating func words(_ n: Int) -> [UInt64]? {
         guard n >= 0, at + n * 8 <= end else { return nil }
         let out = [UInt64](unsafeUninitializedCapacity: n) { buf, done in

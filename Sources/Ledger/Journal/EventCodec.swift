@@ -7,7 +7,9 @@ public enum Wire {
     public static let unit = "unit", name = "name", year = "year"
     public static let fund = "fund", item = "item", econ = "econ", nature = "nature", project = "project"
     public static let amount = "amount", doc = "doc", payee = "payee", voucher = "voucher"
-    public static let override = "override", kind = "kind", target = "target"
+    public static let override = "override", kind = "kind", target = "target", priorYear = "prior_year"
+    public static let events = "events", head = "head", budget = "budget", actual = "actual"
+    public static let carried = "carried", lapsed = "lapsed", lines = "lines", close = "close", reason = "reason"
 
     public static let kindBudget = "budget", kindReversal = "reversal", kindReclassification = "reclassification"
 }
@@ -68,7 +70,16 @@ public enum EventCodec {
                 str(Wire.kind, Wire.kindReclassification); str(Wire.target, target.rawValue)
                 int(Wire.amount, amount.raw); classification(to)
             }
+            if let y = adj.priorYear { int(Wire.priorYear, Int64(y)) }
             optStr(Wire.override, adj.override)
+        case .close(let c):
+            int(Wire.year, Int64(c.year)); int(Wire.events, Int64(c.events)); str(Wire.head, c.head.hex)
+            int(Wire.budget, c.budget.raw); int(Wire.actual, c.actual.raw); int(Wire.carried, c.carried.raw)
+            int(Wire.lapsed, c.lapsed.raw); str(Wire.lines, closeLines(c.lines))
+        case .carryForward(let c):
+            str(Wire.close, c.close.rawValue); classification(c.classification); int(Wire.amount, c.amount.raw)
+        case .reopen(let r):
+            int(Wire.year, Int64(r.year)); str(Wire.reason, r.reason)
         }
         if !e.memo.isEmpty { str(Wire.memo, e.memo) }
         str(Wire.prev, prev.hex)
@@ -120,7 +131,28 @@ public enum EventCodec {
             default:
                 throw LineDecodeError(field: Wire.kind, message: "unknown adjustment kind '\(kindName)', expected budget, reversal or reclassification")
             }
-            body = .adjustment(Adjustment(kind: kind, override: try r.optionalString(Wire.override)))
+            let priorYear = try r.optionalInt(Wire.priorYear).map(Int.init)
+            body = .adjustment(Adjustment(kind: kind, priorYear: priorYear, override: try r.optionalString(Wire.override)))
+        case .close:
+            let year = Int(try r.int(Wire.year)), events = Int(try r.int(Wire.events))
+            let head = try r.parsed(Wire.head, "64 hex digits") { SHA256.Digest(hex: $0) }
+            let totals = (try r.int(Wire.budget), try r.int(Wire.actual), try r.int(Wire.carried), try r.int(Wire.lapsed))
+            let text = try r.string(Wire.lines)
+            guard let lines = parseCloseLines(text, year: year) else {
+                throw LineDecodeError(field: Wire.lines, message: "expected entries 'FUND ITEM NATURE PROJECT|- BUDGET ACTUAL carry|lapse|-' separated by ';'")
+            }
+            let c = YearClose(year: year, events: events, head: head, lines: lines)
+            guard (c.budget.raw, c.actual.raw, c.carried.raw, c.lapsed.raw) == totals else {
+                throw LineDecodeError(field: Wire.budget, message: "the totals (budget, actual, carried, lapsed) do not add up from the lines")
+            }
+            body = .close(c)
+        case .carryForward:
+            let close = try r.parsed(Wire.close, "an event id") { EventID(rawValue: $0) }
+            let c = try r.classification()
+            guard c.econ == nil else { throw LineDecodeError(field: Wire.econ, message: "a carry-forward is per budget line, without 经济分类") }
+            body = .carryForward(CarryForward(close: close, line: c.line(year: date.year), amount: Fen(try r.int(Wire.amount))))
+        case .reopen:
+            body = .reopen(YearReopen(year: Int(try r.int(Wire.year)), reason: try r.string(Wire.reason)))
         }
         let memo = try r.optionalString(Wire.memo) ?? ""
         let prev = try r.parsed(Wire.prev, "64 hex digits") { SHA256.Digest(hex: $0) }
@@ -159,7 +191,12 @@ private struct FieldReader {
     }
 
     mutating func int(_ key: String) throws(LineDecodeError) -> Int64 {
-        guard let v = take(key) else { throw LineDecodeError(field: key, message: "missing") }
+        guard let n = try optionalInt(key) else { throw LineDecodeError(field: key, message: "missing") }
+        return n
+    }
+
+    mutating func optionalInt(_ key: String) throws(LineDecodeError) -> Int64? {
+        guard let v = take(key) else { return nil }
         guard case .number(let s) = v, let n = Int64(s) else {
             throw LineDecodeError(field: key, message: "expected an integer")
         }
@@ -223,5 +260,31 @@ extension EventCodec {
             guard let c = try? r.classification(), (try? r.finish()) != nil else { return nil }
             return c
         }
+    }
+}
+
+extension EventCodec {
+    /// A close's lines as one readable, grep-able string: `FUND ITEM NATURE PROJECT|- BUDGET
+    /// ACTUAL DISPOSITION` per line (amounts in 分), lines joined by `;`.
+    static func closeLines(_ lines: [ClosedLine]) -> String {
+        lines.map { l in
+            "\(l.line.fund) \(l.line.item) \(l.line.nature.wire) \(l.line.project?.rawValue ?? "-") \(l.budget.raw) \(l.actual.raw) \(l.disposition.rawValue)"
+        }.joined(separator: ";")
+    }
+
+    static func parseCloseLines(_ text: String, year: Int) -> [ClosedLine]? {
+        guard !text.isEmpty else { return [] }
+        var out: [ClosedLine] = []
+        for entry in text.split(separator: ";", omittingEmptySubsequences: false) {
+            let f = entry.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 7, let fund = FundCode(rawValue: f[0]), let item = FunctionCode(rawValue: f[1]), item.isItem,
+                  let nature = Nature(text: f[2]), nature.wire == f[2], let budget = Int64(f[4]), let actual = Int64(f[5]),
+                  let disposition = Disposition(rawValue: f[6]) else { return nil }
+            let project: ProjectCode?
+            if f[3] == "-" { project = nil } else { guard let p = ProjectCode(rawValue: f[3]) else { return nil }; project = p }
+            out.append(ClosedLine(line: BudgetLine(year: year, fund: fund, item: item, nature: nature, project: project),
+                                  budget: Fen(budget), actual: Fen(actual), disposition: disposition))
+        }
+        return out
     }
 }

@@ -74,8 +74,15 @@ public struct JournalStore: Sendable {
     /// Validates every draft in order against the journal and the drafts before it; appends
     /// all of them durably, or none if any is rejected (every rejection is reported).
     public func post(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
+        try post(building: { _ in drafts })
+    }
+
+    /// As `post`, with the drafts made from the journal's state under the same lock (the close
+    /// derives its lines from the state it closes).
+    func post(building make: (LedgerState) -> [Draft]) throws(JournalError) -> BatchResult {
         let file = try JournalFile(path: path, access: .write)
         var loaded = try load(file, canClearPending: true)
+        let drafts = make(loaded.state)
         let baseSize = loaded.size
         // New lines, also read back by locator when a later draft refers to an earlier one.
         let out = GrowingBytes(capacity: drafts.count * 320)
@@ -93,7 +100,11 @@ public struct JournalStore: Sendable {
                 rejections.append((i, r))
             case .duplicate(let e):
                 results.append(.duplicate(e))
-            case .accepted(let e):
+            case .accepted(var e):
+                if case .close(var c) = e.body {   // a close records the head it was made on
+                    c.head = prev
+                    e.body = .close(c)
+                }
                 let line = EventCodec.encode(e, prev: prev)
                 let locator = Locator(offset)
                 let target = validator.target(of: e, state: loaded.state, lookup: lookup)
@@ -376,7 +387,7 @@ extension LedgerState {
     func sameAs(_ o: LedgerState) -> Bool {
         var a = index, b = o.index
         a.compact(); b.compact()
-        return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected
+        return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
             && count == o.count && a.sorted == b.sorted && a.overflow == b.overflow
     }
 }

@@ -109,6 +109,9 @@ struct Replayer {
             if lineNo == 1 {
                 guard case .unit = event.body else { throw damaged(1, "the first event must be the unit (type \"unit\"), written by `fledger init`") }
             }
+            if case .close(let c) = event.body, c.head != linePrev {
+                throw damaged(lineNo, "the close of \(c.year) records head \(c.head.hex), but the line before it hashes to \(linePrev.hex)")
+            }
             let locator = Locator(baseOffset + table.starts[i])
             if let r = validator.check(event, state: state, lookup: lookup) {
                 throw damaged(lineNo, "event '\(event.id)' breaks the ledger's rules: \(r)")

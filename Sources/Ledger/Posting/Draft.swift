@@ -32,6 +32,13 @@ public struct Draft: Hashable, Sendable {
             return (common.union([Wire.unit, Wire.name]), [Wire.unit, Wire.name, Wire.date, Wire.actor])
         case .yearOpen:
             return (common.union([Wire.year]), [Wire.year, Wire.actor])
+        case .close:
+            return (common.union([Wire.year, Wire.lines]), [Wire.year, Wire.actor])   // no lines: a year without budget lines
+        case .carryForward:
+            return (common.union([Wire.close, Wire.fund, Wire.item, Wire.nature, Wire.project, Wire.amount]),
+                    [Wire.date, Wire.actor, Wire.close, Wire.fund, Wire.item, Wire.nature, Wire.amount])
+        case .reopen:
+            return (common.union([Wire.year, Wire.reason]), [Wire.year, Wire.actor, Wire.reason])
         case .appropriation:
             return (common.union(classification).union([Wire.amount, Wire.doc]),
                     [Wire.date, Wire.actor, Wire.fund, Wire.item, Wire.nature, Wire.amount, Wire.doc])
@@ -45,9 +52,9 @@ public struct Draft: Hashable, Sendable {
                 return (base.union(classification).union([Wire.amount, Wire.doc]),
                         [Wire.kind, Wire.date, Wire.actor, Wire.fund, Wire.item, Wire.nature, Wire.amount, Wire.doc])
             case Wire.kindReversal:
-                return (base.union([Wire.target, Wire.amount]), [Wire.kind, Wire.date, Wire.actor, Wire.target])
+                return (base.union([Wire.target, Wire.amount, Wire.priorYear]), [Wire.kind, Wire.date, Wire.actor, Wire.target])
             case Wire.kindReclassification:
-                return (base.union([Wire.target, Wire.amount]).union(classification),
+                return (base.union([Wire.target, Wire.amount, Wire.priorYear]).union(classification),
                         [Wire.kind, Wire.date, Wire.actor, Wire.target])
             default:
                 return (base, [Wire.kind])

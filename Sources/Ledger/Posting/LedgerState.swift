@@ -7,6 +7,35 @@ public struct LineBalance: Hashable, Sendable {
     public var available: Fen { Fen(budget.raw - actual.raw) }
 }
 
+/// The latest close of a fiscal year, as the state needs it.
+public struct CloseMark: Hashable, Sendable {
+    public var id: EventID
+    public var reopened: Bool
+    /// Next-year lines the close carries to, with the amounts still to be posted as
+    /// carry-forward events (a re-close carries only the difference from earlier closes).
+    public var toCarry: [BudgetLine: Fen]
+    /// What carry-forward events of this year have carried so far, per next-year line.
+    public var carried: [BudgetLine: Fen]
+
+    /// What a close's lines carry into the next year, less what earlier closes of the same year
+    /// already carried (a re-close after a reopening carries only the difference).
+    public static func toCarry(_ lines: [ClosedLine], alreadyCarried: [BudgetLine: Fen]) -> [BudgetLine: Fen] {
+        var want: [BudgetLine: Fen] = [:]
+        for l in lines where l.disposition == .carry { want[l.line.nextYear] = l.balance }
+        var out: [BudgetLine: Fen] = [:]
+        for line in Set(want.keys).union(alreadyCarried.keys) {
+            let delta = (want[line]?.raw ?? 0) - (alreadyCarried[line]?.raw ?? 0)
+            if delta != 0 { out[line] = Fen(delta) }
+        }
+        return out
+    }
+}
+
+extension BudgetLine {
+    /// The same line in the next fiscal year.
+    public var nextYear: BudgetLine { BudgetLine(year: year + 1, fund: fund, item: item, nature: nature, project: project) }
+}
+
 /// Where an event's line starts in the journal file; lets a validator fetch an earlier event
 /// without keeping every event in memory.
 public typealias Locator = UInt64
@@ -84,8 +113,13 @@ public struct LedgerState: Sendable {
     public internal(set) var corrected: [Locator: Int64] = [:]
     /// Number of events replayed (= the last sequence number).
     public internal(set) var count = 0
+    /// The latest close of each fiscal year that has one.
+    public internal(set) var closes: [Int: CloseMark] = [:]
 
     public init() {}
+
+    /// True when `year` has a close that no reopening undid: nothing more may be posted in it.
+    public func isClosed(_ year: Int) -> Bool { closes[year].map { !$0.reopened } ?? false }
 
     /// Applies an event that the validator accepted (or that a verified journal holds).
     /// Applying cannot fail: every check happened before.
@@ -100,6 +134,20 @@ public struct LedgerState: Sendable {
             openYears.insert(y.year)
         case .appropriation, .disbursement:
             break
+        case .close(let c):
+            var mark = closes[c.year] ?? CloseMark(id: event.id, reopened: false, toCarry: [:], carried: [:])
+            mark.id = event.id
+            mark.reopened = false
+            mark.toCarry = CloseMark.toCarry(c.lines, alreadyCarried: mark.carried)
+            closes[c.year] = mark
+            openYears.insert(c.year + 1)
+        case .carryForward(let cf):
+            let year = cf.line.year - 1
+            closes[year]?.toCarry[cf.line] = nil
+            closes[year]?.carried[cf.line, default: .zero].raw += cf.amount.raw
+        case .reopen(let r):
+            closes[r.year]?.reopened = true
+            closes[r.year]?.toCarry = [:]
         case .adjustment(let adj):
             switch adj.kind {
             case .budget: break

@@ -102,12 +102,14 @@ public struct Validator: Sendable {
                 throw Rejection(.malformedDate, field: Wire.date, "date '\(text)' is not a valid date YYYY-MM-DD")
             }
             date = v
+        } else if type == .close || type == .reopen {
+            date = CivilDate(year: year ?? 1900, month: 12, day: 31)!   // a year's close is its last event
         } else {
             date = CivilDate.firstOfYear(year ?? 1900)  // only year_open may omit the date
         }
         let actor = d[Wire.actor] ?? ""
         guard !actor.isEmpty else { throw Rejection(.missingField, field: Wire.actor, "field 'actor' is required") }
-        for key in [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit] {
+        for key in [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit, Wire.reason] {
             if let v = d[key], v.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) {
                 throw Rejection(.malformedField, field: key, "field '\(key)' must be one line of text (no control characters)")
             }
@@ -124,6 +126,27 @@ public struct Validator: Sendable {
                 throw Rejection(.malformedDate, field: Wire.date, "date \(date) is not in the year \(y) being opened")
             }
             body = .yearOpen(YearOpening(year: y))
+        case .close:
+            let y = year!
+            guard date == CivilDate(year: y, month: 12, day: 31)! else {
+                throw Rejection(.malformedDate, field: Wire.date, "a close of \(y) is dated \(y)-12-31, its last day (\(date) given)")
+            }
+            guard let lines = EventCodec.parseCloseLines(d[Wire.lines] ?? "", year: y) else {
+                throw Rejection(.malformedField, field: Wire.lines, "lines must be 'FUND ITEM NATURE PROJECT|- BUDGET ACTUAL carry|lapse|-' entries separated by ';'")
+            }
+            body = .close(YearClose(year: y, events: state.count, head: .zero, lines: lines))  // head: the store fills it in
+        case .carryForward:
+            let text = d[Wire.close]!
+            guard let closeID = EventID(rawValue: text) else { throw Rejection(.malformedField, field: Wire.close, "close '\(text)' is not an event id") }
+            let c = try classification(d, econRequired: false)
+            body = .carryForward(CarryForward(close: closeID, line: c.line(year: date.year), amount: try amount(d, allowNegative: true)))
+        case .reopen:
+            let y = year!
+            guard date == CivilDate(year: y, month: 12, day: 31)! else {
+                throw Rejection(.malformedDate, field: Wire.date, "a reopening of \(y) is dated \(y)-12-31, like its close (\(date) given)")
+            }
+            guard !d[Wire.reason]!.trimmingSpaces.isEmpty else { throw Rejection(.missingField, field: Wire.reason, "a reopening needs its reason") }
+            body = .reopen(YearReopen(year: y, reason: d[Wire.reason]!))
         case .appropriation:
             body = .appropriation(Appropriation(
                 classification: try classification(d, econRequired: false),
@@ -139,7 +162,7 @@ public struct Validator: Sendable {
                                                             amount: try amount(d, allowNegative: true), document: d[Wire.doc]!),
                                               override: override))
             default:
-                body = try correction(d, kind: kind!, override: override, state: state, lookup: lookup)
+                body = try correction(d, kind: kind!, date: date, override: override, state: state, lookup: lookup)
             }
         }
         return Event(seq: seq, id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body)
@@ -233,7 +256,7 @@ public struct Validator: Sendable {
         return f
     }
 
-    private func correction(_ d: Draft, kind: String, override: String?, state: LedgerState, lookup: Lookup) throws -> EventBody {
+    private func correction(_ d: Draft, kind: String, date: CivilDate, override: String?, state: LedgerState, lookup: Lookup) throws -> EventBody {
         let text = d[Wire.target]!
         guard let targetID = EventID(rawValue: text) else {
             throw Rejection(.malformedField, field: Wire.target, "target '\(text)' is not an event id")
@@ -247,8 +270,17 @@ public struct Validator: Sendable {
         let target = find(targetID, state: state, lookup: lookup)
         let base = target.flatMap { correctable($0, state: state) }
         let amount = requested ?? base?.left ?? .zero
+        // A correction of an earlier year's event names that year (a prior-year adjustment);
+        // checkState judges whether the year is closed.
+        var priorYear = target.flatMap { $0.event.year < date.year ? $0.event.year : nil }
+        if let text = d[Wire.priorYear] {
+            guard let y = Int(text), y == priorYear ?? y, y < date.year else {
+                throw Rejection(.malformedField, field: Wire.priorYear, "prior_year '\(text)' must be the earlier fiscal year of the corrected event\(priorYear.map { " (\($0))" } ?? "")")
+            }
+            priorYear = y
+        }
         if kind == Wire.kindReversal {
-            return .adjustment(Adjustment(kind: .reversal(target: targetID, amount: amount), override: override))
+            return .adjustment(Adjustment(kind: .reversal(target: targetID, amount: amount), priorYear: priorYear, override: override))
         }
         let hasNewField = !Draft.classification.isDisjoint(with: d.fields.keys)
         guard hasNewField else {
@@ -265,7 +297,7 @@ public struct Validator: Sendable {
         guard to != oldClass else {
             throw Rejection(.malformedField, field: Wire.item, "the reclassification moves nothing: the new classification equals the old")
         }
-        return .adjustment(Adjustment(kind: .reclassification(target: targetID, amount: amount, to: to), override: override))
+        return .adjustment(Adjustment(kind: .reclassification(target: targetID, amount: amount, to: to), priorYear: priorYear, override: override))
     }
 
     /// A correctable target's amount, and what earlier corrections left of it; nil for an event
@@ -275,7 +307,7 @@ public struct Validator: Sendable {
         switch t.event.body {
         case .appropriation(let a): (c, amount) = (a.classification, a.amount)
         case .disbursement(let x): (c, amount) = (x.classification, x.amount)
-        case .unit, .yearOpen, .adjustment: return nil
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: return nil
         }
         return (c, amount, Fen(amount.raw - (state.corrected[t.locator] ?? 0)))
     }
@@ -286,7 +318,7 @@ public struct Validator: Sendable {
         }
         switch t.event.body {
         case .appropriation, .disbursement: return nil
-        case .unit, .yearOpen, .adjustment:
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen:
             return Rejection(.invalidTarget, field: Wire.target,
                              "event '\(id)' is a \(t.event.body.type.rawValue); only appropriations and disbursements can be reversed or reclassified (undo a budget adjustment with another one)")
         }
@@ -301,6 +333,8 @@ public struct Validator: Sendable {
         case .budget: return false
         case .reversal(let target, let amount), .reclassification(let target, let amount, _):
             guard fields[Wire.target] == target.rawValue else { return false }
+            if let y = fields[Wire.priorYear] { guard Int(y) == adj.priorYear else { return false } }
+            fields[Wire.priorYear] = nil
             if let a = fields[Wire.amount] {
                 guard case .success(let f) = Fen.parse(a), f == amount else { return false }
             }
@@ -332,7 +366,20 @@ public struct Validator: Sendable {
             if state.openYears.contains(y.year) { throw Rejection(.yearAlreadyOpen, field: Wire.year, "fiscal year \(y.year) is already open") }
             if y.year < unit.year { throw Rejection(.yearNotOpen, field: Wire.year, "fiscal year \(y.year) is before the journal's first year \(unit.year)") }
             return
-        case .appropriation, .disbursement, .adjustment:
+        case .close(let c):
+            guard state.unit != nil else { throw notInitialised }
+            try checkClose(c, state: state)
+            return
+        case .reopen(let r):
+            guard state.unit != nil else { throw notInitialised }
+            guard let mark = state.closes[r.year], !mark.reopened else {
+                throw Rejection(.yearNotClosed, field: Wire.year, "fiscal year \(r.year) is not closed; there is nothing to reopen")
+            }
+            if state.isClosed(r.year + 1) {
+                throw Rejection(.closeOutOfOrder, field: Wire.year, "fiscal year \(r.year + 1) is closed too; reopen \(r.year + 1) first")
+            }
+            return
+        case .appropriation, .disbursement, .adjustment, .carryForward:
             guard state.unit != nil else { throw notInitialised }
         }
         guard state.openYears.contains(event.year) else {
@@ -340,10 +387,18 @@ public struct Validator: Sendable {
             throw Rejection(.yearNotOpen, field: Wire.date,
                             "date \(event.date) is outside the open fiscal years (\(open.isEmpty ? "none" : open)); open \(event.year) with `fledger open-year --year \(event.year)` first")
         }
+        if let mark = state.closes[event.year], !mark.reopened {
+            throw Rejection(.yearClosed, field: Wire.date,
+                            "fiscal year \(event.year) is closed (close event '\(mark.id)'); nothing more may be dated in it. Correct a disbursement of \(event.year) with a prior-year adjustment dated in an open year (fledger post adjustment --kind reversal|reclassification --target ID --date \(event.year + 1)-MM-DD), or reopen the year (fledger reopen --year \(event.year) --reason TEXT)")
+        }
+        if case .carryForward(let cf) = event.body {
+            try checkCarry(cf, event: event, state: state, lookup: lookup)
+            return
+        }
         var target: (event: Event, locator: Locator)?
         var override: String?
         switch event.body {
-        case .unit, .yearOpen, .appropriation: break
+        case .unit, .yearOpen, .appropriation, .close, .carryForward, .reopen: break
         case .disbursement(let d): override = d.override
         case .adjustment(let adj):
             override = adj.override
@@ -353,9 +408,20 @@ public struct Validator: Sendable {
                 target = find(id, state: state, lookup: lookup)
                 if let r = checkTargetRejection(id, target: target) { throw r }
                 let t = target!
-                guard t.event.year == event.year else {
-                    throw Rejection(.invalidTarget, field: Wire.date,
-                                    "event '\(id)' belongs to fiscal year \(t.event.year); a correction must be dated in the same year (\(event.date) is not)")
+                if t.event.year != event.year {
+                    guard t.event.year < event.year, state.isClosed(t.event.year) else {
+                        throw Rejection(.invalidTarget, field: Wire.date,
+                                        "event '\(id)' belongs to fiscal year \(t.event.year); a correction must be dated in the same year (\(event.date) is not), or, once \(t.event.year) is closed, in a later open year as a prior-year adjustment")
+                    }
+                    guard case .disbursement = t.event.body else {
+                        throw Rejection(.invalidTarget, field: Wire.target,
+                                        "event '\(id)' is an appropriation of the closed year \(t.event.year); a closed year's budget authority is final (reopen the year to correct it)")
+                    }
+                    guard adj.priorYear == t.event.year else {
+                        throw Rejection(.malformedField, field: Wire.priorYear, "a correction of closed year \(t.event.year)'s event '\(id)' must name it: prior_year \(t.event.year)")
+                    }
+                } else if adj.priorYear != nil {
+                    throw Rejection(.malformedField, field: Wire.priorYear, "prior_year is only for corrections of an earlier, closed year's events")
                 }
                 guard t.event.date <= event.date else {
                     throw Rejection(.malformedDate, field: Wire.date, "a correction dated \(event.date) cannot precede the event it corrects (\(t.event.date))")
@@ -392,6 +458,76 @@ public struct Validator: Sendable {
             let shortBy = Fen(-b.available.raw)
             throw Rejection(.insufficientBudget, field: Wire.amount,
                             "line \(line) has \(before.available.yuanGrouped) available (budget \(before.budget.yuanGrouped), spent \(before.actual.yuanGrouped)); this \(event.body.type.rawValue) needs \(Fen(before.available.raw - b.available.raw).yuanGrouped), \(shortBy.yuanGrouped) more than available. To post it anyway, give an override with its reason (--override REASON); the reason is recorded in the event")
+        }
+    }
+
+    /// A close must come in year order, once per year (until reopened), and record exactly
+    /// what the journal before it says: every budget line of the year, its budget (with
+    /// 年初结转) and 执行数, and a disposition only where a positive balance is left.
+    private func checkClose(_ c: YearClose, state: LedgerState) throws {
+        let y = c.year
+        guard state.openYears.contains(y) else {
+            throw Rejection(.yearNotOpen, field: Wire.year, "fiscal year \(y) was never opened; there is nothing to close")
+        }
+        if let mark = state.closes[y], !mark.reopened {
+            throw Rejection(.yearClosed, field: Wire.year, "fiscal year \(y) is already closed (close event '\(mark.id)'); reopen it first to close it again")
+        }
+        if state.openYears.contains(y - 1), !state.isClosed(y - 1) {
+            throw Rejection(.closeOutOfOrder, field: Wire.year, "fiscal year \(y - 1) is still open; close \(y - 1) before \(y)")
+        }
+        if let pending = state.closes[y - 1]?.toCarry.keys.sorted().first {
+            throw Rejection(.closeOutOfOrder, field: Wire.year, "the close of \(y - 1) has not carried forward to \(pending) yet")
+        }
+        guard c.events == state.count else {
+            throw Rejection(.closeMismatch, field: Wire.events, "the close records \(c.events) events before it; the journal has \(state.count)")
+        }
+        let expected = Validator.closedLines(year: y, state: state)
+        let recorded = Dictionary(c.lines.map { ($0.line, $0) }, uniquingKeysWith: { a, _ in a })
+        guard recorded.count == c.lines.count else {
+            throw Rejection(.closeMismatch, field: Wire.lines, "the close lists a budget line twice")
+        }
+        for (line, e) in expected {
+            guard let r = recorded[line] else {
+                throw Rejection(.closeMismatch, field: Wire.lines, "line \(line) (budget \(e.budget.yuanGrouped), spent \(e.actual.yuanGrouped)) is missing from the close")
+            }
+            guard r.budget == e.budget, r.actual == e.actual else {
+                throw Rejection(.closeMismatch, field: Wire.lines,
+                                "line \(line): the close records budget \(r.budget.yuanGrouped) and 执行数 \(r.actual.yuanGrouped); the journal before it gives \(e.budget.yuanGrouped) and \(e.actual.yuanGrouped)")
+            }
+            let positive = r.balance > .zero
+            guard positive ? r.disposition != .none : r.disposition == .none else {
+                throw Rejection(.closeMismatch, field: Wire.lines,
+                                "line \(line): balance \(r.balance.yuanGrouped) " + (positive ? "needs a disposition, carry or lapse" : "has nothing to carry or lapse ('-')"))
+            }
+        }
+        if let extra = c.lines.first(where: { expected[$0.line] == nil }) {
+            throw Rejection(.closeMismatch, field: Wire.lines, "line \(extra.line) is in the close but the journal has no such budget line in \(y)")
+        }
+    }
+
+    /// Every budget line of `year` as the state has it, with no disposition chosen.
+    public static func closedLines(year: Int, state: LedgerState) -> [BudgetLine: ClosedLine] {
+        var out: [BudgetLine: ClosedLine] = [:]
+        for (line, b) in state.balances where line.year == year {
+            out[line] = ClosedLine(line: line, budget: b.budget, actual: b.actual, disposition: .none)
+        }
+        return out
+    }
+
+    /// A carry-forward must be one the latest close of the year before asked for, exactly.
+    private func checkCarry(_ cf: CarryForward, event: Event, state: LedgerState, lookup: Lookup) throws {
+        let from = cf.line.year - 1
+        guard let mark = state.closes[from], mark.id == cf.close, !mark.reopened else {
+            throw Rejection(.invalidTarget, field: Wire.close, "'\(cf.close)' is not the standing close of \(from); a carry-forward comes from it")
+        }
+        guard event.date == CivilDate.firstOfYear(cf.line.year) else {
+            throw Rejection(.malformedDate, field: Wire.date, "a carry-forward into \(cf.line.year) is dated \(cf.line.year)-01-01")
+        }
+        guard let want = mark.toCarry[cf.line] else {
+            throw Rejection(.closeMismatch, field: Wire.fund, "the close '\(cf.close)' carries nothing (more) to line \(cf.line)")
+        }
+        guard want == cf.amount else {
+            throw Rejection(.closeMismatch, field: Wire.amount, "the close '\(cf.close)' carries \(want.yuanGrouped) to line \(cf.line), not \(cf.amount.yuanGrouped)")
         }
     }
 

@@ -6,22 +6,29 @@ public struct Figures: Hashable, Sendable {
     public var adjustments: Fen = .zero
     /// 执行数: disbursements net of their corrections.
     public var actual: Fen = .zero
+    /// 年初结转和结余: balances the previous year's close carried forward to this line.
+    public var carried: Fen = .zero
+    /// 以前年度调整: corrections, posted this year, of a closed earlier year's spending (not
+    /// part of this year's 执行数 or budget).
+    public var priorYear: Fen = .zero
 
-    public init(initial: Fen = .zero, adjustments: Fen = .zero, actual: Fen = .zero) {
+    public init(initial: Fen = .zero, adjustments: Fen = .zero, actual: Fen = .zero, carried: Fen = .zero, priorYear: Fen = .zero) {
         self.initial = initial; self.adjustments = adjustments; self.actual = actual
+        self.carried = carried; self.priorYear = priorYear
     }
 
-    /// 调整后预算.
-    public var budget: Fen { Fen(initial.raw + adjustments.raw) }
+    /// 调整后预算, including 年初结转和结余: all the authority the line had in the year.
+    public var budget: Fen { Fen(carried.raw + initial.raw + adjustments.raw) }
     /// 可用余额: what may still be spent.
     public var available: Fen { Fen(budget.raw - actual.raw) }
     /// 执行率 = 执行数 ÷ 调整后预算; none where the budget is zero.
     public var rate: Percent? { Percent(actual, of: budget) }
 
-    public var isZero: Bool { initial == .zero && adjustments == .zero && actual == .zero }
+    public var isZero: Bool { self == Figures() }
 
     public mutating func add(_ o: Figures) {
         initial.raw += o.initial.raw; adjustments.raw += o.adjustments.raw; actual.raw += o.actual.raw
+        carried.raw += o.carried.raw; priorYear.raw += o.priorYear.raw
     }
 
     mutating func add(_ amount: Fen, to column: Column) {
@@ -29,11 +36,13 @@ public struct Figures: Hashable, Sendable {
         case .initial: initial.raw += amount.raw
         case .adjustments: adjustments.raw += amount.raw
         case .actual: actual.raw += amount.raw
+        case .carried: carried.raw += amount.raw
+        case .priorYear: priorYear.raw += amount.raw
         }
     }
 
     /// Which column a movement lands in.
-    public enum Column: Sendable { case initial, adjustments, actual }
+    public enum Column: Sendable { case initial, adjustments, actual, carried, priorYear }
 }
 
 /// A percentage with two decimals, held as an integer number of hundredths of a percent

@@ -26,7 +26,10 @@ public struct ProjectionFilter: Hashable, Sendable {
 ///   adjustment (追加), as is every budget adjustment;
 /// - a disbursement is 执行数;
 /// - a reversal or reclassification moves its amount in the column of the event it corrects,
-///   on its own effective date (so as-of figures see it from that day).
+///   on its own effective date (so as-of figures see it from that day); one that corrects a
+///   closed earlier year (以前年度调整) lands in this year's 以前年度调整 column instead, leaving
+///   both years' budget and 执行数 as they were;
+/// - a carry-forward from the previous year's close is 年初结转和结余, part of the budget.
 public struct Projection: Sendable, Equatable {
     public struct Key: Hashable, Comparable, Sendable {
         public var year: Int
@@ -70,7 +73,8 @@ public struct Projection: Sendable, Equatable {
         case .adjustment(let a):
             if case .budget = a.kind { return .adjustments }
             return nil
-        case .unit, .yearOpen: return nil
+        case .carryForward: return .carried
+        case .unit, .yearOpen, .close, .reopen: return nil
         }
     }
 
@@ -78,7 +82,8 @@ public struct Projection: Sendable, Equatable {
     mutating func apply(_ e: Event, target: Event?) {
         events += 1
         switch e.body {
-        case .unit, .yearOpen: break
+        case .unit, .yearOpen, .close, .reopen: break
+        case .carryForward(let c): add(c.classification, year: e.year, c.amount, .carried)
         case .appropriation(let a): add(a.classification, year: e.year, a.amount, e.date.isFirstOfYear ? .initial : .adjustments)
         case .disbursement(let d): add(d.classification, year: e.year, d.amount, .actual)
         case .adjustment(let adj):
@@ -86,11 +91,11 @@ public struct Projection: Sendable, Equatable {
             case .budget(let c, let amount, _): add(c, year: e.year, amount, .adjustments)
             case .reversal(_, let amount):
                 guard let t = target, let (c, col) = Projection.corrected(t) else { return }
-                add(c, year: e.year, -amount, col)
+                add(c, year: e.year, -amount, adj.priorYear == nil ? col : .priorYear)
             case .reclassification(_, let amount, let to):
                 guard let t = target, let (c, col) = Projection.corrected(t) else { return }
-                add(c, year: e.year, -amount, col)
-                add(to, year: e.year, amount, col)
+                add(c, year: e.year, -amount, adj.priorYear == nil ? col : .priorYear)
+                add(to, year: e.year, amount, adj.priorYear == nil ? col : .priorYear)
             }
         }
     }
@@ -101,7 +106,7 @@ public struct Projection: Sendable, Equatable {
         switch t.body {
         case .appropriation(let a): return (a.classification, col)
         case .disbursement(let d): return (d.classification, col)
-        case .unit, .yearOpen, .adjustment: return nil
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: return nil
         }
     }
 }
@@ -123,18 +128,38 @@ public struct ProjectionBuilder: Sendable {
 
     public init(filter: ProjectionFilter = .all) { self.filter = filter }
 
+    /// Starts the next year from a close's recorded balances instead of from the events
+    /// before it: every line the close carries forward opens year `close.year + 1` with its
+    /// balance as 年初结转和结余. Apply the events after the close, without that close's own
+    /// carry-forward events (which record the same amounts); `lookup` finds the closed year's
+    /// events that prior-year adjustments correct.
+    public init?(from closeEvent: Event, lookup: @escaping @Sendable (EventID) -> Event?) {
+        guard case .close(let close) = closeEvent.body else { return nil }
+        filter = .all
+        for l in close.lines where l.disposition == .carry {
+            let c = Classification(fund: l.line.fund, item: l.line.item, econ: nil, nature: l.line.nature, project: l.line.project)
+            projection.add(c, year: close.year + 1, l.balance, .carried)
+        }
+        self.lookup = lookup
+        startingClose = closeEvent.id
+    }
+
+    private var lookup: (@Sendable (EventID) -> Event?)?
+    private var startingClose: EventID?
+
     public mutating func apply(_ e: Event) {
         projection.lastSeq = e.seq
         switch e.body {
         case .appropriation, .disbursement: targets[e.id] = e
-        case .unit, .yearOpen, .adjustment: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: break
         }
         guard filter.admits(seq: e.seq, date: e.date) else { return }
+        if case .carryForward(let c) = e.body, c.close == startingClose { return }
         var target: Event?
         if case .adjustment(let a) = e.body {
             switch a.kind {
             case .budget: break
-            case .reversal(let t, _), .reclassification(let t, _, _): target = targets[t]
+            case .reversal(let t, _), .reclassification(let t, _, _): target = targets[t] ?? lookup?(t)
             }
         }
         projection.apply(e, target: target)

@@ -1,0 +1,91 @@
+/// The year-end close (年终结账) as a request: which unspent balances carry forward (结转)
+/// and which lapse (收回).
+///
+/// Default rule: a project line (项目支出) carries its unspent balance forward, to be spent on
+/// the same project next year; a basic line (基本支出) lapses. `carry` and `lapse` override it
+/// for the lines they select; a line selected by both is an error.
+public struct CloseRequest: Sendable {
+    public var year: Int
+    public var actor: String
+    public var id: String?
+    public var memo: String
+    public var carry: [LineSelector]
+    public var lapse: [LineSelector]
+
+    public init(year: Int, actor: String, id: String? = nil, memo: String = "", carry: [LineSelector] = [], lapse: [LineSelector] = []) {
+        self.year = year; self.actor = actor; self.id = id; self.memo = memo; self.carry = carry; self.lapse = lapse
+    }
+
+    /// The disposition of a line's balance under the rule and the overrides.
+    public func disposition(of l: ClosedLine) -> Result<Disposition, Rejection> {
+        guard l.balance > .zero else { return .success(.none) }
+        let c = carry.contains { $0.matches(l.line) }, x = lapse.contains { $0.matches(l.line) }
+        if c && x {
+            return .failure(Rejection(.malformedField, field: Wire.lines, "line \(l.line) is selected both to carry and to lapse"))
+        }
+        if c { return .success(.carry) }
+        if x { return .success(.lapse) }
+        return .success(l.line.nature == .project ? .carry : .lapse)
+    }
+}
+
+/// Selects budget lines on the command line: a project code, a 项 code (all its lines), or a
+/// whole line `FUND/ITEM/NATURE[/PROJECT]`.
+public struct LineSelector: Hashable, Sendable, CustomStringConvertible {
+    public let text: String
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/").map(String.init)
+        switch parts.count {
+        case 1: guard ProjectCode(rawValue: text) != nil || FunctionCode(rawValue: text)?.isItem == true else { return nil }
+        case 3, 4:
+            guard FundCode(rawValue: parts[0]) != nil, FunctionCode(rawValue: parts[1])?.isItem == true, Nature(text: parts[2]) != nil,
+                  parts.count == 3 || ProjectCode(rawValue: parts[3]) != nil else { return nil }
+        default: return nil
+        }
+        self.text = text
+    }
+
+    public func matches(_ l: BudgetLine) -> Bool {
+        if text == l.project?.rawValue || text == l.item.rawValue { return true }
+        return text == "\(l.fund)/\(l.item)/\(l.nature.wire)" + (l.project.map { "/\($0)" } ?? "")
+    }
+
+    public var description: String { text }
+}
+
+extension JournalStore {
+    /// Closes fiscal year `request.year`: one close event recording every budget line of the
+    /// year as the journal has it, with each balance's disposition, then one carry-forward
+    /// event per carried line into the next year (which the close opens). All in one batch,
+    /// validated like any post: a close out of order, twice, or of a year not open is rejected.
+    public func close(_ request: CloseRequest) throws(JournalError) -> BatchResult {
+        var ruleError: Rejection?
+        let result = try post(building: { state in
+            var lines: [ClosedLine] = []
+            for (_, var l) in Validator.closedLines(year: request.year, state: state).sorted(by: { $0.key < $1.key }) {
+                switch request.disposition(of: l) {
+                case .success(let d): l.disposition = d
+                case .failure(let r): ruleError = ruleError ?? r
+                }
+                lines.append(l)
+            }
+            let closeID = request.id ?? "\(request.year)-CLOSE" + (state.closes[request.year] == nil ? "" : "-\(state.count + 1)")
+            var close = ["type": EventType.close.rawValue, "id": closeID, "year": String(request.year), "actor": request.actor,
+                         "lines": EventCodec.closeLines(lines), "memo": request.memo]
+            if close["memo"]!.isEmpty { close["memo"] = nil }
+            var drafts = [Draft(fields: close)]
+            let carries = CloseMark.toCarry(lines, alreadyCarried: state.closes[request.year]?.carried ?? [:])
+            for (line, amount) in carries.sorted(by: { $0.key < $1.key }) {
+                let delta = amount.raw
+                var f = ["type": EventType.carryForward.rawValue, "id": "\(line.year)-CF-\(closeID)-\(drafts.count)",
+                         "date": CivilDate.firstOfYear(line.year).description, "actor": request.actor, "close": closeID,
+                         "fund": line.fund.rawValue, "item": line.item.rawValue, "nature": line.nature.wire, "amount": Fen(delta).yuan]
+                f["project"] = line.project?.rawValue
+                drafts.append(Draft(fields: f))
+            }
+            return ruleError == nil ? drafts : []
+        })
+        if let r = ruleError { return .rejected([(0, r)]) }
+        return result
+    }
+}
