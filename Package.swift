@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Reconcile", dependencies: ["Ledger"], swiftSettings: strict),
         .executableTarget(name: "CLI", dependencies: ["Ledger", "Reconcile"], swiftSettings: strict),
         .executableTarget(name: "Bench", dependencies: ["Ledger"], swiftSettings: strict),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: strict),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Reconcile"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Ledger"], swiftSettings: strict),
     ]
 )

@@ -10,6 +10,7 @@ enum Exit: Int32 {
     case damaged = 3       // the journal (or a file beside it) is damaged or tampered with
     case io = 4            // the operating system refused: missing file, permissions, disk
     case notFound = 5      // `show` of an id that is not in the journal
+    case unreconciled = 6  // `reconcile`: the statements do not tie out to the journal
 }
 
 struct Failure: Error {
@@ -28,10 +29,13 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "reopen": (ReopenCommand.spec, ReopenCommand.run),
     "budget": (BudgetCommand.spec, BudgetCommand.run),
     "export": (ExportCommand.spec, ExportCommand.run),
+    "statements": (StatementsCommand.spec, StatementsCommand.run),
+    "reconcile": (ReconcileCommand.spec, ReconcileCommand.run),
+    "trace": (TraceCommand.spec, TraceCommand.run),
     "verify": (VerifyCommand.spec, VerifyCommand.run),
     "repair": (RepairCommand.spec, RepairCommand.run),
 ]
-let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "verify", "repair"]
+let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "trace", "verify", "repair"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)
@@ -39,14 +43,14 @@ fledger — an append-only, hash-chained budget ledger for public-sector final a
 Usage: fledger COMMAND [OPTIONS]    (fledger COMMAND --help for each)
 
 Commands:
-\(order.map { "  " + $0.padding(toLength: 11, withPad: " ", startingAt: 0) + commands[$0]!.0.summary }.joined(separator: "\n"))
+\(order.map { "  " + $0.padding(toLength: 12, withPad: " ", startingAt: 0) + commands[$0]!.0.summary }.joined(separator: "\n"))
 
 Every command takes the journal as --journal PATH, or from FLEDGER_JOURNAL.
 Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_CATALOGUE (code catalogue file;
 the built-in one otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds).
 
 Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage error;
-3 damaged journal; 4 I/O error; 5 not found.
+3 damaged journal; 4 I/O error; 5 not found; 6 statements do not reconcile.
 """
 
 func write(_ s: String, to fd: Int32) {

@@ -52,7 +52,7 @@ func newJournal() throws -> String {
         #expect(FileManager.default.isExecutableFile(atPath: Binary.path), "no fledger binary at \(Binary.path)")
     }
 
-    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "verify", "repair"])
+    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "trace", "verify", "repair"])
     func everyCommandHasHelp(command: String) throws {
         let r = try fledger([command, "--help"], journal: "/nonexistent")
         #expect(r.status == 0)
@@ -221,5 +221,47 @@ final class Acknowledged: @unchecked Sendable {
         let log = try fledger(["log", "--type", "close,reopen"], journal: j)
         #expect(log.out.contains("close of 2023") && log.out.contains("reopen 2023: 补记凭证"))
         #expect(try fledger(["verify"], journal: j).status == 0)
+    }
+}
+
+@Suite struct StatementCLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let journal = root.appendingPathComponent("Journal/journal.jsonl").path
+
+    /// The thirteen tables of the seed year, as printed, against the golden file. After an
+    /// intended change, regenerate it with
+    /// `swift run fledger statements --journal Journal/journal.jsonl --year 2023 --format markdown > Tests/Golden/statements-2023.md`
+    /// and review the diff.
+    @Test func goldenTablesOfTheSeedYear() throws {
+        let r = try fledger(["statements", "--year", "2023", "--format", "markdown"], journal: Self.journal)
+        #expect(r.status == 0, "\(r.err)")
+        let golden = try String(contentsOfFile: Self.root.appendingPathComponent("Tests/Golden/statements-2023.md").path, encoding: .utf8)
+        #expect(r.out == golden)
+        for n in 1...13 { #expect(r.out.contains("### 表\(n) ")) }
+    }
+
+    @Test func reconcileSaveAndRecheck() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-proof-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let j = dir + "/journal.jsonl"
+        try FileManager.default.copyItem(atPath: Self.journal, toPath: j)
+        let r = try fledger(["reconcile", "--year", "2023", "--save", dir + "/proof.json"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("PASSED"))
+        #expect(r.out.contains("rounding: T6 基本支出 = T8 人员经费 + 公用经费"))
+        let post = try fledger(["post", "disbursement", "--date", "2024-01-15", "--fund", "gpb", "--item", "2010350", "--econ", "30201",
+                                "--nature", "basic", "--amount", "10.00", "--payee", "x", "--voucher", "记-01-0001", "--override", "2024年预算未录入"], journal: j)
+        #expect(post.status == 0, "\(post.err)")
+        let again = try fledger(["reconcile", "--against", dir + "/proof.json"], journal: j)
+        #expect(again.status == 0, "\(again.out) \(again.err)")
+        #expect(again.out.contains("1 event(s) appended since") && again.out.contains("HOLDS"))
+    }
+
+    @Test func traceListsTheEventsOfACell() throws {
+        let r = try fledger(["trace", "--year", "2023", "--table", "13", "--row", "total", "--column", "决算数:公务接待费"], journal: Self.journal)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("2 event contribution(s), sum 2,100.00 = the cell"))
+        let missing = try fledger(["trace", "--year", "2023", "--table", "3", "--row", "999", "--column", "本年支出合计"], journal: Self.journal)
+        #expect(missing.status == 5)
     }
 }

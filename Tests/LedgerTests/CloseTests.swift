@@ -111,6 +111,16 @@ import Testing
         #expect(extra.map(\.code) == [.closeMismatch])
     }
 
+    @Test func anOverspentLineMustBeCoveredBeforeTheClose() throws {
+        let store = try spent()
+        try mustPost(store, [disbursement("O1", amount: "4700000.00", override: "紧急支付，待追加预算")])
+        let r = try close(store, 2023).rejections
+        #expect(r.map(\.code) == [.insufficientBudget])
+        #expect(r.first?.message.contains("overspent by 26,800.00") == true)
+        try coverOverspending(store, year: 2023)
+        #expect(try close(store, 2023).appended.count == 2)
+    }
+
     @Test func priorYearAdjustmentAfterTheClose() throws {
         let store = try spent()
         // Before the close, a 2024 correction of a 2023 event is refused.
@@ -169,6 +179,7 @@ import Testing
             // Random dispositions: each 项 either carries or lapses.
             let carry = RandomPoster.items.filter { _ in rng.next() % 2 == 0 }
             let lapse = RandomPoster.items.filter { !carry.contains($0) }
+            try coverOverspending(store, year: year)
             let r = try close(store, year, carry: carry, lapse: lapse)
             #expect(r.appended.count >= 1, "\(r)")
             poster.closedYears.insert(year)

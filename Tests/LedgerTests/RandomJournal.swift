@@ -106,3 +106,18 @@ func mustPost(_ store: JournalStore, _ drafts: [Draft]) throws {
     let r = try store.post(drafts)
     guard case .committed = r else { fatalError("random drafts rejected: \(r.rejections.prefix(3))") }
 }
+
+/// Before a close: a budget adjustment for every line of `year` spent beyond its budget (the
+/// random drafts override the budget check), as an accountant would post 追加预算.
+func coverOverspending(_ store: JournalStore, year: Int) throws {
+    var lines: [BudgetLine: Figures] = [:]
+    for l in try store.project().lines(year: year) { lines[l.classification.line(year: year), default: Figures()].add(l.figures) }
+    var drafts: [Draft] = []
+    for (line, f) in lines.sorted(by: { $0.key < $1.key }) where f.available < .zero {
+        var fields = ["type": "adjustment", "kind": "budget", "date": "\(year)-12-31", "fund": line.fund.rawValue, "item": line.item.rawValue,
+                      "nature": line.nature.wire, "amount": Fen(-f.available.raw).yuan, "doc": "年终追加", "actor": "王会计"]
+        fields["project"] = line.project?.rawValue
+        drafts.append(Draft(fields: fields))
+    }
+    if !drafts.isEmpty { try mustPost(store, drafts) }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Ledger
+import Reconcile
 
 /// The golden test of the shipped journal: every figure of the seed report's 第二部分 and the
 /// budget columns of its 第四部分 (../shared/seed/000_4f1a4759e33e42f6.txt), each with the
@@ -149,6 +150,46 @@ let fourthPart: [Figure] = {
     return out
 }()
 
+/// The published tables' cells that the seed's figures pin down, from `fledger statements`.
+let statementFigures: [Figure] = {
+    let s = try! Reconciler.statements(Seed.store, year: 2023)
+    func c(_ t: Int, _ row: String, _ column: String) -> String { s.table(t)?.cell(row: row, column: column)?.value.wan ?? "-" }
+    var out: [Figure] = [
+        ("表1 一般公共预算财政拨款收入", "763.18", c(1, "i-gpb", "决算数")), ("表1 本年收入合计", "763.18", c(1, "income-total", "决算数")),
+        ("表1 收入总计", "763.18", c(1, "income-grand", "决算数")), ("表1 本年支出合计", "763.18", c(1, "expense-total", "决算数")),
+        ("表1 年末结转和结余", "0.00", c(1, "carried-out", "决算数")), ("表1 支出总计", "763.18", c(1, "expense-grand", "决算数")),
+        ("表1 一般公共服务支出", "617.32", c(1, "201", "决算数")), ("表1 社会保障和就业支出", "76.44", c(1, "208", "决算数")),
+        ("表1 卫生健康支出", "31.20", c(1, "210", "决算数")), ("表1 住房保障支出", "38.22", c(1, "221", "决算数")),
+        ("表2 财政拨款收入", "763.18", c(2, "total", "财政拨款收入")),
+        ("表3 本年支出合计", "763.18", c(3, "total", "本年支出合计")), ("表3 基本支出", "613.28", c(3, "total", "基本支出")),
+        ("表3 项目支出", "149.90", c(3, "total", "项目支出")),
+        ("表4 财政拨款本年收入合计", "763.18", c(4, "income-total", "决算数")),
+        ("表4 一般公共预算财政拨款支出", "763.18", c(4, "expense-total", "一般公共预算财政拨款")),
+        ("表5 财政拨款支出合计", "763.18", c(5, "total", "合计")),
+        ("表6 合计", "763.18", c(6, "total", "合计")), ("表6 基本支出", "613.28", c(6, "total", "基本支出")), ("表6 项目支出", "149.90", c(6, "total", "项目支出")),
+        ("表7 合计", "763.18", c(7, "total", "合计")),
+        ("表8 人员经费合计", "539.65", c(8, "personnel-total", "决算数")), ("表8 公用经费合计", "73.64", c(8, "running-total", "决算数")),
+        ("表8 公务接待费", "0.21", c(8, "30217", "决算数")), ("表8 公务用车运行维护费", "3.60", c(8, "30231", "决算数")),
+        ("表9 项目支出合计", "149.90", c(9, "total", "合计")),
+        ("表10 合计", "0.00", c(10, "total", "本年支出")), ("表11 合计", "0.00", c(11, "total", "本年支出")), ("表12 合计", "0.00", c(12, "total", "合计")),
+    ]
+    for (code, amount) in [("2010350", "467.42"), ("2010399", "149.90"), ("2080505", "50.96"), ("2080506", "25.48"),
+                           ("2101102", "23.57"), ("2101103", "3.75"), ("2101199", "3.88"), ("2210201", "38.22")] {
+        out.append(("表3 \(code)", amount, c(3, code, "本年支出合计")))
+        out.append(("表6 \(code)", amount, c(6, code, "合计")))
+    }
+    for (code, cols) in [("51050022T000000280041", ["45.00", "45.00", "45.00"]), ("51050022T000000381225", ["65.00", "65.00", "65.00"]),
+                         ("51050022T000000381226", ["20.40", "20.40", "20.40"]), ("51050023T000008267900", ["19.80", "19.80", "19.50"])] {
+        for (k, column) in ["年初预算", "调整后预算", "执行数"].enumerated() { out.append(("表9 \(code) \(column)", cols[k], c(9, code, column))) }
+    }
+    for (column, amount) in [("合计", "3.81"), ("因公出国（境）费", "0.00"), ("公务用车购置及运行维护费小计", "3.60"), ("公务用车购置费", "0.00"),
+                             ("公务用车运行维护费", "3.60"), ("公务接待费", "0.21")] {
+        out.append(("表13 预算数 \(column)", amount, c(13, "total", "预算数:\(column)")))
+        out.append(("表13 决算数 \(column)", amount, c(13, "total", "决算数:\(column)")))
+    }
+    return out
+}()
+
 /// Where the seed contradicts its own figures, the journal follows the figures; each such
 /// place is listed here (and in Journal/README.md) with what the seed prints.
 let seedMisprints: [Figure] = [
@@ -165,6 +206,20 @@ let seedMisprints: [Figure] = [
     @Test(arguments: fourthPart)
     func fourthPartFigure(_ f: Figure) {
         #expect(f.computed == f.published, "\(f.source)")
+    }
+
+    @Test(arguments: statementFigures)
+    func statementCell(_ f: Figure) {
+        #expect(f.computed == f.published, "\(f.source)")
+    }
+
+    @Test func emptyTablesCarryTheirNote() throws {
+        let s = try Reconciler.statements(Seed.store, year: 2023)
+        for n in [10, 11, 12] {
+            #expect(s.table(n)!.isEmpty)
+            #expect(s.table(n)!.notes.contains { $0.hasSuffix("故本表无数据。") }, "table \(n)")
+        }
+        #expect(!s.table(13)!.isEmpty)
     }
 
     @Test func theSeedsMisprintsAreTheKnownOnesAndTheJournalGivesTheRightFigure() {

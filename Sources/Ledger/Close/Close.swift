@@ -86,6 +86,8 @@ extension JournalStore {
             return ruleError == nil ? drafts : []
         })
         if let r = ruleError { return .rejected([(0, r)]) }
+        // When the close itself is refused, its carry-forwards fail only because of that.
+        if case .rejected(let list) = result, let first = list.first(where: { $0.index == 0 }) { return .rejected([first]) }
         return result
     }
 }

@@ -252,6 +252,17 @@ public struct JournalStore: Sendable {
         return out
     }
 
+    /// SHA-256 of line `seq` (nil beyond the end): lets a saved proof check that the journal
+    /// still begins with the events it was made from.
+    public func lineHash(seq: Int) throws(JournalError) -> SHA256.Digest? {
+        let file = try JournalFile(path: path, access: .read)
+        let buf = try file.read(at: 0, count: try file.size())
+        let b = UnsafeRawBufferPointer(buf.bytes)
+        let table = LineTable(b)
+        guard seq >= 1, seq <= table.count else { return nil }
+        return SHA256.hash(table.line(seq - 1, in: b))
+    }
+
     // MARK: - Loading state
 
     struct Loaded {

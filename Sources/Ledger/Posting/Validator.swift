@@ -494,6 +494,10 @@ public struct Validator: Sendable {
                 throw Rejection(.closeMismatch, field: Wire.lines,
                                 "line \(line): the close records budget \(r.budget.yuanGrouped) and 执行数 \(r.actual.yuanGrouped); the journal before it gives \(e.budget.yuanGrouped) and \(e.actual.yuanGrouped)")
             }
+            guard r.balance >= .zero else {
+                throw Rejection(.insufficientBudget, field: Wire.lines,
+                                "line \(line) is overspent by \(Fen(-r.balance.raw).yuanGrouped) (budget \(r.budget.yuanGrouped), spent \(r.actual.yuanGrouped)); a year cannot close with spending beyond its budget: post a budget adjustment or correct the spending first")
+            }
             let positive = r.balance > .zero
             guard positive ? r.disposition != .none : r.disposition == .none else {
                 throw Rejection(.closeMismatch, field: Wire.lines,

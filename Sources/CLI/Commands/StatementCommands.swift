@@ -1,0 +1,222 @@
+import Foundation
+import Ledger
+import Reconcile
+
+enum StatementsCommand {
+    static let spec = CommandSpec(
+        name: "statements", summary: "the thirteen final-accounts tables (决算报表) of a fiscal year",
+        usage: "statements --year Y [--table N] [--unit wan|yuan] [--format text|csv|json|markdown]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "year", value: "Y", help: "fiscal year (required)"),
+            OptionSpec(name: "table", value: "N", help: "only table N (1–13)"),
+            OptionSpec(name: "unit", value: "wan|yuan", help: "万元 with two decimals, each cell rounded on its own (default), or yuan"),
+            OptionSpec(name: "format", value: "FORMAT", help: "text (default), csv (one line per cell), json (amounts in 分), markdown"),
+        ],
+        details: """
+        Tables: 1 收入支出决算总表, 2 收入决算表, 3 支出决算表, 4 财政拨款收入支出决算总表, 5 财政拨款支出决算明细表,
+        6 一般公共预算财政拨款支出决算表, 7 一般公共预算财政拨款支出决算明细表, 8 一般公共预算财政拨款基本支出决算表,
+        9 一般公共预算财政拨款项目支出决算表, 10 政府性基金预算财政拨款收入支出决算表, 11 国有资本经营预算财政拨款收入支出决算表,
+        12 国有资本经营预算财政拨款支出决算表, 13 财政拨款“三公”经费支出决算表.
+        The journal is verified first. A year not yet closed is marked provisional: its 年末结转和结余 is every
+        unspent balance. Row codes (first column) and column names address cells for `fledger trace`.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let format = try Context.format(a, allowed: ["text", "csv", "json", "markdown"])
+        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year '\(a["year"]!)' is not a year") }
+        var only: Int?
+        if let t = a["table"] {
+            guard let n = Int(t), (1...13).contains(n) else { throw UsageError(message: "--table '\(t)' is not a table number 1–13") }
+            only = n
+        }
+        let unit = a["unit"] ?? "wan"
+        guard unit == "wan" || unit == "yuan" else { throw UsageError(message: "--unit '\(unit)' is not wan or yuan") }
+        let money: (Fen) -> String = unit == "wan" ? { $0.wan } : { $0.yuan }
+        let s = try Reconciler.statements(try Context.store(a), year: year)
+        let tables = s.tables.filter { only == nil || $0.number == only }
+        let unitName = unit == "wan" ? "万元" : "元"
+        switch format {
+        case "json":
+            out(json(s, tables))
+        case "csv":
+            out("table,title,block,row,name,level,column,amount")
+            for t in tables {
+                for (block, row, column, cell) in t.cells {
+                    out([String(t.number), t.title, block, row.code, row.name, String(row.level), column, money(cell.value)].map(csvField).joined(separator: ","))
+                }
+            }
+        case "markdown":
+            for t in tables {
+                out("### 表\(t.number) \(t.title)\n\n\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)\n")
+                for b in t.blocks {
+                    if t.blocks.count > 1 { out("**\(b.name)**\n") }
+                    out("| 编码 | 名称 | " + b.columns.joined(separator: " | ") + " |")
+                    out("|---|---|" + b.columns.map { _ in "---:|" }.joined())
+                    for r in b.rows {
+                        out("| \(r.code) | \(String(repeating: "　", count: max(0, r.level - 1)))\(r.name) | " + r.cells.map { $0.map { money($0.value) } ?? "" }.joined(separator: " | ") + " |")
+                    }
+                    out("")
+                }
+                for n in t.notes { out("注：\(n)\n") }
+            }
+        default:
+            for t in tables {
+                out("表\(t.number)  \(t.title)")
+                out("\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)")
+                for b in t.blocks {
+                    if t.blocks.count > 1 { out("【\(b.name)】") }
+                    var tt = TextTable(["编码", "名称"] + b.columns, align: [.left, .left] + b.columns.map { _ in .right })
+                    for r in b.rows {
+                        tt.add([r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name] + r.cells.map { $0.map { money($0.value) } ?? "" })
+                    }
+                    write(tt.render(), to: 1)
+                }
+                for n in t.notes { out("注：\(n)") }
+                out("")
+            }
+        }
+        return .ok
+    }
+
+    static func json(_ s: Statements, _ tables: [Table]) -> String {
+        var parts: [String] = []
+        for t in tables {
+            let blocks = t.blocks.map { b in
+                let rows = b.rows.map { r in
+                    "{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"cells\":[" + r.cells.map { $0.map { String($0.value.raw) } ?? "null" }.joined(separator: ",") + "]}"
+                }
+                return "{\"name\":\(jsonString(b.name)),\"columns\":[" + b.columns.map(jsonString).joined(separator: ",") + "],\"rows\":[\n" + rows.joined(separator: ",\n") + "]}"
+            }
+            parts.append("{\"number\":\(t.number),\"title\":\(jsonString(t.title)),\"notes\":[" + t.notes.map(jsonString).joined(separator: ",")
+                         + "],\"blocks\":[" + blocks.joined(separator: ",") + "]}")
+        }
+        return "{\"year\":\(s.year),\"provisional\":\(s.provisional),\"amounts\":\"fen\",\"tables\":[\n" + parts.joined(separator: ",\n") + "\n]}"
+    }
+}
+
+enum ReconcileCommand {
+    static let spec = CommandSpec(
+        name: "reconcile", summary: "prove the statements tie out to the journal, to the fen",
+        usage: "reconcile --year Y [--save PROOF.json] [--against PROOF.json] [--format text|json]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "year", value: "Y", help: "fiscal year (required unless --against)"),
+            OptionSpec(name: "save", value: "FILE", help: "write the proof (bound to the journal's event count and head hash) as JSON"),
+            OptionSpec(name: "against", value: "FILE", help: "re-check a saved proof against the journal as it is now, and say what changed"),
+            Context.formatOption,
+        ],
+        details: """
+        Verifies the journal (a damaged one fails with its line), builds the thirteen tables, recomputes every
+        cell from the raw events by a separate path, and checks every identity of the tables (类 = Σ 款, row
+        sums, 总计, 年末 = 年初 + 收入 − 支出, and across tables) exactly in 分 and again on the printed 万元
+        cells, where each difference is listed as a rounding difference with its cells and size.
+        Exit status 0 when everything ties; 6 when something does not (each failure names its table, row,
+        column, both values, the difference and the events involved); 3 for a damaged journal.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let json = try Context.format(a) == "json"
+        let store = try Context.store(a)
+        if let path = a["against"] {
+            guard let data = FileManager.default.contents(atPath: path) else { throw Failure(exit: .io, message: "cannot read \(path)") }
+            guard let proof = Proof.decode(data) else { throw Failure(exit: .usage, message: "\(path) is not a fledger proof") }
+            let r = try Reconciler.recheck(proof, store: store)
+            if json {
+                let changed = r.changed.map { "{\"cell\":\(jsonString($0.ref.description)),\"proven\":\($0.before.raw),\"now\":\($0.now.map { String($0.raw) } ?? "null")}" }
+                out("{\"holds\":\(r.holds),\"year\":\(proof.year),\"proven_events\":\(proof.events),\"proven_head\":\(jsonString(proof.head)),\"events\":\(r.events),\"head\":\(jsonString(r.head.hex)),\"prefix_intact\":\(r.prefixIntact),\"changed\":[" + changed.joined(separator: ",") + "]}")
+            } else {
+                out("proof of \(proof.year): made on \(proof.events) events, head \(proof.head)")
+                out("journal now: \(r.events) events, head \(r.head.hex)")
+                if r.events == proof.events && r.head.hex == proof.head { out("the journal is the one the proof was made from") }
+                else if r.prefixIntact { out("the journal still begins with the proven \(proof.events) events; \(r.appended) event(s) appended since") }
+                else { out("the journal no longer begins with the proven events: event \(proof.events) is not the one proven (or is gone)") }
+                for c in r.changed { out("changed: \(c.ref) was \(c.before.yuan) (\(c.before.wan) 万元), now \(c.now.map { "\($0.yuan) (\($0.wan) 万元)" } ?? "absent")") }
+                out(r.holds ? "HOLDS: every proven cell of \(proof.year) is unchanged" : "DOES NOT HOLD: \(r.changed.count) cell(s) changed" + (r.prefixIntact ? "" : ", and the proven journal prefix was altered"))
+            }
+            return r.holds ? .ok : .unreconciled
+        }
+        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year '\(a["year"]!)' is not a year") }
+        let (_, r) = try Reconciler.reconcile(store, year: year)
+        var failures: [String] = []
+        for m in r.mismatches {
+            failures.append("\(m.ref): statement \(m.statement.yuan), recomputed from the journal \(m.recomputed.yuan), difference \(Fen(m.statement.raw - m.recomputed.raw).yuan); events: " + m.events.map(\.rawValue).joined(separator: ", "))
+        }
+        for i in r.identityFailures {
+            let rhs = i.rhs.map { "\($0.sign < 0 ? "−" : "+") \($0.ref) \($0.value.yuan)" }.joined(separator: " ")
+            if i.difference != .zero {
+                failures.append("\(i.identity): \(i.lhs) \(i.lhsValue.yuan) ≠ \(rhs) (difference \(i.difference.yuan) yuan)")
+            } else {
+                failures.append("\(i.identity): printed figures differ by \(Fen(i.printedDifference * 10_000).wan) 万元, more than rounding (\(i.roundingBound) × 0.01) allows: \(i.lhs) vs \(rhs)")
+            }
+        }
+        if let path = a["save"] {
+            guard FileManager.default.createFile(atPath: path, contents: Data(Proof(r, failures: failures).json().utf8)) else {
+                throw Failure(exit: .io, message: "cannot write \(path)")
+            }
+        }
+        if json {
+            out(Proof(r, failures: failures).json())
+        } else {
+            out("reconcile \(year)\(r.provisional ? " (provisional: the year is not closed)" : ""): " + (r.passed ? "PASSED" : "FAILED"))
+            out("journal: \(r.journal), \(r.events) events, head \(r.head.hex)")
+            out("checked: \(r.cells.count) cells recomputed from the raw events; \(r.identities.count) identities, exact in 分 and on the printed 万元 cells; \(r.roundingDifferences.count) rounding difference(s)")
+            for i in r.roundingDifferences {
+                let printedSum = Fen((Int64((i.lhsValue.raw.magnitude + 5_000) / 10_000) * (i.lhsValue.raw < 0 ? -1 : 1) - i.printedDifference) * 10_000)
+                out("  rounding: \(i.identity): \(i.lhs) prints \(i.lhsValue.wan); its printed parts sum to \(printedSum.wan) (difference \(Fen(i.printedDifference * 10_000).wan) 万元, exact in 分): "
+                    + i.rhs.map { "\($0.sign < 0 ? "−" : "")\($0.ref) \($0.value.wan)" }.joined(separator: ", "))
+            }
+            for f in failures { out("  FAIL \(f)") }
+            if let path = a["save"] { out("proof saved to \(path)") }
+        }
+        return r.passed ? .ok : .unreconciled
+    }
+}
+
+enum TraceCommand {
+    static let spec = CommandSpec(
+        name: "trace", summary: "list the events that make up one statement cell, and their sum",
+        usage: "trace --year Y --table N --row CODE --column NAME [--format text|csv|json]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "year", value: "Y", help: "fiscal year"),
+            OptionSpec(name: "table", value: "N", help: "table number 1–13"),
+            OptionSpec(name: "row", value: "CODE", help: "row code as `fledger statements` prints it (2010350, total, income-total, …)"),
+            OptionSpec(name: "column", value: "NAME", help: "column name as printed (决算数, 本年支出合计, 基本支出, …)"),
+            OptionSpec(name: "format", value: "text|csv|json", help: "output format (default text)"),
+        ],
+        details: "Each event is listed with what it contributes to the cell (reversals and lapses negative); the sum equals the cell.")
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let format = try Context.format(a, allowed: ["text", "csv", "json"])
+        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year is not a year") }
+        guard let table = Int(try a.required("table")), (1...13).contains(table) else { throw UsageError(message: "--table is not 1–13") }
+        let row = try a.required("row"), column = try a.required("column")
+        guard let t = try Reconciler.trace(try Context.store(a), year: year, table: table, row: row, column: column) else {
+            throw Failure(exit: .notFound, message: "table \(table) has no cell at row '\(row)', column '\(column)'; `fledger statements --year \(year) --table \(table)` shows the row codes and column names")
+        }
+        switch format {
+        case "json":
+            let terms = t.terms.map { x in
+                "{\"seq\":\(x.contribution.event.seq),\"id\":\(jsonString(x.contribution.event.id.rawValue)),\"date\":\"\(x.contribution.event.date)\",\"type\":\"\(x.contribution.event.body.type.rawValue)\",\"as\":\"\(x.contribution.kind.rawValue)\",\"actor\":\(jsonString(x.contribution.event.actor)),\"amount\":\(x.signed.raw)}"
+            }
+            out("{\"cell\":\(jsonString(t.ref.description)),\"query\":\(jsonString(t.cell.query.summary)),\"value\":\(t.cell.value.raw),\"sum\":\(t.sum.raw),\"events\":[\n" + terms.joined(separator: ",\n") + "\n]}")
+        case "csv":
+            out("seq,id,date,type,as,actor,amount")
+            for x in t.terms {
+                let e = x.contribution.event
+                out([String(e.seq), e.id.rawValue, e.date.description, e.body.type.rawValue, x.contribution.kind.rawValue, e.actor, x.signed.yuan].map(csvField).joined(separator: ","))
+            }
+        default:
+            out("\(t.ref): \(t.cell.value.yuanGrouped) yuan (\(t.cell.value.wan) 万元) = \(t.cell.query.summary)")
+            var tt = TextTable(["seq", "date", "id", "type", "as", "actor", "amount"], align: [.right, .left, .left, .left, .left, .left, .right])
+            for x in t.terms {
+                let e = x.contribution.event
+                tt.add([String(e.seq), e.date.description, e.id.rawValue, e.body.type.rawValue, x.contribution.kind.rawValue, e.actor, x.signed.yuanGrouped])
+            }
+            write(tt.render(), to: 1)
+            out("\(t.terms.count) event contribution(s), sum \(t.sum.yuanGrouped)" + (t.sum == t.cell.value ? " = the cell" : " ≠ the cell \(t.cell.value.yuanGrouped): run fledger reconcile"))
+        }
+        return .ok
+    }
+}

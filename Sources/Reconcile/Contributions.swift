@@ -1,0 +1,127 @@
+import Ledger
+
+/// The reconciler's own reading of the journal: what each raw event contributes to a fiscal
+/// year, per classification, computed straight from the events (no projection, no
+/// `Event.effects`, no statement code). Cells are re-derived from these; `trace` lists them.
+public struct Contribution: Sendable {
+    public enum Kind: String, Sendable { case actual, granted, initial, carriedIn, carriedOut, lapsed }
+    public let event: Event
+    public let kind: Kind
+    public let fund: FundCode
+    public let item: FunctionCode
+    public let econ: EconomicCode?
+    public let nature: Nature
+    public let project: ProjectCode?
+    public let amount: Fen
+}
+
+public struct YearContributions: Sendable {
+    public let year: Int
+    public let contributions: [Contribution]
+    /// The year's standing close (the last one no reopening undid), if any.
+    public let close: Event?
+    public var provisional: Bool { close == nil }
+
+    public init(events: [Event], year: Int) {
+        self.year = year
+        var out: [Contribution] = []
+        var byID: [EventID: Event] = [:]
+        var standing: Event?
+        for e in events {
+            switch e.body {
+            case .close(let c) where c.year == year: standing = e
+            case .reopen(let r) where r.year == year: standing = nil
+            default: break
+            }
+        }
+        func add(_ e: Event, _ k: Contribution.Kind, _ c: Classification, _ a: Fen) {
+            out.append(Contribution(event: e, kind: k, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, amount: a))
+        }
+        func isJan1(_ d: CivilDate) -> Bool { d.month == 1 && d.day == 1 }
+        for e in events {
+            switch e.body {
+            case .appropriation(let a):
+                byID[e.id] = e
+                guard e.date.year == year else { continue }
+                add(e, .granted, a.classification, a.amount)
+                if isJan1(e.date) { add(e, .initial, a.classification, a.amount) }
+            case .disbursement(let d):
+                byID[e.id] = e
+                guard e.date.year == year else { continue }
+                add(e, .actual, d.classification, d.amount)
+            case .adjustment(let adj):
+                guard e.date.year == year, adj.priorYear == nil else { continue }
+                switch adj.kind {
+                case .budget(let c, let amount, _):
+                    add(e, .granted, c, amount)
+                case .reversal(let t, let amount), .reclassification(let t, let amount, _):
+                    var to: Classification?
+                    if case .reclassification(_, _, let c) = adj.kind { to = c }
+                    switch byID[t]?.body {
+                    case .disbursement(let d)?:
+                        add(e, .actual, d.classification, -amount)
+                        if let to { add(e, .actual, to, amount) }
+                    case .appropriation(let a)?:
+                        add(e, .granted, a.classification, -amount)
+                        if let to { add(e, .granted, to, amount) }
+                        if isJan1(byID[t]!.date) {
+                            add(e, .initial, a.classification, -amount)
+                            if let to { add(e, .initial, to, amount) }
+                        }
+                    default: break
+                    }
+                }
+            case .carryForward(let cf) where cf.line.year == year:
+                add(e, .carriedIn, Classification(fund: cf.line.fund, item: cf.line.item, econ: nil, nature: cf.line.nature, project: cf.line.project), cf.amount)
+            case .close(let c) where e.id == standing?.id && c.year == year:
+                for l in c.lines {
+                    let cls = Classification(fund: l.line.fund, item: l.line.item, econ: nil, nature: l.line.nature, project: l.line.project)
+                    switch l.disposition {
+                    case .carry: add(e, .carriedOut, cls, l.balance)
+                    case .lapse: add(e, .lapsed, cls, l.balance)
+                    case .none: break
+                    }
+                }
+            case .unit, .yearOpen, .carryForward, .close, .reopen: break
+            }
+        }
+        contributions = out
+        close = standing
+    }
+
+    func selected(_ c: Contribution, _ q: CellQuery) -> Bool {
+        if let f = q.funds, !f.contains(c.fund) { return false }
+        if let i = q.item, !c.item.rawValue.hasPrefix(i) { return false }
+        if let e = q.econ {
+            guard let code = c.econ?.rawValue else { return false }
+            if !e.contains(where: { code.hasPrefix($0) }) { return false }
+        }
+        if let n = q.nature, n != c.nature { return false }
+        if let p = q.project, p != c.project { return false }
+        return true
+    }
+
+    /// The signed terms of a cell: each contribution the query takes, with the sign it takes it.
+    public func terms(_ q: CellQuery) -> [(contribution: Contribution, signed: Fen)] {
+        guard q.year == year else { return [] }
+        let sign: [Contribution.Kind: Int64]
+        let out: [Contribution.Kind: Int64] = provisional ? [.carriedIn: 1, .granted: 1, .actual: -1] : [.carriedOut: 1]
+        switch q.measure {
+        case .actual: sign = [.actual: 1]
+        case .initial: sign = [.initial: 1]
+        case .budget: sign = [.carriedIn: 1, .granted: 1]
+        case .carriedIn: sign = [.carriedIn: 1]
+        case .income: sign = [.granted: 1, .lapsed: -1]
+        case .carriedOut: sign = out
+        case .sources: sign = [.carriedIn: 1, .granted: 1, .lapsed: -1]
+        case .uses: sign = out.merging([.actual: 1]) { $0 + $1 }
+        case .notRecorded: sign = [:]
+        }
+        return contributions.compactMap { c in
+            guard let s = sign[c.kind], s != 0, selected(c, q) else { return nil }
+            return (c, Fen(s * c.amount.raw))
+        }
+    }
+
+    public func value(_ q: CellQuery) -> Fen { Fen(terms(q).reduce(0) { $0 + $1.signed.raw }) }
+}

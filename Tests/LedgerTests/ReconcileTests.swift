@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import Ledger
+@testable import Reconcile
+
+@Suite struct ReconcileTests {
+    static let seed = Seed.store
+
+    /// A short account of what did not tie.
+    static func why(_ r: Reconciliation) -> String {
+        (r.mismatches.prefix(3).map { "\($0.ref): \($0.statement.raw) vs \($0.recomputed.raw)" }
+         + r.identityFailures.prefix(3).map { "\($0.identity) \($0.lhs): 分 diff \($0.difference.raw), printed diff \($0.printedDifference)" }).joined(separator: "; ")
+    }
+
+    @Test func theSeedYearReconcilesAndListsItsRoundingDifferences() throws {
+        let (s, r) = try Reconciler.reconcile(Self.seed, year: 2023)
+        #expect(s.tables.map(\.number) == Array(1...13))
+        #expect(!s.provisional)
+        let passed = r.passed
+        #expect(passed, "\(Self.why(r))")
+        #expect(r.cells.count > 1000)
+        #expect(r.identities.count > 500)
+        // The seed's own: 基本支出 613.28 against 人员经费 539.65 + 公用经费 73.64 = 613.29.
+        #expect(r.roundingDifferences.contains { $0.identity == "T6 基本支出 = T8 人员经费 + 公用经费" && $0.printedDifference == -1 })
+        #expect(r.events == Seed.events.count)
+    }
+
+    @Test func everyTraceSumsToItsCell() throws {
+        let s = try Reconciler.snapshot(Self.seed, year: 2023)
+        var n = 0
+        for t in s.statements.tables {
+            for (_, row, column, cell) in t.cells {
+                let terms = s.contributions.terms(cell.query)
+                #expect(Fen(terms.reduce(0) { $0 + $1.signed.raw }) == cell.value, "T\(t.number)[\(row.code)][\(column)]")
+                n += 1
+            }
+        }
+        #expect(n > 1000)
+        let trace = try Reconciler.trace(Self.seed, year: 2023, table: 13, row: "total", column: "决算数:公务接待费")!
+        #expect(trace.terms.count == 2 && trace.sum == Fen(210_000))
+        #expect(trace.terms.map(\.contribution.event.memo).allSatisfy { $0.contains("接待") })
+        #expect(try Reconciler.trace(Self.seed, year: 2023, table: 13, row: "nope", column: "x") == nil)
+    }
+
+    /// Each identity, made inconsistent by moving one 分 in the cell it constrains, fails, and
+    /// names that cell; nothing else about the statements changes.
+    @Test func eachIdentityFailsWhenItsInputsAreInconsistent() throws {
+        let s = try Reconciler.snapshot(Self.seed, year: 2023)
+        var values: [CellRef: Fen] = [:]
+        for t in s.statements.tables { for (_, row, column, cell) in t.cells { values[CellRef(t.number, row.code, column)] = cell.value } }
+        let identities = Identities.all(s.statements)
+        #expect(Reconciler.checkIdentities(s.statements, values: values).allSatisfy { $0.difference == .zero })
+        var kinds = Set<String>()
+        for i in identities {
+            var bent = values
+            bent[i.lhs] = Fen((values[i.lhs] ?? .zero).raw + 1)
+            let failing = Reconciler.checkIdentities(s.statements, values: bent).filter { $0.difference != .zero }
+            #expect(failing.contains { $0.identity == i.name && $0.lhs == i.lhs && $0.difference == Fen(1) }, "\(i.name) \(i.lhs)")
+            kinds.insert(i.name.replacingOccurrences(of: #"\[.*\]"#, with: "", options: .regularExpression))
+        }
+        // Every identity of DOMAIN.md §6 is among them.
+        for name in ["T1 收入总计 = 支出总计", "T1 本年收入合计 = T2 合计", "T1 本年支出合计 = T3 合计", "T2 财政拨款收入 = T4 本年收入合计",
+                     "T4 一般公共预算支出 = T6 合计", "T6 基本支出 = T8 人员经费 + 公用经费", "T6 项目支出 = T9 合计",
+                     "T8 人员经费合计 = 301 + 303", "T8 公用经费合计 = 302 + 310", "T13 决算数 合计 = 出国 + 用车小计 + 接待",
+                     "T13 预算数 小计 = 购置 + 运行维护", "T3 本年支出合计 = 基本 + 项目 + 上缴上级 + 经营 + 对附属单位补助",
+                     "T2 本年收入合计 = Σ 来源", "T10 年末 = 年初 + 本年收入 − 本年支出"] {
+            #expect(kinds.contains(name), "missing identity \(name)")
+        }
+        #expect(kinds.contains { $0.hasPrefix("T4 一般公共预算财政拨款 年末 = 年初 + 本年收入 − 本年支出") })
+        #expect(kinds.contains { $0.hasPrefix("T13 决算数 公务接待费 = T5") })
+    }
+
+    @Test func aWrongCellIsNamedWithBothValuesAndItsEvents() throws {
+        let s = try Reconciler.snapshot(Self.seed, year: 2023)
+        var tables = s.statements.tables
+        let k = tables.firstIndex { $0.number == 6 }!
+        let r = tables[k].blocks[0].rows.firstIndex { $0.code == "2010399" }!
+        tables[k].blocks[0].rows[r].cells[2]!.value.raw += 100   // 项目支出 of 2010399, one yuan too much
+        let bent = Statements(year: 2023, provisional: false, tables: tables)
+        let rec = Reconciler.check(bent, against: s.contributions, journal: "j", events: 1, head: .zero)
+        let passed = rec.passed
+        #expect(!passed)
+        let m = rec.mismatches.first { $0.ref == CellRef(6, "2010399", "项目支出") }
+        #expect(m?.statement.raw == 149_900_000 + 100 && m?.recomputed.raw == 149_900_000)
+        #expect(m?.events.count ?? 0 > 40)   // the project disbursements behind the cell
+        #expect(rec.identityFailures.contains { $0.lhs == CellRef(6, "2010399", "合计") && $0.difference == Fen(-100) })
+    }
+
+    @Test func aTamperedJournalFailsWithTheLineAtFault() throws {
+        let store = try seededStore()
+        try mustPost(store, [disbursement("D1", amount: "100.00"), disbursement("D2", amount: "200.00")])
+        var lines = readLines(store.path)
+        lines[3] = lines[3].replacingOccurrences(of: "\"amount\":10000", with: "\"amount\":10001")
+        writeLines(store.path, lines)
+        do { _ = try Reconciler.reconcile(store, year: 2023); Issue.record("reconciled a tampered journal") } catch {
+            guard case .damaged(_, let line, _) = error else { Issue.record("\(error)"); return }
+            #expect(line == 4)
+        }
+    }
+
+    @Test func anOpenYearIsProvisionalAndStillTies() throws {
+        let store = try randomJournal(seed: 31, events: 400)
+        for year in [2023, 2024] {
+            let (s, r) = try Reconciler.reconcile(store, year: year)
+            #expect(s.provisional)
+            let passed = r.passed
+            #expect(passed, "\(year): \(Self.why(r))")
+        }
+    }
+
+    @Test func closedRandomYearsWithCarryForwardAndPriorYearAdjustmentsTie() throws {
+        let store = JournalStore(path: tempDir() + "/c.jsonl", catalogue: catalogue, clock: testClock)
+        _ = try store.initialise(d(["unit": "505001", "name": "测试单位", "date": "2023-01-01", "actor": "王会计", "id": "U"])).get()
+        var poster = RandomPoster(seed: 77)
+        for year in [2023, 2024] {
+            try mustPost(store, poster.drafts(200, years: [year]))
+            try coverOverspending(store, year: year)
+            _ = try store.close(CloseRequest(year: year, actor: "王会计"))
+            poster.closedYears.insert(year)
+        }
+        try mustPost(store, poster.drafts(100, years: [2025]))
+        for year in [2023, 2024, 2025] {
+            let (s, r) = try Reconciler.reconcile(store, year: year)
+            #expect(s.provisional == (year == 2025))
+            let passed = r.passed
+            #expect(passed, "\(year): \(Self.why(r))")
+            if year == 2024 { #expect(s.table(1)!.cell(row: "carried-in", column: "决算数")!.value > .zero) }
+        }
+    }
+
+    @Test func aProofStillHoldsForTheClosedYearAfterALaterPost() throws {
+        let store = try seededStore()
+        try mustPost(store, [disbursement("D1", amount: "100.00")])
+        _ = try store.close(CloseRequest(year: 2023, actor: "王会计"))
+        let (_, r) = try Reconciler.reconcile(store, year: 2023)
+        let passed = r.passed
+        #expect(passed, "\(Self.why(r))")
+        let proof = Proof.decode(Data(Proof(r, failures: []).json().utf8))!
+        #expect(proof.events == r.events && proof.head == r.head.hex)
+        // Later posts in the open year, including a prior-year adjustment of 2023's spending.
+        try mustPost(store, [disbursement("N1", amount: "5.00", date: "2024-02-01", override: "2024 预算未下达，先行支付"),
+                             d(["type": "adjustment", "kind": "reversal", "id": "P1", "target": "D1", "amount": "10.00", "date": "2024-02-02", "actor": "张审核"])])
+        let again = try Reconciler.recheck(proof, store: store)
+        #expect(again.holds)
+        #expect(again.prefixIntact && again.appended == 2)
+        // Reopening 2023 and posting in it changes the proven cells: the recheck says which.
+        try mustPost(store, [d(["type": "reopen", "year": "2023", "reason": "补记", "actor": "王会计"]), disbursement("D9", amount: "1.00", date: "2023-12-31")])
+        let after = try Reconciler.recheck(proof, store: store)
+        #expect(!after.holds)
+        #expect(after.changed.contains { $0.ref == CellRef(1, "expense-total", "决算数") && $0.before == Fen(10_000) && $0.now == Fen(10_100) })
+    }
+}
