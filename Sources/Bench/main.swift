@@ -9,7 +9,8 @@ import Ledger
 //
 // Steps: `fledger init`; `fledger import` of N generated events (one batch, durable);
 // `fledger verify`; `fledger budget --by item` (full replay from the file, best of 3) and
-// `--as-of`; then `--posts` single `fledger post disbursement` into the big journal.
+// `--as-of`; `fledger statements` and `fledger reconcile` (verify included); then `--posts`
+// single `fledger post disbursement` into the big journal.
 // Reports wall time and peak resident memory of each step. `--reuse` keeps an existing
 // journal in DIR (skips generate/init/import). `--compare` also exports to hledger format
 // and times `ledger`/`hledger` balance reports on it when they are on PATH.
@@ -214,6 +215,8 @@ func best(_ n: Int, _ argv: [String]) -> Measure {
 }
 report("budget --by item (best of 3)", best(3, [fledger, "budget", "--year", "2023", "--by", "item", "--format", "csv"]), target: "≤ 1 s, ≤ 300 MB for 1M")
 report("budget --by econ --as-of 2023-06-30", best(3, [fledger, "budget", "--year", "2023", "--by", "econ", "--as-of", "2023-06-30", "--format", "csv"]), target: "≤ 1 s")
+report("statements --year 2023 (13 tables)", measure([fledger, "statements", "--year", "2023", "--format", "csv"], env: env), target: "none set")
+report("reconcile --year 2023", measure([fledger, "reconcile", "--year", "2023"], env: env), target: "none set")
 
 if o.compare {
     let exported = o.dir + "/bench.hledger"

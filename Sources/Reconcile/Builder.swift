@@ -12,6 +12,11 @@ public struct StatementBuilder {
     let lapsed: [BudgetLine: Fen]
     let carriedOut: [BudgetLine: Fen]
     public let provisional: Bool
+    /// Indices into `lines` (and the close's lines) under each 功能分类 prefix ("" for all), so a
+    /// cell looks only at the lines of its row.
+    let linesUnder: [String: [Int]]
+    let linesOfProject: [ProjectCode: [Int]]
+    let closedUnder: [String: [BudgetLine]]
 
     /// `close` is the year's standing close (nil while the year is open: the statements are
     /// then provisional, with every unspent balance as 年末结转和结余).
@@ -30,6 +35,21 @@ public struct StatementBuilder {
         self.lapsed = lapsed
         carriedOut = out
         provisional = close == nil
+        var under: [String: [Int]] = [:]
+        for (i, l) in lines.enumerated() {
+            let code = l.classification.item.rawValue
+            for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { under[p, default: []].append(i) }
+        }
+        linesUnder = under
+        var ofProject: [ProjectCode: [Int]] = [:]
+        for (i, l) in lines.enumerated() { if let p = l.classification.project { ofProject[p, default: []].append(i) } }
+        linesOfProject = ofProject
+        var closed: [String: [BudgetLine]] = [:]
+        for l in Set(lapsed.keys).union(out.keys) {
+            let code = l.item.rawValue
+            for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { closed[p, default: []].append(l) }
+        }
+        closedUnder = closed
     }
 
     static let fiscal: Set<FundCode> = ["gpb", "gfb", "socb"].compactMap(FundCode.init(rawValue:)).reduce(into: []) { $0.insert($1) }
@@ -59,15 +79,18 @@ public struct StatementBuilder {
 
     func value(_ q: CellQuery) -> Fen {
         var v: Int64 = 0
-        let sel = lines.filter { matches(q, $0.classification) }.map(\.figures)
-        let granted = sel.reduce(0) { $0 + $1.initial.raw + $1.adjustments.raw }
-        let actual = sel.reduce(0) { $0 + $1.actual.raw }
-        let carriedIn = sel.reduce(0) { $0 + $1.carried.raw }
-        let lapsedSum = lapsed.filter { lineMatches(q, $0.key) }.reduce(0) { $0 + $1.value.raw }
-        let outSum = provisional ? carriedIn + granted - actual : carriedOut.filter { lineMatches(q, $0.key) }.reduce(0) { $0 + $1.value.raw }
+        var granted: Int64 = 0, actual: Int64 = 0, carriedIn: Int64 = 0, initial: Int64 = 0
+        let candidates = q.project.map { linesOfProject[$0] ?? [] } ?? linesUnder[q.item ?? ""] ?? []
+        for i in candidates where matches(q, lines[i].classification) {
+            let f = lines[i].figures
+            granted += f.initial.raw + f.adjustments.raw; actual += f.actual.raw; carriedIn += f.carried.raw; initial += f.initial.raw
+        }
+        let closed = (closedUnder[q.item ?? ""] ?? []).filter { lineMatches(q, $0) }
+        let lapsedSum = closed.reduce(0) { $0 + (lapsed[$1]?.raw ?? 0) }
+        let outSum = provisional ? carriedIn + granted - actual : closed.reduce(0) { $0 + (carriedOut[$1]?.raw ?? 0) }
         switch q.measure {
         case .actual: v = actual
-        case .initial: v = sel.reduce(0) { $0 + $1.initial.raw }
+        case .initial: v = initial
         case .budget: v = carriedIn + granted
         case .carriedIn: v = carriedIn
         case .income: v = granted - lapsedSum

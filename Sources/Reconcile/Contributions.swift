@@ -5,7 +5,8 @@ import Ledger
 /// `Event.effects`, no statement code). Cells are re-derived from these; `trace` lists them.
 public struct Contribution: Sendable {
     public enum Kind: String, Sendable { case actual, granted, initial, carriedIn, carriedOut, lapsed }
-    public let event: Event
+    /// Index of the event in `YearContributions.events`.
+    let index: Int
     public let kind: Kind
     public let fund: FundCode
     public let item: FunctionCode
@@ -17,13 +18,24 @@ public struct Contribution: Sendable {
 
 public struct YearContributions: Sendable {
     public let year: Int
+    public let events: [Event]
     public let contributions: [Contribution]
+    /// Contributions summed per kind and full classification: cells are evaluated on these.
+    let sums: [SumKey: Int64]
+    /// The keys of `sums` under each 功能分类 prefix ("" for all).
+    let keysUnder: [String: [SumKey]]
+    let keysOfProject: [ProjectCode: [SumKey]]
+
+    struct SumKey: Hashable {
+        let kind: Contribution.Kind, fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?
+    }
     /// The year's standing close (the last one no reopening undid), if any.
     public let close: Event?
     public var provisional: Bool { close == nil }
 
     public init(events: [Event], year: Int) {
         self.year = year
+        self.events = events
         var out: [Contribution] = []
         var byID: [EventID: Event] = [:]
         var standing: Event?
@@ -34,11 +46,13 @@ public struct YearContributions: Sendable {
             default: break
             }
         }
+        var index = 0
         func add(_ e: Event, _ k: Contribution.Kind, _ c: Classification, _ a: Fen) {
-            out.append(Contribution(event: e, kind: k, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, amount: a))
+            out.append(Contribution(index: index, kind: k, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, amount: a))
         }
         func isJan1(_ d: CivilDate) -> Bool { d.month == 1 && d.day == 1 }
-        for e in events {
+        for (i, e) in events.enumerated() {
+            index = i
             switch e.body {
             case .appropriation(let a):
                 byID[e.id] = e
@@ -87,23 +101,37 @@ public struct YearContributions: Sendable {
         }
         contributions = out
         close = standing
+        var sums: [SumKey: Int64] = [:]
+        for c in out { sums[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: 0] += c.amount.raw }
+        self.sums = sums
+        var under: [String: [SumKey]] = [:]
+        for k in sums.keys {
+            let code = k.item.rawValue
+            for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { under[p, default: []].append(k) }
+        }
+        keysUnder = under
+        var ofProject: [ProjectCode: [SumKey]] = [:]
+        for k in sums.keys { if let p = k.project { ofProject[p, default: []].append(k) } }
+        keysOfProject = ofProject
     }
 
-    func selected(_ c: Contribution, _ q: CellQuery) -> Bool {
-        if let f = q.funds, !f.contains(c.fund) { return false }
-        if let i = q.item, !c.item.rawValue.hasPrefix(i) { return false }
+    /// The event behind a contribution.
+    public func event(_ c: Contribution) -> Event { events[c.index] }
+
+    func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
+        if let f = q.funds, !f.contains(fund) { return false }
+        if let i = q.item, !item.rawValue.hasPrefix(i) { return false }
         if let e = q.econ {
-            guard let code = c.econ?.rawValue else { return false }
+            guard let code = econ?.rawValue else { return false }
             if !e.contains(where: { code.hasPrefix($0) }) { return false }
         }
-        if let n = q.nature, n != c.nature { return false }
-        if let p = q.project, p != c.project { return false }
+        if let n = q.nature, n != nature { return false }
+        if let p = q.project, p != project { return false }
         return true
     }
 
-    /// The signed terms of a cell: each contribution the query takes, with the sign it takes it.
-    public func terms(_ q: CellQuery) -> [(contribution: Contribution, signed: Fen)] {
-        guard q.year == year else { return [] }
+    /// How a cell's measure takes each kind of contribution.
+    func signs(_ q: CellQuery) -> [Contribution.Kind: Int64] {
         let sign: [Contribution.Kind: Int64]
         let out: [Contribution.Kind: Int64] = provisional ? [.carriedIn: 1, .granted: 1, .actual: -1] : [.carriedOut: 1]
         switch q.measure {
@@ -117,11 +145,28 @@ public struct YearContributions: Sendable {
         case .uses: sign = out.merging([.actual: 1]) { $0 + $1 }
         case .notRecorded: sign = [:]
         }
+        return sign
+    }
+
+    /// The signed terms of a cell: each contribution the query takes, with the sign it takes it.
+    public func terms(_ q: CellQuery) -> [(contribution: Contribution, signed: Fen)] {
+        guard q.year == year else { return [] }
+        let sign = signs(q)
         return contributions.compactMap { c in
-            guard let s = sign[c.kind], s != 0, selected(c, q) else { return nil }
+            guard let s = sign[c.kind], s != 0, selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q) else { return nil }
             return (c, Fen(s * c.amount.raw))
         }
     }
 
-    public func value(_ q: CellQuery) -> Fen { Fen(terms(q).reduce(0) { $0 + $1.signed.raw }) }
+    /// The cell's value: the same terms, taken from the per-classification sums.
+    public func value(_ q: CellQuery) -> Fen {
+        guard q.year == year else { return .zero }
+        let sign = signs(q)
+        var v: Int64 = 0
+        for k in q.project.map({ keysOfProject[$0] ?? [] }) ?? keysUnder[q.item ?? ""] ?? [] {
+            guard let s = sign[k.kind], s != 0, selected(fund: k.fund, item: k.item, econ: k.econ, nature: k.nature, project: k.project, q) else { continue }
+            v += s * sums[k]!
+        }
+        return Fen(v)
+    }
 }

@@ -42,7 +42,7 @@ public struct Reconciliation: Sendable {
 public struct Trace: Sendable {
     public let ref: CellRef
     public let cell: Cell
-    public let terms: [(contribution: Contribution, signed: Fen)]
+    public let terms: [(event: Event, kind: Contribution.Kind, signed: Fen)]
     public var sum: Fen { Fen(terms.reduce(0) { $0 + $1.signed.raw }) }
 }
 
@@ -50,25 +50,27 @@ public enum Reconciler {
     /// Everything the statements need, read from one verified state of the journal.
     struct Snapshot {
         let report: JournalStore.VerifyReport
-        let events: [Event]
         let statements: Statements
         let contributions: YearContributions
     }
 
-    static func snapshot(_ store: JournalStore, year: Int) throws(JournalError) -> Snapshot {
+    /// The statements from the projection, as of the verified journal.
+    static func built(_ store: JournalStore, year: Int) throws(JournalError) -> (JournalStore.VerifyReport, Statements) {
         let report = try store.verify()   // a damaged journal fails here, naming its line
-        let events = Array(try store.events().prefix(report.events))
         let projection = try store.project(ProjectionFilter(untilSeq: report.events))
-        let contributions = YearContributions(events: events, year: year)
-        var close: YearClose?
-        if let e = contributions.close, case .close(let c) = e.body { close = c }
-        let statements = StatementBuilder(projection: projection, close: close, year: year, catalogue: store.catalogue).build()
-        return Snapshot(report: report, events: events, statements: statements, contributions: contributions)
+        let statements = StatementBuilder(projection: projection, close: projection.standingClose(year), year: year, catalogue: store.catalogue).build()
+        return (report, statements)
+    }
+
+    static func snapshot(_ store: JournalStore, year: Int) throws(JournalError) -> Snapshot {
+        let (report, statements) = try built(store, year: year)
+        let events = Array(try store.events().prefix(report.events))
+        return Snapshot(report: report, statements: statements, contributions: YearContributions(events: events, year: year))
     }
 
     /// The thirteen tables of `year`, from the verified journal.
     public static func statements(_ store: JournalStore, year: Int) throws(JournalError) -> Statements {
-        try snapshot(store, year: year).statements
+        try built(store, year: year).1
     }
 
     /// Proves the statements: every cell recomputed from the raw events by the reconciler's
@@ -89,10 +91,10 @@ public enum Reconciler {
                 let ref = CellRef(t.number, row.code, column)
                 cells.append((ref, cell.value))
                 values[ref] = cell.value
-                let terms = contributions.terms(cell.query)
-                let again = Fen(terms.reduce(0) { $0 + $1.signed.raw })
+                let again = contributions.value(cell.query)
                 if again != cell.value {
-                    mismatches.append(.init(ref: ref, statement: cell.value, recomputed: again, events: terms.map(\.contribution.event.id)))
+                    let ids = contributions.terms(cell.query).map { contributions.event($0.contribution).id }
+                    mismatches.append(.init(ref: ref, statement: cell.value, recomputed: again, events: ids))
                 }
             }
         }
@@ -118,7 +120,8 @@ public enum Reconciler {
     public static func trace(_ store: JournalStore, year: Int, table: Int, row: String, column: String) throws(JournalError) -> Trace? {
         let s = try snapshot(store, year: year)
         guard let cell = s.statements.table(table)?.cell(row: row, column: column) else { return nil }
-        return Trace(ref: CellRef(table, row, column), cell: cell, terms: s.contributions.terms(cell.query))
+        let terms = s.contributions.terms(cell.query).map { (s.contributions.event($0.contribution), $0.contribution.kind, $0.signed) }
+        return Trace(ref: CellRef(table, row, column), cell: cell, terms: terms)
     }
 }
 

@@ -38,7 +38,7 @@ import Testing
         #expect(n > 1000)
         let trace = try Reconciler.trace(Self.seed, year: 2023, table: 13, row: "total", column: "决算数:公务接待费")!
         #expect(trace.terms.count == 2 && trace.sum == Fen(210_000))
-        #expect(trace.terms.map(\.contribution.event.memo).allSatisfy { $0.contains("接待") })
+        #expect(trace.terms.map(\.event.memo).allSatisfy { $0.contains("接待") })
         #expect(try Reconciler.trace(Self.seed, year: 2023, table: 13, row: "nope", column: "x") == nil)
     }
 

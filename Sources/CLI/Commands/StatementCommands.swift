@@ -198,21 +198,21 @@ enum TraceCommand {
         switch format {
         case "json":
             let terms = t.terms.map { x in
-                "{\"seq\":\(x.contribution.event.seq),\"id\":\(jsonString(x.contribution.event.id.rawValue)),\"date\":\"\(x.contribution.event.date)\",\"type\":\"\(x.contribution.event.body.type.rawValue)\",\"as\":\"\(x.contribution.kind.rawValue)\",\"actor\":\(jsonString(x.contribution.event.actor)),\"amount\":\(x.signed.raw)}"
+                "{\"seq\":\(x.event.seq),\"id\":\(jsonString(x.event.id.rawValue)),\"date\":\"\(x.event.date)\",\"type\":\"\(x.event.body.type.rawValue)\",\"as\":\"\(x.kind.rawValue)\",\"actor\":\(jsonString(x.event.actor)),\"amount\":\(x.signed.raw)}"
             }
             out("{\"cell\":\(jsonString(t.ref.description)),\"query\":\(jsonString(t.cell.query.summary)),\"value\":\(t.cell.value.raw),\"sum\":\(t.sum.raw),\"events\":[\n" + terms.joined(separator: ",\n") + "\n]}")
         case "csv":
             out("seq,id,date,type,as,actor,amount")
             for x in t.terms {
-                let e = x.contribution.event
-                out([String(e.seq), e.id.rawValue, e.date.description, e.body.type.rawValue, x.contribution.kind.rawValue, e.actor, x.signed.yuan].map(csvField).joined(separator: ","))
+                let e = x.event
+                out([String(e.seq), e.id.rawValue, e.date.description, e.body.type.rawValue, x.kind.rawValue, e.actor, x.signed.yuan].map(csvField).joined(separator: ","))
             }
         default:
             out("\(t.ref): \(t.cell.value.yuanGrouped) yuan (\(t.cell.value.wan) 万元) = \(t.cell.query.summary)")
             var tt = TextTable(["seq", "date", "id", "type", "as", "actor", "amount"], align: [.right, .left, .left, .left, .left, .left, .right])
             for x in t.terms {
-                let e = x.contribution.event
-                tt.add([String(e.seq), e.date.description, e.id.rawValue, e.body.type.rawValue, x.contribution.kind.rawValue, e.actor, x.signed.yuanGrouped])
+                let e = x.event
+                tt.add([String(e.seq), e.date.description, e.id.rawValue, e.body.type.rawValue, x.kind.rawValue, e.actor, x.signed.yuanGrouped])
             }
             write(tt.render(), to: 1)
             out("\(t.terms.count) event contribution(s), sum \(t.sum.yuanGrouped)" + (t.sum == t.cell.value ? " = the cell" : " ≠ the cell \(t.cell.value.yuanGrouped): run fledger reconcile"))

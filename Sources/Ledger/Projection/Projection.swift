@@ -40,6 +40,16 @@ public struct Projection: Sendable, Equatable {
     }
 
     public internal(set) var figures: [Key: Figures] = [:]
+    /// Closes and reopenings in journal order (nil close = a reopening of `year`).
+    var closeLog: [CloseLogEntry] = []
+
+    struct CloseLogEntry: Hashable, Sendable { var seq: Int; var year: Int; var close: YearClose? }
+
+    /// The year's standing close among the events projected: the last close that no later
+    /// reopening undid.
+    public func standingClose(_ year: Int) -> YearClose? {
+        closeLog.filter { $0.year == year }.max { $0.seq < $1.seq }?.close
+    }
     /// Events the filter admitted.
     public internal(set) var events = 0
     /// The last sequence number read (the journal's length, unless `untilSeq` stopped early).
@@ -61,6 +71,7 @@ public struct Projection: Sendable, Equatable {
 
     mutating func merge(_ o: Projection) {
         for (k, f) in o.figures { figures[k, default: Figures()].add(f) }
+        closeLog += o.closeLog
         events += o.events
         lastSeq = max(lastSeq, o.lastSeq)
     }
@@ -82,7 +93,9 @@ public struct Projection: Sendable, Equatable {
     mutating func apply(_ e: Event, target: Event?) {
         events += 1
         switch e.body {
-        case .unit, .yearOpen, .close, .reopen: break
+        case .unit, .yearOpen: break
+        case .close(let c): closeLog.append(CloseLogEntry(seq: e.seq, year: c.year, close: c))
+        case .reopen(let r): closeLog.append(CloseLogEntry(seq: e.seq, year: r.year, close: nil))
         case .carryForward(let c): add(c.classification, year: e.year, c.amount, .carried)
         case .appropriation(let a): add(a.classification, year: e.year, a.amount, e.date.isFirstOfYear ? .initial : .adjustments)
         case .disbursement(let d): add(d.classification, year: e.year, d.amount, .actual)
