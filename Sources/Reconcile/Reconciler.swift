@@ -22,6 +22,10 @@ public struct Reconciliation: Sendable {
         public let printedDifference: Int64
         /// How far printed cells may differ by rounding alone: 1 unit per addend.
         public var roundingBound: Int64 { Int64(max(rhs.count, 1)) }
+        /// The printed 万元 of the left side, and the sum of the printed right-hand cells.
+        public var printedLHS: Fen { Fen(Reconciler.printed(lhsValue) * 10_000) }
+        public var printedRHS: Fen { Fen((Reconciler.printed(lhsValue) - printedDifference) * 10_000) }
+        public var printedGap: Fen { Fen(printedDifference * 10_000) }
     }
 
     public let journal: String
@@ -103,8 +107,10 @@ public enum Reconciler {
     }
 
     /// Every identity, on the given cell values (a missing cell counts as 0).
+    /// A cell as printed: 万元 with two decimals, in units of 0.01 万元, rounded half up.
+    static func printed(_ f: Fen) -> Int64 { let u = Int64((f.raw.magnitude + 5_000) / 10_000); return f.raw < 0 ? -u : u }
+
     static func checkIdentities(_ statements: Statements, values: [CellRef: Fen]) -> [Reconciliation.IdentityCheck] {
-        func printed(_ f: Fen) -> Int64 { let u = Int64((f.raw.magnitude + 5_000) / 10_000); return f.raw < 0 ? -u : u }
         var checks: [Reconciliation.IdentityCheck] = []
         for i in Identities.all(statements) {
             let lhs = values[i.lhs] ?? .zero
@@ -152,7 +158,7 @@ public struct Proof: Codable, Sendable {
         cellsChecked = r.cells.count; identitiesChecked = r.identities.count
         roundingDifferences = r.roundingDifferences.map { i in
             Rounding(identity: i.identity, cells: [i.lhs.description] + i.rhs.map(\.ref.description),
-                     difference: Fen(i.printedDifference * 10_000).wan)
+                     difference: i.printedGap.wan)
         }
         self.failures = failures
         cells = r.cells.map { SavedCell(table: $0.ref.table, row: $0.ref.row, column: $0.ref.column, fen: $0.value.raw) }

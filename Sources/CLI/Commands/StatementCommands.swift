@@ -147,7 +147,7 @@ enum ReconcileCommand {
             if i.difference != .zero {
                 failures.append("\(i.identity): \(i.lhs) \(i.lhsValue.yuan) ≠ \(rhs) (difference \(i.difference.yuan) yuan)")
             } else {
-                failures.append("\(i.identity): printed figures differ by \(Fen(i.printedDifference * 10_000).wan) 万元, more than rounding (\(i.roundingBound) × 0.01) allows: \(i.lhs) vs \(rhs)")
+                failures.append("\(i.identity): printed figures differ by \(i.printedGap.wan) 万元, more than rounding (\(i.roundingBound) × 0.01) allows: \(i.lhs) vs \(rhs)")
             }
         }
         if let path = a["save"] {
@@ -162,8 +162,7 @@ enum ReconcileCommand {
             out("journal: \(r.journal), \(r.events) events, head \(r.head.hex)")
             out("checked: \(r.cells.count) cells recomputed from the raw events; \(r.identities.count) identities, exact in 分 and on the printed 万元 cells; \(r.roundingDifferences.count) rounding difference(s)")
             for i in r.roundingDifferences {
-                let printedSum = Fen((Int64((i.lhsValue.raw.magnitude + 5_000) / 10_000) * (i.lhsValue.raw < 0 ? -1 : 1) - i.printedDifference) * 10_000)
-                out("  rounding: \(i.identity): \(i.lhs) prints \(i.lhsValue.wan); its printed parts sum to \(printedSum.wan) (difference \(Fen(i.printedDifference * 10_000).wan) 万元, exact in 分): "
+                out("  rounding: \(i.identity): \(i.lhs) prints \(i.printedLHS.wan); its printed parts sum to \(i.printedRHS.wan) (difference \(i.printedGap.wan) 万元, exact in 分): "
                     + i.rhs.map { "\($0.sign < 0 ? "−" : "")\($0.ref) \($0.value.wan)" }.joined(separator: ", "))
             }
             for f in failures { out("  FAIL \(f)") }
