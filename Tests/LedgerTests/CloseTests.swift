@@ -111,6 +111,21 @@ import Testing
         #expect(extra.map(\.code) == [.closeMismatch])
     }
 
+    @Test func aCheckpointAfterACloseKeepsTheCloseState() throws {
+        var store = try spent()
+        store.checkpointEvery = 1   // a checkpoint after every post
+        _ = try close(store, 2023)
+        try mustPost(store, [d(["type": "reopen", "year": "2023", "reason": "补记", "actor": "王会计"])])
+        _ = try close(store, 2023)
+        let cp = Checkpoint.decode(Array(FileManager.default.contents(atPath: store.path + ".fledger-checkpoint")!))
+        #expect(cp?.state.closes[2023]?.id.rawValue.hasPrefix("2023-CLOSE-") == true)
+        #expect(cp?.state.closes[2023]?.carried.values.first == Fen(300_000))
+        let report = try store.verify()   // compares the checkpoint with a full replay
+        #expect(report.notes.contains { $0.contains("agrees with the replay") }, "\(report.notes)")
+        // A post that starts from the checkpoint still knows 2023 is closed.
+        #expect(try store.post([disbursement("L1", amount: "1.00", date: "2023-12-31")]).rejections.map(\.code) == [.yearClosed])
+    }
+
     @Test func anOverspentLineMustBeCoveredBeforeTheClose() throws {
         let store = try spent()
         try mustPost(store, [disbursement("O1", amount: "4700000.00", override: "紧急支付，待追加预算")])
