@@ -50,7 +50,6 @@ public struct YearContributions: Sendable {
         func add(_ e: Event, _ k: Contribution.Kind, _ c: Classification, _ a: Fen) {
             out.append(Contribution(index: index, kind: k, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, amount: a))
         }
-        func isJan1(_ d: CivilDate) -> Bool { d.month == 1 && d.day == 1 }
         for (i, e) in events.enumerated() {
             index = i
             switch e.body {
@@ -58,7 +57,7 @@ public struct YearContributions: Sendable {
                 byID[e.id] = e
                 guard e.date.year == year else { continue }
                 add(e, .granted, a.classification, a.amount)
-                if isJan1(e.date) { add(e, .initial, a.classification, a.amount) }
+                if e.date.isFirstOfYear { add(e, .initial, a.classification, a.amount) }
             case .disbursement(let d):
                 byID[e.id] = e
                 guard e.date.year == year else { continue }
@@ -78,7 +77,7 @@ public struct YearContributions: Sendable {
                     case .appropriation(let a)?:
                         add(e, .granted, a.classification, -amount)
                         if let to { add(e, .granted, to, amount) }
-                        if isJan1(byID[t]!.date) {
+                        if byID[t]!.date.isFirstOfYear {
                             add(e, .initial, a.classification, -amount)
                             if let to { add(e, .initial, to, amount) }
                         }

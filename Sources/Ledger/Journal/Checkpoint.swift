@@ -156,12 +156,11 @@ struct BinaryReader {
         return String(validating: b, as: UTF8.self)
     }
     mutating func line() -> BudgetLine? {
-        guard let year = r64(), let fund = string().flatMap(FundCode.init(rawValue:)),
+        guard let year = u64(), let fund = string().flatMap(FundCode.init(rawValue:)),
               let item = string().flatMap(FunctionCode.init(rawValue:)), let nature = u8(), let project = string() else { return nil }
         return BudgetLine(year: Int(year), fund: fund, item: item, nature: nature == 0 ? .basic : .project,
                           project: project.isEmpty ? nil : ProjectCode(rawValue: project))
     }
-    private mutating func r64() -> UInt64? { u64() }
     mutating func words(_ n: Int) -> [UInt64]? {
         guard n >= 0, at + n * 8 <= end else { return nil }
         let out = [UInt64](unsafeUninitializedCapacity: n) { buf, done in
