@@ -52,16 +52,6 @@ public struct StatementBuilder {
         closedUnder = closed
     }
 
-    static let fiscal: Set<FundCode> = ["gpb", "gfb", "socb"].compactMap(FundCode.init(rawValue:)).reduce(into: []) { $0.insert($1) }
-    static func funds(_ codes: String...) -> Set<FundCode> { Set(codes.compactMap(FundCode.init(rawValue:))) }
-    static let gpb = funds("gpb"), gfb = funds("gfb"), socb = funds("socb")
-    /// Income sources of 收入决算表 and their fund codes.
-    static let sources: [(code: String, name: String, funds: Set<FundCode>)] = [
-        ("fiscal", "财政拨款收入", fiscal), ("superior", "上级补助收入", funds("superior")),
-        ("business", "事业收入", funds("business", "special")), ("operating", "经营收入", funds("operating")),
-        ("affiliated", "附属单位上缴收入", funds("affiliated")), ("other", "其他收入", funds("other", "unit")),
-    ]
-
     // MARK: - Cell values, from the projection
 
     func matches(_ q: CellQuery, _ c: Classification) -> Bool {
@@ -102,214 +92,214 @@ public struct StatementBuilder {
         return Fen(v)
     }
 
-    func cell(_ m: CellQuery.Measure, funds: Set<FundCode>? = nil, item: String? = nil, econ: [String]? = nil,
-              nature: Nature? = nil, project: ProjectCode? = nil) -> Cell {
-        let q = CellQuery(m, year: year, funds: funds, item: item, econ: econ, nature: nature, project: project)
+    /// The cell at an address: its query from the layout (the one definition of what each cell
+    /// means), its value from the projection.
+    func cell(_ table: Int, _ row: RowID, _ column: ColumnID) -> Cell {
+        guard let q = StatementLayout.query(table: table, row: row, column: column, year: year, catalogue: catalogue) else {
+            preconditionFailure("the statement layout has no cell T\(table)[\(row)][\(column)]")
+        }
         return Cell(value: value(q), query: q)
+    }
+
+    /// A row of `table` whose cells are the given columns.
+    func row(_ table: Int, _ id: RowID, _ name: String, level: Int, _ columns: [Column]) -> Row {
+        Row(id: id, name: name, level: level, cells: columns.map { cell(table, id, $0.id) })
     }
 
     // MARK: - Rows
 
-    /// 合计 then 类/款/项 rows for the 项 where `has` is true, each row's cells from `cells(prefix)`.
-    func hierarchy(where has: (Classification) -> Bool, cells: (String?) -> [Cell?]) -> [Row] {
+    /// 合计 then 类/款/项 rows for the 项 where `has` is true.
+    func hierarchy(_ table: Int, where has: (Classification) -> Bool, columns: [Column]) -> [Row] {
         var items = Set<String>()
         for l in lines where has(l.classification) { items.insert(l.classification.item.rawValue) }
         var codes = Set<String>()
         for i in items { codes.insert(String(i.prefix(3))); codes.insert(String(i.prefix(5))); codes.insert(i) }
-        var rows = [Row(code: "total", name: "合计", level: 0, cells: cells(nil))]
+        var rows = [row(table, .total, "合计", level: 0, columns)]
         for code in codes.sorted() {
-            rows.append(Row(code: code, name: FunctionCode(rawValue: code).flatMap(catalogue.name) ?? "", level: (code.count - 1) / 2, cells: cells(code)))
+            let c = FunctionCode(rawValue: code)!
+            rows.append(row(table, .function(c), catalogue.name(c) ?? "", level: (code.count - 1) / 2, columns))
         }
         return rows
     }
 
     /// The 24 功能分类 类 of the 总表 template, in order.
-    var categories: [(code: String, name: String)] {
-        catalogue.functions.filter { $0.key.rawValue.count == 3 }.sorted { $0.key < $1.key }.map { ($0.key.rawValue, $0.value) }
+    var categories: [(code: FunctionCode, name: String)] {
+        catalogue.functions.filter { $0.key.rawValue.count == 3 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// 经济分类 类 and 款 with spending in `funds` (and `nature`), for the 明细表 columns.
-    func econColumns(funds: Set<FundCode>, nature: Nature?) -> [String] {
-        var kuan = Set<String>()
-        for l in lines where funds.contains(l.classification.fund) && (nature == nil || l.classification.nature == nature) && l.figures.actual != .zero {
-            if let e = l.classification.econ { kuan.insert(e.rawValue) }
+    /// Whether a classification is in the fund categories of `table` (all funds when the table has no scope).
+    func inScope(_ table: Int, _ c: Classification) -> Bool {
+        guard let scope = StatementLayout.scope(table) else { return true }
+        return catalogue.category(of: c.fund).map(scope.contains) ?? false
+    }
+
+    /// 经济分类 类 and 款 with spending in `table`'s funds (and `nature`), for the 明细表 columns.
+    func econColumns(_ table: Int, nature: Nature?) -> [Column] {
+        var kuan = Set<EconomicCode>()
+        for l in lines where inScope(table, l.classification) && (nature == nil || l.classification.nature == nature) && l.figures.actual != .zero {
+            if let e = l.classification.econ { kuan.insert(e) }
         }
-        var out: [String] = []
-        for cat in Set(kuan.map { String($0.prefix(3)) }).sorted() {
-            out.append(cat)
-            out += kuan.filter { $0.hasPrefix(cat) }.sorted()
+        var out: [Column] = []
+        for cat in Set(kuan.map(\.category)).sorted() {
+            out.append(econColumn(cat))
+            out += kuan.filter { $0.category == cat }.sorted().map(econColumn)
         }
         return out
     }
 
-    func econName(_ code: String) -> String { "\(code) " + (EconomicCode(rawValue: code).flatMap(catalogue.name) ?? "") }
+    func econColumn(_ code: EconomicCode) -> Column {
+        Column(StatementLayout.econ(code), "\(code) " + (catalogue.name(code) ?? ""))
+    }
 
     // MARK: - The tables
 
     public func build() -> Statements {
         Statements(year: year, provisional: provisional, tables: [
-            t1(), t2(), t3(), t4(), detail(5, "财政拨款支出决算明细表", funds: Self.fiscal, nature: nil),
-            t6(), detail(7, "一般公共预算财政拨款支出决算明细表", funds: Self.gpb, nature: nil), t8(), t9(),
-            fundTable(10, "政府性基金预算财政拨款收入支出决算表", funds: Self.gfb, label: "政府性基金预算财政拨款"),
-            fundTable(11, "国有资本经营预算财政拨款收入支出决算表", funds: Self.socb, label: "国有资本经营预算财政拨款"),
+            t1(), t2(), t3(), t4(), detail(5, "财政拨款支出决算明细表", nature: nil),
+            t6(), detail(7, "一般公共预算财政拨款支出决算明细表", nature: nil), t8(), t9(),
+            fundTable(10, "政府性基金预算财政拨款收入支出决算表"),
+            fundTable(11, "国有资本经营预算财政拨款收入支出决算表"),
             t12(), t13(),
         ])
     }
 
+    typealias L = StatementLayout
+
     func t1() -> Table {
-        var income: [Row] = [
-            ("i-gpb", "一般公共预算财政拨款收入", Self.gpb), ("i-gfb", "政府性基金预算财政拨款收入", Self.gfb),
-            ("i-socb", "国有资本经营预算财政拨款收入", Self.socb),
-        ].map { Row(code: $0.0, name: $0.1, level: 1, cells: [cell(.income, funds: $0.2)]) }
-        income += Self.sources.dropFirst().map { Row(code: "i-\($0.code)", name: $0.name, level: 1, cells: [cell(.income, funds: $0.funds)]) }
+        let col = [Column(L.amount, "决算数")]
+        var income = FundCategory.allCases.map { row(1, L.incomeRow($0), L.incomeLabel($0), level: 1, col) }
         income += [
-            Row(code: "income-total", name: "本年收入合计", level: 0, cells: [cell(.income)]),
-            Row(code: "nonfiscal-surplus-used", name: "使用非财政拨款结余", level: 0, cells: [cell(.notRecorded)]),
-            Row(code: "carried-in", name: "年初结转和结余", level: 0, cells: [cell(.carriedIn)]),
-            Row(code: "income-grand", name: "总计", level: 0, cells: [cell(.sources)]),
+            row(1, L.incomeTotal, "本年收入合计", level: 0, col),
+            row(1, L.nonfiscalSurplusUsed, "使用非财政拨款结余", level: 0, col),
+            row(1, L.carriedInRow, "年初结转和结余", level: 0, col),
+            row(1, L.incomeGrand, "总计", level: 0, col),
         ]
-        var spending = categories.map { Row(code: $0.code, name: $0.name, level: 1, cells: [cell(.actual, item: $0.code)]) }
+        var spending = categories.map { row(1, .function($0.code), $0.name, level: 1, col) }
         spending += [
-            Row(code: "expense-total", name: "本年支出合计", level: 0, cells: [cell(.actual)]),
-            Row(code: "surplus-distribution", name: "结余分配", level: 0, cells: [cell(.notRecorded)]),
-            Row(code: "carried-out", name: "年末结转和结余", level: 0, cells: [cell(.carriedOut)]),
-            Row(code: "expense-grand", name: "总计", level: 0, cells: [cell(.uses)]),
+            row(1, L.expenseTotal, "本年支出合计", level: 0, col),
+            row(1, L.surplusDistribution, "结余分配", level: 0, col),
+            row(1, L.carriedOutRow, "年末结转和结余", level: 0, col),
+            row(1, L.expenseGrand, "总计", level: 0, col),
         ]
-        return Table(number: 1, title: "收入支出决算总表", blocks: [Block(name: "收入", columns: ["决算数"], rows: income),
-                                                              Block(name: "支出", columns: ["决算数"], rows: spending)],
+        return Table(number: 1, title: "收入支出决算总表", blocks: [Block(name: "收入", columns: col, rows: income),
+                                                              Block(name: "支出", columns: col, rows: spending)],
                      notes: ["使用非财政拨款结余、结余分配不在本账簿记录范围内，列0。"])
     }
 
     func t2() -> Table {
-        let columns = ["本年收入合计"] + Self.sources.map(\.name)
-        let rows = hierarchy(where: { _ in true }) { prefix in
-            [cell(.income, item: prefix)] + Self.sources.map { cell(.income, funds: $0.funds, item: prefix) }
-        }.filter { $0.code == "total" || $0.cells.contains { ($0?.value ?? .zero) != .zero } }
+        let columns = [Column(L.total, "本年收入合计")] + L.IncomeSource.allCases.map { Column(L.source($0), $0.label) }
+        let rows = hierarchy(2, where: { _ in true }, columns: columns)
+            .filter { $0.id == .total || $0.cells.contains { ($0?.value ?? .zero) != .zero } }
         return Table(number: 2, title: "收入决算表", blocks: [Block(name: "收入", columns: columns, rows: rows)],
                      notes: ["事业收入含财政专户管理资金，其他收入含单位资金。"])
     }
 
     func t3() -> Table {
-        let columns = ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"]
-        let rows = hierarchy(where: { _ in true }) { p in
-            [cell(.actual, item: p), cell(.actual, item: p, nature: .basic), cell(.actual, item: p, nature: .project),
-             cell(.notRecorded, item: p), cell(.notRecorded, item: p), cell(.notRecorded, item: p)]
-        }.filter { $0.code == "total" || ($0.cells[0]?.value ?? .zero) != .zero }
+        let columns = [Column(L.total, "本年支出合计"), Column(L.basic, "基本支出"), Column(L.project, "项目支出"),
+                       Column(L.upperRemit, "上缴上级支出"), Column(L.operatingExpense, "经营支出"), Column(L.subsidiary, "对附属单位补助支出")]
+        let rows = hierarchy(3, where: { _ in true }, columns: columns).filter { $0.id == .total || ($0.cells[0]?.value ?? .zero) != .zero }
         return Table(number: 3, title: "支出决算表", blocks: [Block(name: "支出", columns: columns, rows: rows)],
                      notes: ["上缴上级支出、经营支出、对附属单位补助支出不在本账簿记录范围内，列0。"])
     }
 
     func t4() -> Table {
-        let byFund: [(code: String, name: String, funds: Set<FundCode>)] = [
-            ("gpb", "一般公共预算财政拨款", Self.gpb), ("gfb", "政府性基金预算财政拨款", Self.gfb), ("socb", "国有资本经营预算财政拨款", Self.socb),
-        ]
-        var left = byFund.map { Row(code: "i-\($0.code)", name: $0.name, level: 1, cells: [cell(.income, funds: $0.funds)]) }
-        left.append(Row(code: "income-total", name: "本年收入合计", level: 0, cells: [cell(.income, funds: Self.fiscal)]))
-        left.append(Row(code: "carried-in", name: "年初财政拨款结转和结余", level: 0, cells: [cell(.carriedIn, funds: Self.fiscal)]))
-        left += byFund.map { Row(code: "ci-\($0.code)", name: $0.name, level: 1, cells: [cell(.carriedIn, funds: $0.funds)]) }
-        left.append(Row(code: "income-grand", name: "总计", level: 0, cells: [cell(.sources, funds: Self.fiscal)]))
-        func spread(_ m: CellQuery.Measure, item: String? = nil) -> [Cell?] {
-            [cell(m, funds: Self.fiscal, item: item)] + byFund.map { cell(m, funds: $0.funds, item: item) }
-        }
-        var right = categories.map { Row(code: $0.code, name: $0.name, level: 1, cells: spread(.actual, item: $0.code)) }
-        right.append(Row(code: "expense-total", name: "本年支出合计", level: 0, cells: spread(.actual)))
-        right.append(Row(code: "carried-out", name: "年末财政拨款结转和结余", level: 0, cells: spread(.carriedOut)))
-        right.append(Row(code: "expense-grand", name: "总计", level: 0, cells: spread(.uses)))
+        let fiscal = FundCategory.fiscal
+        let col = [Column(L.amount, "决算数")]
+        var left = fiscal.map { row(4, L.incomeRow($0), L.fiscalLabel($0), level: 1, col) }
+        left.append(row(4, L.incomeTotal, "本年收入合计", level: 0, col))
+        left.append(row(4, L.carriedInRow, "年初财政拨款结转和结余", level: 0, col))
+        left += fiscal.map { row(4, L.carriedInRow($0), L.fiscalLabel($0), level: 1, col) }
+        left.append(row(4, L.incomeGrand, "总计", level: 0, col))
+        let spread = [Column(L.total, "合计")] + fiscal.map { Column(L.fund($0), L.fiscalLabel($0)) }
+        var right = categories.map { row(4, .function($0.code), $0.name, level: 1, spread) }
+        right.append(row(4, L.expenseTotal, "本年支出合计", level: 0, spread))
+        right.append(row(4, L.carriedOutRow, "年末财政拨款结转和结余", level: 0, spread))
+        right.append(row(4, L.expenseGrand, "总计", level: 0, spread))
         return Table(number: 4, title: "财政拨款收入支出决算总表",
-                     blocks: [Block(name: "收入", columns: ["决算数"], rows: left),
-                              Block(name: "支出", columns: ["合计"] + byFund.map(\.name), rows: right)], notes: [])
+                     blocks: [Block(name: "收入", columns: col, rows: left), Block(name: "支出", columns: spread, rows: right)], notes: [])
     }
 
-    func detail(_ n: Int, _ title: String, funds: Set<FundCode>, nature: Nature?) -> Table {
-        let econ = econColumns(funds: funds, nature: nature)
-        let rows = hierarchy(where: { funds.contains($0.fund) && (nature == nil || $0.nature == nature) }) { p in
-            [cell(.actual, funds: funds, item: p, nature: nature)] + econ.map { cell(.actual, funds: funds, item: p, econ: [$0], nature: nature) }
-        }.filter { $0.code == "total" || ($0.cells[0]?.value ?? .zero) != .zero }
+    func detail(_ n: Int, _ title: String, nature: Nature?) -> Table {
+        let econ = econColumns(n, nature: nature)
+        let columns = [Column(L.total, "合计")] + econ
+        let rows = hierarchy(n, where: { inScope(n, $0) && (nature == nil || $0.nature == nature) }, columns: columns)
+            .filter { $0.id == .total || ($0.cells[0]?.value ?? .zero) != .zero }
         var notes = ["列示合计及本年有支出的经济分类类、款（功能分类×经济分类，口径同财决05、财决08），未列示的款均为0。"]
-        if econ.isEmpty { notes.append(emptyNote(funds)) }
-        return Table(number: n, title: title, blocks: [Block(name: "支出", columns: ["合计"] + econ.map(econName), rows: rows)], notes: notes)
+        if econ.isEmpty { notes.append(emptyNote(n)) }
+        return Table(number: n, title: title, blocks: [Block(name: "支出", columns: columns, rows: rows)], notes: notes)
     }
 
     func t6() -> Table {
-        let rows = hierarchy(where: { $0.fund.rawValue == "gpb" }) { p in
-            [cell(.actual, funds: Self.gpb, item: p), cell(.actual, funds: Self.gpb, item: p, nature: .basic), cell(.actual, funds: Self.gpb, item: p, nature: .project)]
-        }.filter { $0.code == "total" || ($0.cells[0]?.value ?? .zero) != .zero }
-        return Table(number: 6, title: "一般公共预算财政拨款支出决算表",
-                     blocks: [Block(name: "支出", columns: ["合计", "基本支出", "项目支出"], rows: rows)], notes: [])
+        let columns = [Column(L.total, "合计"), Column(L.basic, "基本支出"), Column(L.project, "项目支出")]
+        let rows = hierarchy(6, where: { inScope(6, $0) }, columns: columns).filter { $0.id == .total || ($0.cells[0]?.value ?? .zero) != .zero }
+        return Table(number: 6, title: "一般公共预算财政拨款支出决算表", blocks: [Block(name: "支出", columns: columns, rows: rows)], notes: [])
     }
 
     func t8() -> Table {
-        func block(_ name: String, _ cats: [String], total: (String, String)) -> Block {
+        let col = [Column(L.amount, "决算数")]
+        func block(_ group: EconGroup, total: RowID) -> Block {
             var rows: [Row] = []
-            for cat in cats {
-                rows.append(Row(code: cat, name: catalogue.name(EconomicCode(rawValue: cat)!) ?? "", level: 1,
-                                cells: [cell(.actual, funds: Self.gpb, econ: [cat], nature: .basic)]))
-                for (code, n) in catalogue.economics.filter({ $0.key.rawValue.count == 5 && $0.key.rawValue.hasPrefix(cat) }).sorted(by: { $0.key < $1.key }) {
-                    rows.append(Row(code: code.rawValue, name: n, level: 2, cells: [cell(.actual, funds: Self.gpb, econ: [code.rawValue], nature: .basic)]))
+            for code in catalogue.codes(group) {
+                rows.append(row(8, .econ(code), catalogue.name(code) ?? "", level: code.isKuan ? 2 : 1, col))
+                guard !code.isKuan else { continue }
+                for (kuan, n) in catalogue.economics.filter({ $0.key.isKuan && $0.key.category == code }).sorted(by: { $0.key < $1.key }) {
+                    rows.append(row(8, .econ(kuan), n, level: 2, col))
                 }
             }
-            rows.append(Row(code: total.0, name: total.1, level: 0, cells: [cell(.actual, funds: Self.gpb, econ: cats, nature: .basic)]))
-            return Block(name: name, columns: ["决算数"], rows: rows)
+            let label = catalogue.groupLabels[group] ?? group.rawValue
+            rows.append(row(8, total, label + "合计", level: 0, col))
+            return Block(name: label, columns: col, rows: rows)
         }
+        let codes = { (g: EconGroup) in catalogue.codes(g).map(\.rawValue).joined(separator: "、") }
         return Table(number: 8, title: "一般公共预算财政拨款基本支出决算表",
-                     blocks: [block("人员经费", ["301", "303"], total: ("personnel-total", "人员经费合计")),
-                              block("公用经费", ["302", "310"], total: ("running-total", "公用经费合计"))],
-                     notes: ["列示人员经费（301、303）和公用经费（302、310）下的全部经济分类款，本年无支出的列0。"])
+                     blocks: [block(.personnel, total: L.personnelTotal), block(.running, total: L.runningTotal)],
+                     notes: ["列示人员经费（\(codes(.personnel))）和公用经费（\(codes(.running))）下的全部经济分类款，本年无支出的列0。"])
     }
 
     func t9() -> Table {
-        var t = detail(9, "一般公共预算财政拨款项目支出决算表", funds: Self.gpb, nature: .project)
+        var t = detail(9, "一般公共预算财政拨款项目支出决算表", nature: .project)
         var projects = Set<ProjectCode>()
-        for l in lines where l.classification.fund.rawValue == "gpb" { if let p = l.classification.project { projects.insert(p) } }
-        let rows = projects.sorted().map { p in
-            Row(code: p.rawValue, name: catalogue.name(p) ?? "", level: 1,
-                cells: [cell(.initial, funds: Self.gpb, project: p), cell(.budget, funds: Self.gpb, project: p), cell(.actual, funds: Self.gpb, project: p)])
-        }
-        t.blocks.append(Block(name: "项目", columns: ["年初预算", "调整后预算", "执行数"], rows: rows))
+        for l in lines where inScope(9, l.classification) { if let p = l.classification.project { projects.insert(p) } }
+        let columns = [Column(L.initial, "年初预算"), Column(L.budget, "调整后预算"), Column(L.actual, "执行数")]
+        let rows = projects.sorted().map { p in row(9, .project(p), catalogue.name(p) ?? "", level: 1, columns) }
+        t.blocks.append(Block(name: "项目", columns: columns, rows: rows))
         t.notes.append("项目部分列示各项目年初预算、调整后预算（含年初结转和结余）和执行数，口径同项目支出绩效自评表。")
         return t
     }
 
-    func fundTable(_ n: Int, _ title: String, funds: Set<FundCode>, label: String) -> Table {
-        let columns = ["年初结转和结余", "本年收入", "本年支出", "基本支出", "项目支出", "年末结转和结余"]
-        let rows = hierarchy(where: { funds.contains($0.fund) }) { p in
-            [cell(.carriedIn, funds: funds, item: p), cell(.income, funds: funds, item: p), cell(.actual, funds: funds, item: p),
-             cell(.actual, funds: funds, item: p, nature: .basic), cell(.actual, funds: funds, item: p, nature: .project),
-             cell(.carriedOut, funds: funds, item: p)]
-        }
+    func fundTable(_ n: Int, _ title: String) -> Table {
+        let columns = [Column(L.carriedIn, "年初结转和结余"), Column(L.income, "本年收入"), Column(L.expense, "本年支出"),
+                       Column(L.basic, "基本支出"), Column(L.project, "项目支出"), Column(L.carriedOut, "年末结转和结余")]
+        let rows = hierarchy(n, where: { inScope(n, $0) }, columns: columns)
+        let label = StatementLayout.scope(n)!.map(L.fiscalLabel).joined(separator: "、")
         var t = Table(number: n, title: title, blocks: [Block(name: label, columns: columns, rows: rows)], notes: [])
-        if t.isEmpty { t.notes.append(emptyNote(funds)) }
+        if t.isEmpty { t.notes.append(emptyNote(n)) }
         return t
     }
 
     func t12() -> Table {
-        let rows = hierarchy(where: { $0.fund.rawValue == "socb" }) { p in
-            [cell(.actual, funds: Self.socb, item: p), cell(.actual, funds: Self.socb, item: p, nature: .basic), cell(.actual, funds: Self.socb, item: p, nature: .project)]
-        }
+        let columns = [Column(L.total, "合计"), Column(L.basic, "基本支出"), Column(L.project, "项目支出")]
+        let rows = hierarchy(12, where: { inScope(12, $0) }, columns: columns)
         var t = Table(number: 12, title: "国有资本经营预算财政拨款支出决算表",
-                      blocks: [Block(name: "支出", columns: ["合计", "基本支出", "项目支出"], rows: rows)], notes: [])
-        if t.isEmpty { t.notes.append(emptyNote(Self.socb)) }
+                      blocks: [Block(name: "支出", columns: columns, rows: rows)], notes: [])
+        if t.isEmpty { t.notes.append(emptyNote(12)) }
         return t
     }
 
-    /// The “三公” 经济分类: 公务用车购置 is 31013 (资本性支出) or 30913 (基本建设).
-    public static let sangong: [(column: String, econ: [String])] = [
-        ("合计", ["30212", "31013", "30913", "30231", "30217"]), ("因公出国（境）费", ["30212"]),
-        ("公务用车购置及运行维护费小计", ["31013", "30913", "30231"]), ("公务用车购置费", ["31013", "30913"]),
-        ("公务用车运行维护费", ["30231"]), ("公务接待费", ["30217"]),
-    ]
-
     func t13() -> Table {
-        let columns = Self.sangong.map { "预算数:\($0.column)" } + Self.sangong.map { "决算数:\($0.column)" }
-        let cells = Self.sangong.map { cell(.budget, funds: Self.fiscal, econ: $0.econ) } + Self.sangong.map { cell(.actual, funds: Self.fiscal, econ: $0.econ) }
+        let columns = L.SanGongSide.allCases.flatMap { side in
+            L.SanGongColumn.all.map { Column(L.sanGong(side, $0), "\(side.label):\($0.label)") }
+        }
         var t = Table(number: 13, title: "财政拨款“三公”经费支出决算表",
-                      blocks: [Block(name: "“三公”经费", columns: columns, rows: [Row(code: "total", name: "合计", level: 0, cells: cells)])],
+                      blocks: [Block(name: "“三公”经费", columns: columns, rows: [row(13, .total, "合计", level: 0, columns)])],
                       notes: ["预算数为按上述经济分类安排的财政拨款预算（含年初结转和结余），决算数为其支出。"])
         if t.isEmpty { t.notes.append("本单位\(year)年度没有使用财政拨款安排“三公”经费，故本表无数据。") }
         return t
     }
 
-    func emptyNote(_ funds: Set<FundCode>) -> String {
+    /// “…没有X收入，也没有使用X安排的支出，故本表无数据。” for a table's fund scope.
+    func emptyNote(_ table: Int) -> String {
+        let funds = catalogue.funds(in: StatementLayout.scope(table) ?? FundCategory.allCases)
         let name = funds.map { catalogue.name($0) ?? $0.rawValue }.sorted().joined(separator: "、")
         return "本单位\(year)年度没有\(name)收入，也没有使用\(name)安排的支出，故本表无数据。"
     }

@@ -5,8 +5,6 @@ import Ledger
 /// `Event.effects`, no statement code). Cells are re-derived from these; `trace` lists them.
 public struct Contribution: Sendable {
     public enum Kind: String, Sendable { case actual, granted, initial, carriedIn, carriedOut, lapsed }
-    /// Index of the event in `YearContributions.events`.
-    let index: Int
     public let kind: Kind
     public let fund: FundCode
     public let item: FunctionCode
@@ -16,106 +14,167 @@ public struct Contribution: Sendable {
     public let amount: Fen
 }
 
+/// A year's contributions, accumulated event by event as a verified read hands them over:
+/// sums per kind and full classification (memory follows the number of classifications), plus
+/// the events behind the cells a caller asked to keep (for `trace`, or to name the events of a
+/// cell that does not tie).
 public struct YearContributions: Sendable {
-    public let year: Int
-    public let events: [Event]
-    public let contributions: [Contribution]
-    /// Contributions summed per kind and full classification: cells are evaluated on these.
-    let sums: [SumKey: Int64]
-    /// The keys of `sums` under each 功能分类 prefix ("" for all).
-    let keysUnder: [String: [SumKey]]
-    let keysOfProject: [ProjectCode: [SumKey]]
+    /// Which events to keep with their contributions.
+    public enum Keep: Sendable {
+        case none
+        /// Those that contribute to any of these cells.
+        case matching([CellQuery])
+        /// Every one (an in-memory journal, tests).
+        case all
+    }
 
-    struct SumKey: Hashable {
+    public let year: Int
+    let keep: Keep
+    /// Contributions summed per kind and full classification, the standing close's excluded.
+    private var running: [SumKey: Int64] = [:]
+    /// Kept events and what each contributes, the standing close's excluded.
+    private var keptTerms: [(event: Event, contribution: Contribution)] = []
+    /// The year's standing close (the last one no reopening undid) and its contributions.
+    private var standing: (event: Event, contributions: [Contribution])?
+
+    // Built by `finished()`: the sums with the standing close, indexed for cell look-ups.
+    private var sums: [SumKey: Int64] = [:]
+    private var keysUnder: [String: [SumKey]] = [:]
+    private var keysOfProject: [ProjectCode: [SumKey]] = [:]
+
+    struct SumKey: Hashable, Sendable {
         let kind: Contribution.Kind, fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?
     }
-    /// The year's standing close (the last one no reopening undid), if any.
-    public let close: Event?
-    public var provisional: Bool { close == nil }
 
-    public init(events: [Event], year: Int) {
+    public init(year: Int, keep: Keep = .none) {
         self.year = year
-        self.events = events
-        var out: [Contribution] = []
+        self.keep = keep
+    }
+
+    /// An in-memory journal's contributions, every event kept (corrections find their targets
+    /// among the events before them).
+    public init(events: [Event], year: Int) {
+        self.init(year: year, keep: .all)
         var byID: [EventID: Event] = [:]
-        var standing: Event?
         for e in events {
-            switch e.body {
-            case .close(let c) where c.year == year: standing = e
-            case .reopen(let r) where r.year == year: standing = nil
-            default: break
-            }
-        }
-        var index = 0
-        func add(_ e: Event, _ k: Contribution.Kind, _ c: Classification, _ a: Fen) {
-            out.append(Contribution(index: index, kind: k, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, amount: a))
-        }
-        for (i, e) in events.enumerated() {
-            index = i
-            switch e.body {
-            case .appropriation(let a):
-                byID[e.id] = e
-                guard e.date.year == year else { continue }
-                add(e, .granted, a.classification, a.amount)
-                if e.date.isFirstOfYear { add(e, .initial, a.classification, a.amount) }
-            case .disbursement(let d):
-                byID[e.id] = e
-                guard e.date.year == year else { continue }
-                add(e, .actual, d.classification, d.amount)
-            case .adjustment(let adj):
-                guard e.date.year == year, adj.priorYear == nil else { continue }
+            var target: Event?
+            if case .adjustment(let adj) = e.body {
                 switch adj.kind {
-                case .budget(let c, let amount, _):
-                    add(e, .granted, c, amount)
-                case .reversal(let t, let amount), .reclassification(let t, let amount, _):
-                    var to: Classification?
-                    if case .reclassification(_, _, let c) = adj.kind { to = c }
-                    switch byID[t]?.body {
-                    case .disbursement(let d)?:
-                        add(e, .actual, d.classification, -amount)
-                        if let to { add(e, .actual, to, amount) }
-                    case .appropriation(let a)?:
-                        add(e, .granted, a.classification, -amount)
-                        if let to { add(e, .granted, to, amount) }
-                        if byID[t]!.date.isFirstOfYear {
-                            add(e, .initial, a.classification, -amount)
-                            if let to { add(e, .initial, to, amount) }
-                        }
-                    default: break
-                    }
+                case .budget: break
+                case .reversal(let t, _), .reclassification(let t, _, _): target = byID[t]
                 }
-            case .carryForward(let cf) where cf.line.year == year:
-                add(e, .carriedIn, Classification(fund: cf.line.fund, item: cf.line.item, econ: nil, nature: cf.line.nature, project: cf.line.project), cf.amount)
-            case .close(let c) where e.id == standing?.id && c.year == year:
-                for l in c.lines {
-                    let cls = Classification(fund: l.line.fund, item: l.line.item, econ: nil, nature: l.line.nature, project: l.line.project)
-                    switch l.disposition {
-                    case .carry: add(e, .carriedOut, cls, l.balance)
-                    case .lapse: add(e, .lapsed, cls, l.balance)
-                    case .none: break
+            }
+            add(e, target: target)
+            byID[e.id] = e
+        }
+        self = finished()
+    }
+
+    /// The year's standing close, if any.
+    public var close: Event? { standing?.event }
+    public var provisional: Bool { standing == nil }
+
+    /// Takes one event (in journal order), with the event it corrects if it is a correction.
+    public mutating func add(_ e: Event, target: Event?) {
+        var out: [Contribution] = []
+        func add(_ k: Contribution.Kind, _ c: Classification, _ a: Fen) {
+            out.append(Contribution(kind: k, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, amount: a))
+        }
+        func budgetLine(_ l: BudgetLine) -> Classification {
+            Classification(fund: l.fund, item: l.item, econ: nil, nature: l.nature, project: l.project)
+        }
+        switch e.body {
+        case .appropriation(let a):
+            guard e.date.year == year else { return }
+            add(.granted, a.classification, a.amount)
+            if InitialBudget.contains(e.date) { add(.initial, a.classification, a.amount) }
+        case .disbursement(let d):
+            guard e.date.year == year else { return }
+            add(.actual, d.classification, d.amount)
+        case .adjustment(let adj):
+            guard e.date.year == year, adj.priorYear == nil else { return }
+            switch adj.kind {
+            case .budget(let c, let amount, _):
+                add(.granted, c, amount)
+            case .reversal(_, let amount), .reclassification(_, let amount, _):
+                var to: Classification?
+                if case .reclassification(_, _, let c) = adj.kind { to = c }
+                guard let t = target else { return }
+                switch t.body {
+                case .disbursement(let d):
+                    add(.actual, d.classification, -amount)
+                    if let to { add(.actual, to, amount) }
+                case .appropriation(let a):
+                    add(.granted, a.classification, -amount)
+                    if let to { add(.granted, to, amount) }
+                    if InitialBudget.contains(t.date) {
+                        add(.initial, a.classification, -amount)
+                        if let to { add(.initial, to, amount) }
                     }
+                case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen:
+                    return   // the ledger's rules allow no other target
                 }
-            case .unit, .yearOpen, .carryForward, .close, .reopen: break
+            }
+        case .carryForward(let cf):
+            guard cf.line.year == year else { return }
+            add(.carriedIn, budgetLine(cf.line), cf.amount)
+        case .close(let c):
+            guard c.year == year else { return }
+            for l in c.lines {
+                switch l.disposition {
+                case .carry: add(.carriedOut, budgetLine(l.line), l.balance)
+                case .lapse: add(.lapsed, budgetLine(l.line), l.balance)
+                case .none: break
+                }
+            }
+            standing = (e, out)   // supersedes an earlier close of the year
+            return
+        case .reopen(let r):
+            if r.year == year { standing = nil }
+            return
+        case .unit, .yearOpen:
+            return
+        }
+        for c in out {
+            running[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: 0] += c.amount.raw
+            if keeps(c) { keptTerms.append((e, c)) }
+        }
+    }
+
+    private func keeps(_ c: Contribution) -> Bool {
+        switch keep {
+        case .none: return false
+        case .all: return true
+        case .matching(let queries):
+            // Whether the year ends closed is known only at the end: keep what either would take.
+            return queries.contains { q in
+                q.year == year && (signs(q, provisional: false)[c.kind] != nil || signs(q, provisional: true)[c.kind] != nil) && selected(c, q)
             }
         }
-        contributions = out
-        close = standing
-        var sums: [SumKey: Int64] = [:]
-        for c in out { sums[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: 0] += c.amount.raw }
-        self.sums = sums
-        var under: [String: [SumKey]] = [:]
+    }
+
+    /// The contributions with the standing close added in, indexed for cell look-ups.
+    public func finished() -> YearContributions {
+        var r = self
+        var sums = running
+        for c in standing?.contributions ?? [] {
+            sums[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: 0] += c.amount.raw
+        }
+        r.sums = sums
+        var under: [String: [SumKey]] = [:], ofProject: [ProjectCode: [SumKey]] = [:]
         for k in sums.keys {
             let code = k.item.rawValue
             for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { under[p, default: []].append(k) }
+            if let p = k.project { ofProject[p, default: []].append(k) }
         }
-        keysUnder = under
-        var ofProject: [ProjectCode: [SumKey]] = [:]
-        for k in sums.keys { if let p = k.project { ofProject[p, default: []].append(k) } }
-        keysOfProject = ofProject
+        r.keysUnder = under
+        r.keysOfProject = ofProject
+        return r
     }
 
-    /// The event behind a contribution.
-    public func event(_ c: Contribution) -> Event { events[c.index] }
+    func selected(_ c: Contribution, _ q: CellQuery) -> Bool {
+        selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q)
+    }
 
     func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
         if let f = q.funds, !f.contains(fund) { return false }
@@ -130,37 +189,38 @@ public struct YearContributions: Sendable {
     }
 
     /// How a cell's measure takes each kind of contribution.
-    func signs(_ q: CellQuery) -> [Contribution.Kind: Int64] {
-        let sign: [Contribution.Kind: Int64]
+    func signs(_ q: CellQuery, provisional: Bool) -> [Contribution.Kind: Int64] {
         let out: [Contribution.Kind: Int64] = provisional ? [.carriedIn: 1, .granted: 1, .actual: -1] : [.carriedOut: 1]
         switch q.measure {
-        case .actual: sign = [.actual: 1]
-        case .initial: sign = [.initial: 1]
-        case .budget: sign = [.carriedIn: 1, .granted: 1]
-        case .carriedIn: sign = [.carriedIn: 1]
-        case .income: sign = [.granted: 1, .lapsed: -1]
-        case .carriedOut: sign = out
-        case .sources: sign = [.carriedIn: 1, .granted: 1, .lapsed: -1]
-        case .uses: sign = out.merging([.actual: 1]) { $0 + $1 }
-        case .notRecorded: sign = [:]
+        case .actual: return [.actual: 1]
+        case .initial: return [.initial: 1]
+        case .budget: return [.carriedIn: 1, .granted: 1]
+        case .carriedIn: return [.carriedIn: 1]
+        case .income: return [.granted: 1, .lapsed: -1]
+        case .carriedOut: return out
+        case .sources: return [.carriedIn: 1, .granted: 1, .lapsed: -1]
+        case .uses: return out.merging([.actual: 1]) { $0 + $1 }
+        case .notRecorded: return [:]
         }
-        return sign
     }
 
-    /// The signed terms of a cell: each contribution the query takes, with the sign it takes it.
-    public func terms(_ q: CellQuery) -> [(contribution: Contribution, signed: Fen)] {
+    /// The signed terms of a cell: each kept contribution the query takes, with its event and the
+    /// sign it takes it with. Complete for the cells the accumulator was asked to keep.
+    public func terms(_ q: CellQuery) -> [(event: Event, contribution: Contribution, signed: Fen)] {
         guard q.year == year else { return [] }
-        let sign = signs(q)
-        return contributions.compactMap { c in
-            guard let s = sign[c.kind], s != 0, selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q) else { return nil }
-            return (c, Fen(s * c.amount.raw))
+        let sign = signs(q, provisional: provisional)
+        var all = keptTerms
+        if let s = standing { all += s.contributions.map { (s.event, $0) } }
+        return all.compactMap { t in
+            guard let s = sign[t.contribution.kind], s != 0, selected(t.contribution, q) else { return nil }
+            return (t.event, t.contribution, Fen(s * t.contribution.amount.raw))
         }
     }
 
-    /// The cell's value: the same terms, taken from the per-classification sums.
+    /// The cell's value, from the per-classification sums.
     public func value(_ q: CellQuery) -> Fen {
         guard q.year == year else { return .zero }
-        let sign = signs(q)
+        let sign = signs(q, provisional: provisional)
         var v: Int64 = 0
         for k in q.project.map({ keysOfProject[$0] ?? [] }) ?? keysUnder[q.item ?? ""] ?? [] {
             guard let s = sign[k.kind], s != 0, selected(fund: k.fund, item: k.item, econ: k.econ, nature: k.nature, project: k.project, q) else { continue }

@@ -5,10 +5,11 @@ import Ledger
 public struct Reconciliation: Sendable {
     public struct Mismatch: Sendable {
         public let ref: CellRef
+        public let query: CellQuery
         public let statement: Fen
         public let recomputed: Fen
         /// The events the recomputation took for the cell.
-        public let events: [EventID]
+        public internal(set) var events: [EventID]
     }
     public struct Term: Sendable { public let sign: Int64; public let ref: CellRef; public let value: Fen }
     public struct IdentityCheck: Sendable {
@@ -20,11 +21,14 @@ public struct Reconciliation: Sendable {
         public let difference: Fen
         /// The same on the printed 万元 cells, in units of 0.01 万元.
         public let printedDifference: Int64
+        /// Cells the identity names that the statements do not have: the identity itself is
+        /// wrong, and fails (a missing cell never counts as 0).
+        public let unresolved: [CellRef]
         /// How far printed cells may differ by rounding alone: 1 unit per addend.
         public var roundingBound: Int64 { Int64(max(rhs.count, 1)) }
         /// The printed 万元 of the left side, and the sum of the printed right-hand cells.
-        public var printedLHS: Fen { Fen(Reconciler.printed(lhsValue) * 10_000) }
-        public var printedRHS: Fen { Fen((Reconciler.printed(lhsValue) - printedDifference) * 10_000) }
+        public var printedLHS: Fen { Fen(lhsValue.wanCents * 10_000) }
+        public var printedRHS: Fen { Fen((lhsValue.wanCents - printedDifference) * 10_000) }
         public var printedGap: Fen { Fen(printedDifference * 10_000) }
     }
 
@@ -34,11 +38,15 @@ public struct Reconciliation: Sendable {
     public let year: Int
     public let provisional: Bool
     public let cells: [(ref: CellRef, value: Fen)]
-    public let mismatches: [Mismatch]
+    public internal(set) var mismatches: [Mismatch]
     public let identities: [IdentityCheck]
 
-    public var identityFailures: [IdentityCheck] { identities.filter { $0.difference != .zero || abs($0.printedDifference) > $0.roundingBound } }
-    public var roundingDifferences: [IdentityCheck] { identities.filter { $0.difference == .zero && $0.printedDifference != 0 && abs($0.printedDifference) <= $0.roundingBound } }
+    public var identityFailures: [IdentityCheck] {
+        identities.filter { !$0.unresolved.isEmpty || $0.difference != .zero || abs($0.printedDifference) > $0.roundingBound }
+    }
+    public var roundingDifferences: [IdentityCheck] {
+        identities.filter { $0.unresolved.isEmpty && $0.difference == .zero && $0.printedDifference != 0 && abs($0.printedDifference) <= $0.roundingBound }
+    }
     public var passed: Bool { mismatches.isEmpty && identityFailures.isEmpty }
 }
 
@@ -51,83 +59,107 @@ public struct Trace: Sendable {
 }
 
 public enum Reconciler {
-    /// Everything the statements need, read from one verified state of the journal.
-    struct Snapshot {
+    /// Everything one verified read of the journal gives: the verification, the statements
+    /// (from the projection) and the reconciler's own contributions (from the raw events).
+    struct Pass {
         let report: JournalStore.VerifyReport
         let statements: Statements
         let contributions: YearContributions
+        let lineHashes: [Int: SHA256.Digest]
     }
 
-    /// The statements from the projection, as of the verified journal.
-    static func built(_ store: JournalStore, year: Int) throws(JournalError) -> (JournalStore.VerifyReport, Statements) {
-        let report = try store.verify()   // a damaged journal fails here, naming its line
-        let projection = try store.project(ProjectionFilter(untilSeq: report.events))
-        let statements = StatementBuilder(projection: projection, close: projection.standingClose(year), year: year, catalogue: store.catalogue).build()
-        return (report, statements)
+    /// One read of the journal, under the session's lock: verify every line while projecting
+    /// and recomputing.
+    static func pass(_ session: JournalStore.ReadSession, _ store: JournalStore, year: Int, keep: YearContributions.Keep = .none,
+                     recompute: Bool = true, lineHashes: Set<Int> = []) throws(JournalError) -> Pass {
+        var acc = YearContributions(year: year, keep: keep)
+        let read = try session.verifiedRead(project: true, lineHashes: lineHashes, visit: recompute ? { acc.add($0, target: $1) } : nil)
+        let p = read.projection
+        let statements = StatementBuilder(projection: p, close: p.standingClose(year), year: year, catalogue: store.catalogue).build()
+        return Pass(report: read.report, statements: statements, contributions: acc.finished(), lineHashes: read.lineHashes)
     }
 
-    static func snapshot(_ store: JournalStore, year: Int) throws(JournalError) -> Snapshot {
-        let (report, statements) = try built(store, year: year)
-        let events = Array(try store.events().prefix(report.events))
-        return Snapshot(report: report, statements: statements, contributions: YearContributions(events: events, year: year))
-    }
-
-    /// The thirteen tables of `year`, from the verified journal.
+    /// The thirteen tables of `year`, from the verified journal (one read).
     public static func statements(_ store: JournalStore, year: Int) throws(JournalError) -> Statements {
-        try built(store, year: year).1
+        try pass(try store.openForReading(), store, year: year, recompute: false).statements
     }
 
     /// Proves the statements: every cell recomputed from the raw events by the reconciler's
-    /// own path, every identity checked in 分 and on the printed 万元 cells.
+    /// own path, every identity checked in 分 and on the printed 万元 cells. One verified read;
+    /// a second, under the same lock, only to name the events behind cells that do not tie.
     public static func reconcile(_ store: JournalStore, year: Int) throws(JournalError) -> (Statements, Reconciliation) {
-        let s = try snapshot(store, year: year)
-        return (s.statements, check(s.statements, against: s.contributions, journal: store.path, events: s.report.events, head: s.report.head))
+        let session = try store.openForReading()
+        let p = try pass(session, store, year: year)
+        return (p.statements, try reconcile(p, session, store))
+    }
+
+    static func reconcile(_ p: Pass, _ session: JournalStore.ReadSession, _ store: JournalStore) throws(JournalError) -> Reconciliation {
+        var r = check(p.statements, against: p.contributions, catalogue: store.catalogue, journal: store.path,
+                      events: p.report.events, head: p.report.head)
+        guard !r.mismatches.isEmpty else { return r }
+        var acc = YearContributions(year: p.statements.year, keep: .matching(r.mismatches.map(\.query)))
+        _ = try session.verifiedRead(visit: { acc.add($0, target: $1) })
+        let behind = acc.finished()
+        for k in r.mismatches.indices { r.mismatches[k].events = behind.terms(r.mismatches[k].query).map(\.event.id) }
+        return r
     }
 
     /// The proof itself, for statements and the reconciler's reading of the same journal.
-    static func check(_ statements: Statements, against contributions: YearContributions, journal: String, events: Int,
-                      head: SHA256.Digest) -> Reconciliation {
+    static func check(_ statements: Statements, against contributions: YearContributions, catalogue: Catalogue, journal: String,
+                      events: Int, head: SHA256.Digest) -> Reconciliation {
         var cells: [(CellRef, Fen)] = []
-        var values: [CellRef: Fen] = [:]
         var mismatches: [Reconciliation.Mismatch] = []
         for t in statements.tables {
             for (_, row, column, cell) in t.cells {
-                let ref = CellRef(t.number, row.code, column)
+                let ref = CellRef(t.number, row.id, column.id)
                 cells.append((ref, cell.value))
-                values[ref] = cell.value
                 let again = contributions.value(cell.query)
                 if again != cell.value {
-                    let ids = contributions.terms(cell.query).map { contributions.event($0.contribution).id }
-                    mismatches.append(.init(ref: ref, statement: cell.value, recomputed: again, events: ids))
+                    let ids = contributions.terms(cell.query).map(\.event.id)
+                    mismatches.append(.init(ref: ref, query: cell.query, statement: cell.value, recomputed: again, events: ids))
                 }
             }
         }
         return Reconciliation(journal: journal, events: events, head: head, year: statements.year, provisional: statements.provisional,
-                              cells: cells, mismatches: mismatches, identities: checkIdentities(statements, values: values))
+                              cells: cells, mismatches: mismatches,
+                              identities: checkIdentities(statements, values: statements.values, catalogue: catalogue))
     }
 
-    /// Every identity, on the given cell values (a missing cell counts as 0).
-    /// A cell as printed: 万元 with two decimals, in units of 0.01 万元, rounded half up.
-    static func printed(_ f: Fen) -> Int64 { let u = Int64((f.raw.magnitude + 5_000) / 10_000); return f.raw < 0 ? -u : u }
-
-    static func checkIdentities(_ statements: Statements, values: [CellRef: Fen]) -> [Reconciliation.IdentityCheck] {
+    /// Every identity, on the given cell values. A cell an identity names that is not among
+    /// them makes the identity fail: it never counts as 0.
+    static func checkIdentities(_ statements: Statements, values: [CellRef: Fen], catalogue: Catalogue) -> [Reconciliation.IdentityCheck] {
         var checks: [Reconciliation.IdentityCheck] = []
-        for i in Identities.all(statements) {
+        for i in Identities.all(statements, catalogue: catalogue) {
+            let unresolved = i.refs.filter { values[$0] == nil }
             let lhs = values[i.lhs] ?? .zero
             let rhs = i.rhs.map { Reconciliation.Term(sign: $0.sign, ref: $0.ref, value: values[$0.ref] ?? .zero) }
             let diff = lhs.raw - rhs.reduce(0) { $0 + $1.sign * $1.value.raw }
-            let pdiff = printed(lhs) - rhs.reduce(0) { $0 + $1.sign * printed($1.value) }
-            checks.append(.init(identity: i.name, lhs: i.lhs, lhsValue: lhs, rhs: rhs, difference: Fen(diff), printedDifference: pdiff))
+            let pdiff = lhs.wanCents - rhs.reduce(0) { $0 + $1.sign * $1.value.wanCents }
+            checks.append(.init(identity: i.name, lhs: i.lhs, lhsValue: lhs, rhs: rhs, difference: Fen(diff), printedDifference: pdiff,
+                                unresolved: unresolved))
         }
         return checks
     }
 
-    /// The events that make up one cell, with their signed contributions.
+    /// A column as a person names it for `table`: its id, its printed label, or (in a 明细表)
+    /// the 经济分类 code that heads it.
+    static func column(_ text: String, table: Int, year: Int, catalogue: Catalogue) -> ColumnID {
+        let layout = StatementBuilder(projection: Projection(), close: nil, year: year, catalogue: catalogue).build()
+        if let c = layout.table(table)?.column(named: text) { return c }
+        if let code = text.split(separator: " ").first.flatMap({ EconomicCode(rawValue: String($0)) }) { return StatementLayout.econ(code) }
+        return ColumnID(text)
+    }
+
+    /// The events that make up one cell, with their signed contributions: the address is
+    /// resolved to its query first, so one verified read keeps just the events of that cell.
+    /// Nil when the statements have no such cell.
     public static func trace(_ store: JournalStore, year: Int, table: Int, row: String, column: String) throws(JournalError) -> Trace? {
-        let s = try snapshot(store, year: year)
-        guard let cell = s.statements.table(table)?.cell(row: row, column: column) else { return nil }
-        let terms = s.contributions.terms(cell.query).map { (s.contributions.event($0.contribution), $0.contribution.kind, $0.signed) }
-        return Trace(ref: CellRef(table, row, column), cell: cell, terms: terms)
+        let ref = CellRef(table, RowID(row), Reconciler.column(column, table: table, year: year, catalogue: store.catalogue))
+        guard let q = StatementLayout.query(table: ref.table, row: ref.row, column: ref.column, year: year, catalogue: store.catalogue) else { return nil }
+        let p = try pass(try store.openForReading(), store, year: year, keep: .matching([q]))
+        guard let cell = p.statements.cell(ref) else { return nil }
+        let terms = p.contributions.terms(cell.query).map { ($0.event, $0.contribution.kind, $0.signed) }
+        return Trace(ref: ref, cell: cell, terms: terms)
     }
 }
 
@@ -140,7 +172,9 @@ public struct Proof: Codable, Sendable {
     public struct Rounding: Codable, Sendable {
         public var identity: String; public var cells: [String]; public var difference: String
     }
-    public var format = "fledger-proof/1"
+    /// Version 2 addresses cells by row and column ids (version 1 used printed column labels).
+    public var format = Proof.currentFormat
+    public static let currentFormat = "fledger-proof/2"
     public var journal: String
     public var events: Int
     public var head: String
@@ -161,7 +195,7 @@ public struct Proof: Codable, Sendable {
                      difference: i.printedGap.wan)
         }
         self.failures = failures
-        cells = r.cells.map { SavedCell(table: $0.ref.table, row: $0.ref.row, column: $0.ref.column, fen: $0.value.raw) }
+        cells = r.cells.map { SavedCell(table: $0.ref.table, row: $0.ref.row.rawValue, column: $0.ref.column.rawValue, fen: $0.value.raw) }
     }
 
     public func json() -> String {
@@ -170,7 +204,10 @@ public struct Proof: Codable, Sendable {
         return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
     }
 
-    public static func decode(_ data: Data) -> Proof? { try? JSONDecoder().decode(Proof.self, from: data) }
+    public static func decode(_ data: Data) -> Proof? {
+        guard let p = try? JSONDecoder().decode(Proof.self, from: data), p.format == currentFormat else { return nil }
+        return p
+    }
 }
 
 /// A saved proof checked against the journal as it is now.
@@ -186,17 +223,17 @@ public struct Recheck: Sendable {
 }
 
 extension Reconciler {
+    /// Re-checks a saved proof in one verified read: the journal's line at the proven length
+    /// is hashed on the way, and every proven cell is compared with the statements now.
     public static func recheck(_ proof: Proof, store: JournalStore) throws(JournalError) -> Recheck {
-        let (statements, r) = try reconcile(store, year: proof.year)
-        var intact = false
-        if proof.events <= r.events, proof.events >= 1 {
-            intact = try store.lineHash(seq: proof.events)?.hex == proof.head
-        }
-        var now: [CellRef: Fen] = [:]
-        for t in statements.tables { for (_, row, column, cell) in t.cells { now[CellRef(t.number, row.code, column)] = cell.value } }
+        let session = try store.openForReading()
+        let p = try pass(session, store, year: proof.year, lineHashes: [proof.events])
+        let r = try reconcile(p, session, store)
+        let intact = proof.events >= 1 && proof.events <= r.events && p.lineHashes[proof.events]?.hex == proof.head
+        let now = p.statements.values
         var changed: [(CellRef, Fen, Fen?)] = []
         for c in proof.cells {
-            let ref = CellRef(c.table, c.row, c.column)
+            let ref = CellRef(c.table, RowID(c.row), ColumnID(c.column))
             if now[ref] != Fen(c.fen) { changed.append((ref, Fen(c.fen), now[ref])) }
         }
         return Recheck(proof: proof, events: r.events, head: r.head, prefixIntact: intact, changed: changed)

@@ -58,6 +58,47 @@ public struct CellQuery: Hashable, Sendable {
     }
 }
 
+/// A row's stable id within its table: the code printed in the first column (`total`,
+/// `income-total`, a 功能分类 or 经济分类 code, a project code). Never the row's label.
+public struct RowID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ s: String) { rawValue = s }
+    public var description: String { rawValue }
+    public static func < (l: Self, r: Self) -> Bool { l.rawValue < r.rawValue }
+
+    public static let total = RowID("total")
+    public static func function(_ c: FunctionCode) -> RowID { RowID(c.rawValue) }
+    public static func econ(_ c: EconomicCode) -> RowID { RowID(c.rawValue) }
+    public static func project(_ c: ProjectCode) -> RowID { RowID(c.rawValue) }
+}
+
+/// A column's stable id within its table (`total`, `basic`, `source:superior`, `econ:30101`,
+/// `actual:reception`, …). The label (`本年支出合计`, `301 工资福利支出`) is only for printing.
+public struct ColumnID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ s: String) { rawValue = s }
+    public var description: String { rawValue }
+    public static func < (l: Self, r: Self) -> Bool { l.rawValue < r.rawValue }
+}
+
+/// A column: its id and the label printed at its head.
+public struct Column: Hashable, Sendable {
+    public var id: ColumnID
+    public var label: String
+    public init(_ id: ColumnID, _ label: String) { self.id = id; self.label = label }
+}
+
+/// The address of a cell: table number, row id, column id.
+public struct CellRef: Hashable, Sendable, CustomStringConvertible {
+    public var table: Int
+    public var row: RowID
+    public var column: ColumnID
+    public init(_ table: Int, _ row: RowID, _ column: ColumnID) { self.table = table; self.row = row; self.column = column }
+    public var description: String { "T\(table)[\(row)][\(column)]" }
+}
+
 /// A computed cell: its value in 分 and what it means.
 public struct Cell: Hashable, Sendable {
     public var value: Fen
@@ -65,18 +106,21 @@ public struct Cell: Hashable, Sendable {
 }
 
 public struct Row: Hashable, Sendable {
-    public var code: String
+    public var id: RowID
     public var name: String
     /// Indent: 0 for totals, 1 for 类, 2 for 款, 3 for 项 (and likewise in other hierarchies).
     public var level: Int
     /// One per column of the block; nil where the template leaves the cell blank.
     public var cells: [Cell?]
+
+    /// The code printed in the first column: the row's id.
+    public var code: String { id.rawValue }
 }
 
 /// A block of columns and rows; two-sided tables (收入 ‖ 支出) have two blocks.
 public struct Block: Hashable, Sendable {
     public var name: String
-    public var columns: [String]
+    public var columns: [Column]
     public var rows: [Row]
 }
 
@@ -90,18 +134,33 @@ public struct Table: Sendable {
 
     public var isEmpty: Bool { blocks.allSatisfy { $0.rows.allSatisfy { $0.cells.allSatisfy { ($0?.value ?? .zero) == .zero } } } }
 
-    /// The cell at a row code and column name, in whichever block has them.
-    public func cell(row: String, column: String) -> Cell? {
+    /// The cell at a row and column id, in whichever block has them; nil when the table has no
+    /// such cell.
+    public func cell(_ row: RowID, _ column: ColumnID) -> Cell? {
         for b in blocks {
-            guard let c = b.columns.firstIndex(of: column), let r = b.rows.first(where: { $0.code == row }) else { continue }
+            guard let c = b.columns.firstIndex(where: { $0.id == column }), let r = b.rows.first(where: { $0.id == row }) else { continue }
             return r.cells[c]
         }
         return nil
     }
 
+    /// A column named as a person types it: its id, or its printed label.
+    public func column(named text: String) -> ColumnID? {
+        for b in blocks {
+            if let c = b.columns.first(where: { $0.id.rawValue == text || $0.label == text }) { return c.id }
+        }
+        return nil
+    }
+
+    /// The cell at a row code and a column id or label (for people and tests).
+    public func cell(row: String, column: String) -> Cell? {
+        guard let c = self.column(named: column) else { return nil }
+        return cell(RowID(row), c)
+    }
+
     /// Every non-blank cell with its address.
-    public var cells: [(block: String, row: Row, column: String, cell: Cell)] {
-        var out: [(String, Row, String, Cell)] = []
+    public var cells: [(block: String, row: Row, column: Column, cell: Cell)] {
+        var out: [(String, Row, Column, Cell)] = []
         for b in blocks {
             for r in b.rows {
                 for (i, c) in r.cells.enumerated() { if let c { out.append((b.name, r, b.columns[i], c)) } }
@@ -118,5 +177,19 @@ public struct Statements: Sendable {
     public let provisional: Bool
     public let tables: [Table]
 
+    public init(year: Int, provisional: Bool, tables: [Table]) {
+        self.year = year; self.provisional = provisional; self.tables = tables
+    }
+
     public func table(_ n: Int) -> Table? { tables.first { $0.number == n } }
+
+    /// The cell a reference names; nil when no table has it.
+    public func cell(_ ref: CellRef) -> Cell? { table(ref.table)?.cell(ref.row, ref.column) }
+
+    /// Every cell's value by address.
+    public var values: [CellRef: Fen] {
+        var out: [CellRef: Fen] = [:]
+        for t in tables { for (_, row, column, cell) in t.cells { out[CellRef(t.number, row.id, column.id)] = cell.value } }
+        return out
+    }
 }

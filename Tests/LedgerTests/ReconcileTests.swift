@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func everyTraceSumsToItsCell() throws {
-        let s = try Reconciler.snapshot(Self.seed, year: 2023)
+        let s = try Reconciler.pass(Self.seed.openForReading(), Self.seed, year: 2023, keep: .all)
         var n = 0
         for t in s.statements.tables {
             for (_, row, column, cell) in t.cells {
@@ -45,16 +45,15 @@ import Testing
     /// Each identity, made inconsistent by moving one 分 in the cell it constrains, fails, and
     /// names that cell; nothing else about the statements changes.
     @Test func eachIdentityFailsWhenItsInputsAreInconsistent() throws {
-        let s = try Reconciler.snapshot(Self.seed, year: 2023)
-        var values: [CellRef: Fen] = [:]
-        for t in s.statements.tables { for (_, row, column, cell) in t.cells { values[CellRef(t.number, row.code, column)] = cell.value } }
-        let identities = Identities.all(s.statements)
-        #expect(Reconciler.checkIdentities(s.statements, values: values).allSatisfy { $0.difference == .zero })
+        let s = try Reconciler.pass(Self.seed.openForReading(), Self.seed, year: 2023, keep: .all)
+        let values = s.statements.values
+        let identities = Identities.all(s.statements, catalogue: catalogue)
+        #expect(Reconciler.checkIdentities(s.statements, values: values, catalogue: catalogue).allSatisfy { $0.difference == .zero })
         var kinds = Set<String>()
         for i in identities {
             var bent = values
             bent[i.lhs] = Fen((values[i.lhs] ?? .zero).raw + 1)
-            let failing = Reconciler.checkIdentities(s.statements, values: bent).filter { $0.difference != .zero }
+            let failing = Reconciler.checkIdentities(s.statements, values: bent, catalogue: catalogue).filter { $0.difference != .zero }
             #expect(failing.contains { $0.identity == i.name && $0.lhs == i.lhs && $0.difference == Fen(1) }, "\(i.name) \(i.lhs)")
             kinds.insert(i.name.replacingOccurrences(of: #"\[.*\]"#, with: "", options: .regularExpression))
         }
@@ -71,19 +70,19 @@ import Testing
     }
 
     @Test func aWrongCellIsNamedWithBothValuesAndItsEvents() throws {
-        let s = try Reconciler.snapshot(Self.seed, year: 2023)
+        let s = try Reconciler.pass(Self.seed.openForReading(), Self.seed, year: 2023, keep: .all)
         var tables = s.statements.tables
         let k = tables.firstIndex { $0.number == 6 }!
         let r = tables[k].blocks[0].rows.firstIndex { $0.code == "2010399" }!
         tables[k].blocks[0].rows[r].cells[2]!.value.raw += 100   // 项目支出 of 2010399, one yuan too much
         let bent = Statements(year: 2023, provisional: false, tables: tables)
-        let rec = Reconciler.check(bent, against: s.contributions, journal: "j", events: 1, head: .zero)
+        let rec = Reconciler.check(bent, against: s.contributions, catalogue: catalogue, journal: "j", events: 1, head: .zero)
         let passed = rec.passed
         #expect(!passed)
-        let m = rec.mismatches.first { $0.ref == CellRef(6, "2010399", "项目支出") }
+        let m = rec.mismatches.first { $0.ref == CellRef(6, RowID("2010399"), StatementLayout.project) }
         #expect(m?.statement.raw == 149_900_000 + 100 && m?.recomputed.raw == 149_900_000)
         #expect(m?.events.count ?? 0 > 40)   // the project disbursements behind the cell
-        #expect(rec.identityFailures.contains { $0.lhs == CellRef(6, "2010399", "合计") && $0.difference == Fen(-100) })
+        #expect(rec.identityFailures.contains { $0.lhs == CellRef(6, RowID("2010399"), StatementLayout.total) && $0.difference == Fen(-100) })
     }
 
     @Test func aTamperedJournalFailsWithTheLineAtFault() throws {
@@ -147,6 +146,6 @@ import Testing
         try mustPost(store, [d(["type": "reopen", "year": "2023", "reason": "补记", "actor": "王会计"]), disbursement("D9", amount: "1.00", date: "2023-12-31")])
         let after = try Reconciler.recheck(proof, store: store)
         #expect(!after.holds)
-        #expect(after.changed.contains { $0.ref == CellRef(1, "expense-total", "决算数") && $0.before == Fen(10_000) && $0.now == Fen(10_100) })
+        #expect(after.changed.contains { $0.ref == CellRef(1, StatementLayout.expenseTotal, StatementLayout.amount) && $0.before == Fen(10_000) && $0.now == Fen(10_100) })
     }
 }

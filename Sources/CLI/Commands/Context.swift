@@ -25,6 +25,11 @@ enum Context {
             let unitFile = URL(fileURLWithPath: journal).deletingLastPathComponent().appendingPathComponent("catalogue.tsv").path
             if FileManager.default.fileExists(atPath: unitFile) { base = base.merging(try Catalogue.load(path: unitFile)) }
         }
+        let missing = base.missingRules
+        guard missing.isEmpty else {
+            throw Failure(exit: .usage, message: "the code catalogue does not define " + missing.joined(separator: ", ")
+                          + "; see the built-in catalogue.tsv for the lines every catalogue needs (kinds fund and group)")
+        }
         return base
     }
 

@@ -19,7 +19,7 @@ enum InitCommand {
     static func run(_ a: ParsedArgs) throws -> Exit {
         let store = try Context.store(a)
         let yearText = try a.required("year")
-        guard let year = Int(yearText), (1900...9999).contains(year) else { throw UsageError(message: "--year '\(yearText)' is not a year") }
+        guard let year = Int(yearText), FiscalYears.contains(year) else { throw UsageError(message: "--year '\(yearText)' is not a year") }
         var fields: [String: String] = [
             "unit": try a.required("unit"), "name": try a.required("name"),
             "date": CivilDate.firstOfYear(year).description, "actor": Context.actor(a) ?? "",

@@ -26,7 +26,7 @@ enum BudgetCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, allowed: ["text", "csv", "json"])
-        guard let year = Int(try a.required("year")), (1900...9999).contains(year) else {
+        guard let year = Int(try a.required("year")), FiscalYears.contains(year) else {
             throw UsageError(message: "--year '\(a["year"]!)' is not a year")
         }
         let viewName = a["by"] ?? "item"

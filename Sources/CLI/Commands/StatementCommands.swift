@@ -19,7 +19,8 @@ enum StatementsCommand {
         9 一般公共预算财政拨款项目支出决算表, 10 政府性基金预算财政拨款收入支出决算表, 11 国有资本经营预算财政拨款收入支出决算表,
         12 国有资本经营预算财政拨款支出决算表, 13 财政拨款“三公”经费支出决算表.
         The journal is verified first. A year not yet closed is marked provisional: its 年末结转和结余 is every
-        unspent balance. Row codes (first column) and column names address cells for `fledger trace`.
+        unspent balance. Row codes (first column) and column ids (CSV column_id, JSON columns[].id) or printed
+        column names address cells for `fledger trace`.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
@@ -40,10 +41,11 @@ enum StatementsCommand {
         case "json":
             out(json(s, tables))
         case "csv":
-            out("table,title,block,row,name,level,column,amount")
+            out("table,title,block,row,name,level,column_id,column,amount")
             for t in tables {
                 for (block, row, column, cell) in t.cells {
-                    out([String(t.number), t.title, block, row.code, row.name, String(row.level), column, money(cell.value)].map(csvField).joined(separator: ","))
+                    out([String(t.number), t.title, block, row.code, row.name, String(row.level), column.id.rawValue, column.label, money(cell.value)]
+                        .map(csvField).joined(separator: ","))
                 }
             }
         case "markdown":
@@ -51,7 +53,7 @@ enum StatementsCommand {
                 out("### 表\(t.number) \(t.title)\n\n\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)\n")
                 for b in t.blocks {
                     if t.blocks.count > 1 { out("**\(b.name)**\n") }
-                    out("| 编码 | 名称 | " + b.columns.joined(separator: " | ") + " |")
+                    out("| 编码 | 名称 | " + b.columns.map(\.label).joined(separator: " | ") + " |")
                     out("|---|---|" + b.columns.map { _ in "---:|" }.joined())
                     for r in b.rows {
                         out("| \(r.code) | \(String(repeating: "　", count: max(0, r.level - 1)))\(r.name) | " + r.cells.map { $0.map { money($0.value) } ?? "" }.joined(separator: " | ") + " |")
@@ -66,7 +68,7 @@ enum StatementsCommand {
                 out("\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)")
                 for b in t.blocks {
                     if t.blocks.count > 1 { out("【\(b.name)】") }
-                    var tt = TextTable(["编码", "名称"] + b.columns, align: [.left, .left] + b.columns.map { _ in .right })
+                    var tt = TextTable(["编码", "名称"] + b.columns.map(\.label), align: [.left, .left] + b.columns.map { _ in .right })
                     for r in b.rows {
                         tt.add([r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name] + r.cells.map { $0.map { money($0.value) } ?? "" })
                     }
@@ -86,7 +88,7 @@ enum StatementsCommand {
                 let rows = b.rows.map { r in
                     "{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"cells\":[" + r.cells.map { $0.map { String($0.value.raw) } ?? "null" }.joined(separator: ",") + "]}"
                 }
-                return "{\"name\":\(jsonString(b.name)),\"columns\":[" + b.columns.map(jsonString).joined(separator: ",") + "],\"rows\":[\n" + rows.joined(separator: ",\n") + "]}"
+                return "{\"name\":\(jsonString(b.name)),\"columns\":[" + b.columns.map { "{\"id\":\(jsonString($0.id.rawValue)),\"label\":\(jsonString($0.label))}" }.joined(separator: ",") + "],\"rows\":[\n" + rows.joined(separator: ",\n") + "]}"
             }
             parts.append("{\"number\":\(t.number),\"title\":\(jsonString(t.title)),\"notes\":[" + t.notes.map(jsonString).joined(separator: ",")
                          + "],\"blocks\":[" + blocks.joined(separator: ",") + "]}")
@@ -144,7 +146,9 @@ enum ReconcileCommand {
         }
         for i in r.identityFailures {
             let rhs = i.rhs.map { "\($0.sign < 0 ? "−" : "+") \($0.ref) \($0.value.yuan)" }.joined(separator: " ")
-            if i.difference != .zero {
+            if !i.unresolved.isEmpty {
+                failures.append("\(i.identity): names cell(s) the statements do not have: " + i.unresolved.map(\.description).joined(separator: ", "))
+            } else if i.difference != .zero {
                 failures.append("\(i.identity): \(i.lhs) \(i.lhsValue.yuan) ≠ \(rhs) (difference \(i.difference.yuan) yuan)")
             } else {
                 failures.append("\(i.identity): printed figures differ by \(i.printedGap.wan) 万元, more than rounding (\(i.roundingBound) × 0.01) allows: \(i.lhs) vs \(rhs)")
@@ -181,7 +185,7 @@ enum TraceCommand {
             OptionSpec(name: "year", value: "Y", help: "fiscal year"),
             OptionSpec(name: "table", value: "N", help: "table number 1–13"),
             OptionSpec(name: "row", value: "CODE", help: "row code as `fledger statements` prints it (2010350, total, income-total, …)"),
-            OptionSpec(name: "column", value: "NAME", help: "column name as printed (决算数, 本年支出合计, 基本支出, …)"),
+            OptionSpec(name: "column", value: "ID|NAME", help: "column id (amount, total, basic, econ:30101, actual:reception, …) or its printed name (决算数, 基本支出, …)"),
             OptionSpec(name: "format", value: "text|csv|json", help: "output format (default text)"),
         ],
         details: "Each event is listed with what it contributes to the cell (reversals and lapses negative); the sum equals the cell.")

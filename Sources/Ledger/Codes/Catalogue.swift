@@ -6,8 +6,12 @@ import Foundation
 ///
 ///     func	2010350	事业运行
 ///     econ	30101	基本工资
-///     fund	gpb	一般公共预算财政拨款
+///     fund	gpb	一般公共预算财政拨款	gpb
 ///     project	51050022T000000381226	政府采购专家评审劳务费
+///     group	personnel	301,303	人员经费
+///
+/// A `fund` line has a fourth field, the statement category the fund reports under
+/// (`FundCategory`); a `group` line names an `EconGroup`, its 经济分类 codes and a label.
 ///
 /// The built-in file holds the national codes; a unit's own names (its projects) live in a
 /// second file that is merged over it.
@@ -16,6 +20,9 @@ public struct Catalogue: Sendable {
     public private(set) var economics: [EconomicCode: String] = [:]
     public private(set) var funds: [FundCode: String] = [:]
     public private(set) var projects: [ProjectCode: String] = [:]
+    public private(set) var fundCategories: [FundCode: FundCategory] = [:]
+    public private(set) var groups: [EconGroup: [EconomicCode]] = [:]
+    public private(set) var groupLabels: [EconGroup: String] = [:]
 
     public init() {}
 
@@ -32,8 +39,11 @@ public struct Catalogue: Sendable {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty || line.hasPrefix("#") { continue }
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard cols.count == 3, !cols[2].isEmpty else {
-                throw LoadError(path: path, line: lineNo, message: "expected 3 tab-separated fields: kind, code, name")
+            let want = cols.first == "fund" || cols.first == "group" ? 4 : 3
+            guard cols.count == want, !cols[2].isEmpty, !cols[want - 1].isEmpty else {
+                throw LoadError(path: path, line: lineNo, message: want == 4
+                    ? "expected 4 tab-separated fields: \(cols[0]), " + (cols[0] == "fund" ? "code, name, statement category" : "name, codes, label")
+                    : "expected 3 tab-separated fields: kind, code, name")
             }
             switch cols[0] {
             case "func":
@@ -50,14 +60,31 @@ public struct Catalogue: Sendable {
                 guard let c = FundCode(rawValue: cols[1]) else {
                     throw LoadError(path: path, line: lineNo, message: "fund code '\(cols[1])' is not lower-case letters and digits")
                 }
+                guard let category = FundCategory(rawValue: cols[3]) else {
+                    throw LoadError(path: path, line: lineNo, message: "fund category '\(cols[3])' is not one of \(FundCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
                 funds[c] = cols[2]
+                fundCategories[c] = category
+            case "group":
+                guard let g = EconGroup(rawValue: cols[1]) else {
+                    throw LoadError(path: path, line: lineNo, message: "group '\(cols[1])' is not one of \(EconGroup.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                var codes: [EconomicCode] = []
+                for part in cols[2].split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let c = EconomicCode(rawValue: String(part)) else {
+                        throw LoadError(path: path, line: lineNo, message: "group code '\(part)' is not a 3- or 5-digit 经济分类 code")
+                    }
+                    codes.append(c)
+                }
+                groups[g] = codes
+                groupLabels[g] = cols[3]
             case "project":
                 guard let c = ProjectCode(rawValue: cols[1]) else {
                     throw LoadError(path: path, line: lineNo, message: "project code '\(cols[1])' is not a project code (8 digits, a capital letter, 12 digits)")
                 }
                 projects[c] = cols[2]
             default:
-                throw LoadError(path: path, line: lineNo, message: "unknown kind '\(cols[0])', expected func, econ, fund or project")
+                throw LoadError(path: path, line: lineNo, message: "unknown kind '\(cols[0])', expected func, econ, fund, project or group")
             }
         }
     }
@@ -75,7 +102,9 @@ public struct Catalogue: Sendable {
         guard let url = Bundle.module.url(forResource: "catalogue", withExtension: "tsv") else {
             throw LoadError(path: "catalogue.tsv", line: 0, message: "the built-in catalogue is missing from the install")
         }
-        return try load(path: url.path)
+        let c = try load(path: url.path)
+        assert(c.missingRules.isEmpty, "the built-in catalogue lacks \(c.missingRules)")
+        return c
     }
 
     /// Name of a 功能分类 code, if catalogued.
@@ -91,6 +120,9 @@ public struct Catalogue: Sendable {
         c.economics.merge(other.economics) { $1 }
         c.funds.merge(other.funds) { $1 }
         c.projects.merge(other.projects) { $1 }
+        c.fundCategories.merge(other.fundCategories) { $1 }
+        c.groups.merge(other.groups) { $1 }
+        c.groupLabels.merge(other.groupLabels) { $1 }
         return c
     }
 }

@@ -6,7 +6,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public let year: Int, month: Int, day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1900...9999).contains(year), (1...12).contains(month),
+        guard FiscalYears.contains(year), (1...12).contains(month),
               (1...CivilDate.daysIn(month: month, year: year)).contains(day) else { return nil }
         self.year = year; self.month = month; self.day = day
     }
@@ -37,7 +37,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func firstOfYear(_ year: Int) -> CivilDate { CivilDate(year: year, month: 1, day: 1)! }
 
-    public var isFirstOfYear: Bool { month == 1 && day == 1 }
+    public var isFirstOfYear: Bool { month == 1 && day == 1 }  // calendar fact; 年初预算 is `InitialBudget`
 
     /// YYYYMMDD as one integer, ordered like the date.
     var packed: Int { year * 10_000 + month * 100 + day }

@@ -133,50 +133,6 @@ public struct JournalStore: Sendable {
         return .committed(results)
     }
 
-    // MARK: - Verify
-
-    /// Replays the whole journal, checking every line and every rule; reports the first damage
-    /// as an error naming its line. Also checks the head file and the checkpoint.
-    public func verify() throws(JournalError) -> VerifyReport {
-        let file = try JournalFile(path: path, access: .read)
-        let size = try file.size()
-        try checkPending(file: file, size: size, canClear: false)
-        let buf = try file.read(at: 0, count: size)
-        let checkpoint = SideFile.read(checkpointPath).flatMap(Checkpoint.decode)
-        var notes: [String] = []
-        let replayer = Replayer(path: path, validator: validator, baseOffset: 0, buf: UnsafeRawBufferPointer(buf.bytes), before: { _ in nil })
-        var state = LedgerState()
-        var snapshot: LedgerState?
-        try replayer.run(state: &state, prev: .zero, prevPrev: nil, snapshotAt: checkpoint?.size, snapshot: &snapshot)
-        if let torn = replayer.table.tornStart {
-            throw .damaged(path: path, line: replayer.table.count + 1,
-                           reason: "the last line is cut short (\(size - torn) bytes with no newline), as a crash during a write leaves it; it was never acknowledged. `fledger repair` sets it aside")
-        }
-        guard replayer.table.count > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
-        let head = replayer.hashes.last!
-        if let h = readHead() {
-            if h.seq > state.count {
-                throw .damaged(path: path, line: state.count + 1,
-                               reason: "event \(h.seq) (hash \(h.hash.hex)) was acknowledged, but the journal ends at event \(state.count): lines were removed from its end")
-            }
-            if replayer.hashes[h.seq - 1] != h.hash {
-                throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
-            }
-            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update)") }
-        } else {
-            notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
-        }
-        if let cp = checkpoint {
-            if let snap = snapshot, cp.lastLineStart < size, replayer.hashes.indices.contains(cp.state.count - 1),
-               replayer.hashes[cp.state.count - 1] == cp.head, snap.sameAs(cp.state) {
-                notes.append("checkpoint at event \(cp.state.count) agrees with the replay")
-            } else {
-                throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) does not agree with a replay of the journal; posts would start from wrong balances. Delete it (it is derived data) and run verify again")
-            }
-        }
-        return VerifyReport(events: state.count, bytes: size, head: head, unit: state.unit, openYears: state.openYears.sorted(), notes: notes)
-    }
-
     // MARK: - Repair
 
     public struct RepairReport: Sendable {
@@ -250,17 +206,6 @@ public struct JournalStore: Sendable {
             }
         }
         return out
-    }
-
-    /// SHA-256 of line `seq` (nil beyond the end): lets a saved proof check that the journal
-    /// still begins with the events it was made from.
-    public func lineHash(seq: Int) throws(JournalError) -> SHA256.Digest? {
-        let file = try JournalFile(path: path, access: .read)
-        let buf = try file.read(at: 0, count: try file.size())
-        let b = UnsafeRawBufferPointer(buf.bytes)
-        let table = LineTable(b)
-        guard seq >= 1, seq <= table.count else { return nil }
-        return SHA256.hash(table.line(seq - 1, in: b))
     }
 
     // MARK: - Loading state
@@ -361,7 +306,7 @@ public struct JournalStore: Sendable {
         try? SideFile.write(headPath, Array("\(seq) \(hash.hex)\n".utf8), durable: false)
     }
 
-    private func readHead() -> (seq: Int, hash: SHA256.Digest)? {
+    func readHead() -> (seq: Int, hash: SHA256.Digest)? {
         guard let b = SideFile.read(headPath) else { return nil }
         let parts = String(decoding: b, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count == 2, let seq = Int(parts[0]), seq >= 1, let h = SHA256.Digest(hex: parts[1]) else { return nil }

@@ -35,10 +35,14 @@ struct Replayer {
         try run(state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: nil, snapshot: &unused)
     }
 
+    /// What a replay hands each event once it is verified and applied: the event and, for a
+    /// correction, the event it corrects.
+    typealias Visitor = (_ event: Event, _ target: Event?) -> Void
+
     /// As `run`, also copying the state out when the replay reaches file offset `snapshotAt`
     /// (to compare a checkpoint with the replay).
     func run(state: inout LedgerState, prev: SHA256.Digest, prevPrev: SHA256.Digest?,
-             snapshotAt: Int?, snapshot: inout LedgerState?) throws(JournalError) {
+             snapshotAt: Int?, snapshot: inout LedgerState?, visit: Visitor? = nil) throws(JournalError) {
         let first = state.count + 1   // line number (= expected seq) of the buffer's first line
         // Decoding runs one batch ahead on another thread while this one validates and applies.
         let batch = 16_384
@@ -54,7 +58,8 @@ struct Replayer {
             }
             defer { group.wait() }
             for (k, fast) in current.enumerated() {
-                try step(b * batch + k, fast, first: first, state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: snapshotAt, snapshot: &snapshot)
+                try step(b * batch + k, fast, first: first, state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: snapshotAt,
+                         snapshot: &snapshot, visit: visit)
             }
             group.wait()
             current = slot.lines
@@ -69,7 +74,8 @@ struct Replayer {
     }
 
     private func step(_ i: Int, _ fast: (event: Event, prev: SHA256.Digest)?, first: Int, state: inout LedgerState,
-                      prev: SHA256.Digest, prevPrev: SHA256.Digest?, snapshotAt: Int?, snapshot: inout LedgerState?) throws(JournalError) {
+                      prev: SHA256.Digest, prevPrev: SHA256.Digest?, snapshotAt: Int?, snapshot: inout LedgerState?,
+                      visit: Visitor?) throws(JournalError) {
             let lineNo = first + i
             let bytes = table.line(i, in: buf)
             let decoded: (event: Event, prev: SHA256.Digest)
@@ -116,7 +122,9 @@ struct Replayer {
             if let r = validator.check(event, state: state, lookup: lookup) {
                 throw damaged(lineNo, "event '\(event.id)' breaks the ledger's rules: \(r)")
             }
-            state.apply(event, at: locator, target: validator.target(of: event, state: state, lookup: lookup))
+            let target = validator.target(of: event, state: state, lookup: lookup)
+            state.apply(event, at: locator, target: target)
+            visit?(event, target?.event)
             if let at = snapshotAt, baseOffset + table.ends[i] + 1 == at { snapshot = state }
     }
 

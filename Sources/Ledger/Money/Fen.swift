@@ -31,11 +31,15 @@ public struct Fen: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// 万元 rounded half up (away from zero on the magnitude) to two decimals: 4674200.00 → `467.42`.
     public var wan: String {
-        // 1 万元 = 1,000,000 分; two decimals of 万元 = units of 10,000 分.
-        let mag = raw.magnitude
-        let units = (mag + 5_000) / 10_000
-        let text = Fen.format(Int64(units), scale: 100, decimals: 2, grouping: false)
-        return raw < 0 && units != 0 ? "-" + text : text
+        Fen.format(wanCents, scale: 100, decimals: 2, grouping: false)
+    }
+
+    /// The amount as published: 万元 with two decimals, in units of 0.01 万元 (10,000 分), each
+    /// figure rounded on its own, half away from zero. The one rounding rule of every printed
+    /// 万元 figure and of the reconciler's printed-cell checks.
+    public var wanCents: Int64 {
+        let units = Int64((raw.magnitude + 5_000) / 10_000)
+        return raw < 0 ? -units : units
     }
 
     /// The common case without allocation: ASCII digits with an optional '.' and up to two decimals.

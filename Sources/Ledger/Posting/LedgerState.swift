@@ -121,6 +121,9 @@ public struct LedgerState: Sendable {
     /// True when `year` has a close that no reopening undid: nothing more may be posted in it.
     public func isClosed(_ year: Int) -> Bool { closes[year].map { !$0.reopened } ?? false }
 
+    /// The years that accept posts: opened, and not closed (or reopened), in order.
+    public var openYearsNotClosed: [Int] { openYears.filter { !isClosed($0) }.sorted() }
+
     /// Applies an event that the validator accepted (or that a verified journal holds).
     /// Applying cannot fail: every check happened before.
     mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?) {

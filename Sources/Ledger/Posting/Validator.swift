@@ -91,7 +91,7 @@ public struct Validator: Sendable {
         }
         let year: Int?
         if let text = d[Wire.year] {
-            guard let y = Int(text), (1900...9999).contains(y) else {
+            guard let y = Int(text), FiscalYears.contains(y) else {
                 throw Rejection(.malformedField, field: Wire.year, "year '\(text)' is not a year like 2023")
             }
             year = y

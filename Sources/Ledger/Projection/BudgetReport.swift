@@ -1,5 +1,6 @@
 /// The groupings of budget against actual that accountants read: by 功能分类, project,
-/// 经济分类, fund source, 基本/项目 (with 人员经费 and 公用经费), and the “三公” categories.
+/// 经济分类, fund source, 基本/项目 (with 人员经费 and 公用经费), and the “三公” categories
+/// (财政拨款 only, as `SanGong` defines them).
 public enum BudgetView: String, CaseIterable, Sendable {
     case item, project, econ, fund, nature, sangong
 }
@@ -21,15 +22,6 @@ public struct BudgetReport: Sendable {
     public let view: BudgetView
     public let rows: [BudgetRow]
     public var total: Figures { rows[0].figures }
-
-    /// Economic categories of personnel (人员经费) and of running costs (公用经费) in 基本支出.
-    public static let personnel: Set<String> = ["301", "303"]
-    public static let running: Set<String> = ["302", "310"]
-
-    /// The “三公” 经济分类 款: abroad, vehicle purchase, vehicle running, reception.
-    public static let sangong: [(code: String, name: String)] = [
-        ("30212", "因公出国（境）费"), ("31013", "公务用车购置费"), ("30231", "公务用车运行维护费"), ("30217", "公务接待费"),
-    ]
 
     public init(projection: Projection, year: Int, view: BudgetView, catalogue: Catalogue) {
         self.year = year
@@ -86,20 +78,22 @@ public struct BudgetReport: Sendable {
                 total.add(byFund[fund]!)
             }
         case .nature:
-            // 人员经费 and 公用经费 are told apart by 经济分类, which budgets granted per 项 do not
-            // carry: those rows show 执行数 only (their budget columns stay zero, so no rate).
-            func category(_ c: Classification) -> String? { c.econ.map { String($0.rawValue.prefix(3)) } }
+            // 人员经费 and 公用经费 are told apart by 经济分类 (the catalogue's groups), which budgets
+            // granted per 项 do not carry: those rows show 执行数 only (budget columns zero, no rate).
             func spent(_ pick: (Classification) -> Bool) -> Figures { Figures(actual: sum(pick).actual) }
+            let isPersonnel = { (c: Classification) in catalogue.econ(c.econ, isIn: .personnel) }
+            let isRunning = { (c: Classification) in catalogue.econ(c.econ, isIn: .running) }
             let basic = sum { $0.nature == .basic }
-            let personnel = spent { $0.nature == .basic && category($0).map(BudgetReport.personnel.contains) == true }
-            let running = spent { $0.nature == .basic && category($0).map(BudgetReport.running.contains) == true }
-            let other = spent {
-                $0.nature == .basic && !(category($0).map { BudgetReport.personnel.contains($0) || BudgetReport.running.contains($0) } ?? false)
-            }
+            let personnel = spent { $0.nature == .basic && isPersonnel($0) }
+            let running = spent { $0.nature == .basic && isRunning($0) }
+            let other = spent { $0.nature == .basic && !isPersonnel($0) && !isRunning($0) }
             let project = sum { $0.nature == .project }
+            func label(_ g: EconGroup) -> String {
+                (catalogue.groupLabels[g] ?? g.rawValue) + "（" + catalogue.codes(g).map(\.rawValue).joined(separator: "、") + "）"
+            }
             body.append(BudgetRow(code: "basic", name: "基本支出", level: 1, isSubtotal: true, figures: basic))
-            body.append(BudgetRow(code: "personnel", name: "人员经费（301、303）", level: 2, isSubtotal: false, figures: personnel))
-            body.append(BudgetRow(code: "running", name: "公用经费（302、310）", level: 2, isSubtotal: false, figures: running))
+            body.append(BudgetRow(code: "personnel", name: label(.personnel), level: 2, isSubtotal: false, figures: personnel))
+            body.append(BudgetRow(code: "running", name: label(.running), level: 2, isSubtotal: false, figures: running))
             if !other.isZero {
                 body.append(BudgetRow(code: "other", name: "其他经济分类", level: 2, isSubtotal: false, figures: other))
             }
@@ -107,20 +101,19 @@ public struct BudgetReport: Sendable {
             total = basic
             total.add(project)
         case .sangong:
-            func econ(_ code: String) -> Figures { sum { $0.econ?.rawValue == code } }
-            let abroad = econ("30212"), purchase = econ("31013"), running = econ("30231"), reception = econ("30217")
-            var vehicles = purchase
-            vehicles.add(running)
+            // The “三公” rule (`SanGong`): 财政拨款 only, 购置 under 31013 or 30913.
+            func of(_ k: SanGong) -> Figures { sum { k.covers($0, catalogue: catalogue) } }
+            var vehicles = Figures()
+            for k in SanGong.vehicles { vehicles.add(of(k)) }
             body = [
-                BudgetRow(code: "30212", name: "因公出国（境）费", level: 1, isSubtotal: false, figures: abroad),
-                BudgetRow(code: "vehicles", name: "公务用车购置及运行维护费", level: 1, isSubtotal: true, figures: vehicles),
-                BudgetRow(code: "31013", name: "公务用车购置费", level: 2, isSubtotal: false, figures: purchase),
-                BudgetRow(code: "30231", name: "公务用车运行维护费", level: 2, isSubtotal: false, figures: running),
-                BudgetRow(code: "30217", name: "公务接待费", level: 1, isSubtotal: false, figures: reception),
+                BudgetRow(code: SanGong.abroad.rawValue, name: SanGong.abroad.name, level: 1, isSubtotal: false, figures: of(.abroad)),
+                BudgetRow(code: "vehicles", name: SanGong.vehiclesName, level: 1, isSubtotal: true, figures: vehicles),
+            ] + SanGong.vehicles.map { BudgetRow(code: $0.rawValue, name: $0.name, level: 2, isSubtotal: false, figures: of($0)) } + [
+                BudgetRow(code: SanGong.reception.rawValue, name: SanGong.reception.name, level: 1, isSubtotal: false, figures: of(.reception)),
             ]
-            total = abroad
+            total = of(.abroad)
             total.add(vehicles)
-            total.add(reception)
+            total.add(of(.reception))
         }
         rows = [BudgetRow(code: "", name: "合计", level: 0, isSubtotal: true, figures: total)] + body
     }

@@ -79,7 +79,7 @@ public struct Projection: Sendable, Equatable {
     /// The column an appropriation, disbursement or budget adjustment lands in.
     static func column(_ body: EventBody, date: CivilDate) -> Figures.Column? {
         switch body {
-        case .appropriation: return date.isFirstOfYear ? .initial : .adjustments
+        case .appropriation: return InitialBudget.contains(date) ? .initial : .adjustments
         case .disbursement: return .actual
         case .adjustment(let a):
             if case .budget = a.kind { return .adjustments }
@@ -97,7 +97,7 @@ public struct Projection: Sendable, Equatable {
         case .close(let c): closeLog.append(CloseLogEntry(seq: e.seq, year: c.year, close: c))
         case .reopen(let r): closeLog.append(CloseLogEntry(seq: e.seq, year: r.year, close: nil))
         case .carryForward(let c): add(c.classification, year: e.year, c.amount, .carried)
-        case .appropriation(let a): add(a.classification, year: e.year, a.amount, e.date.isFirstOfYear ? .initial : .adjustments)
+        case .appropriation(let a): add(a.classification, year: e.year, a.amount, InitialBudget.contains(e.date) ? .initial : .adjustments)
         case .disbursement(let d): add(d.classification, year: e.year, d.amount, .actual)
         case .adjustment(let adj):
             switch adj.kind {

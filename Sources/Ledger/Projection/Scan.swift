@@ -276,7 +276,7 @@ final class ScanPart: @unchecked Sendable {
         if slot * 3 == sums.count { sums.append(contentsOf: [0, 0, 0]) }
         let column: Int
         switch kind {
-        case .appropriation: column = month == 1 && day == 1 ? 0 : 1
+        case .appropriation: column = InitialBudget.contains(month: month, day: day) ? 0 : 1
         case .budgetAdjustment: column = 1
         case .disbursement: column = 2
         }

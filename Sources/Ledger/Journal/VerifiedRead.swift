@@ -1,0 +1,172 @@
+/// One verified read of the journal: every line checked (canonical form, sequence, hash chain,
+/// the ledger's rules) while the events are handed, in order, to whatever projects or
+/// recomputes from them. `verify`, `statements`, `reconcile` and `trace` each read the journal
+/// once this way, under one shared lock, in fixed-size chunks: memory follows the number of
+/// budget lines (and of event ids, for the uniqueness check), not the size of the file.
+extension JournalStore {
+    /// What a verified read found.
+    public struct VerifiedRead: Sendable {
+        public let report: VerifyReport
+        /// The projection of every event (empty unless asked for).
+        public let projection: Projection
+        /// SHA-256 of the lines asked for by sequence number (those that exist).
+        public let lineHashes: [Int: SHA256.Digest]
+    }
+
+    /// A journal held open under a shared lock for one or more verified reads: nothing can be
+    /// appended between them.
+    public final class ReadSession {
+        let store: JournalStore
+        let file: JournalFile
+
+        init(store: JournalStore, file: JournalFile) { self.store = store; self.file = file }
+
+        /// Reads the whole journal once, verifying it; `visit` sees every event after it passed
+        /// (with the event a correction corrects). A damaged journal throws, naming its line.
+        public func verifiedRead(project: Bool = false, lineHashes wanted: Set<Int> = [],
+                                 visit: ((_ event: Event, _ target: Event?) -> Void)? = nil) throws(JournalError) -> VerifiedRead {
+            try store.verifiedRead(file, project: project, lineHashes: wanted, visit: visit)
+        }
+    }
+
+    /// Opens the journal for reading; the shared lock is held until the session is released.
+    public func openForReading() throws(JournalError) -> ReadSession {
+        ReadSession(store: self, file: try JournalFile(path: path, access: .read))
+    }
+
+    /// Replays the whole journal, checking every line and every rule; reports the first damage
+    /// as an error naming its line. Also checks the head file and the checkpoint.
+    public func verify() throws(JournalError) -> VerifyReport {
+        try openForReading().verifiedRead().report
+    }
+
+    /// Bytes read at a time; a longer line grows the buffer.
+    static var readChunk: Int { 8 << 20 }
+
+    func verifiedRead(_ file: JournalFile, project: Bool, lineHashes wanted: Set<Int>,
+                      visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
+        do {
+            return try stream(file, project: project, lineHashes: wanted, visit: visit)
+        } catch {
+            // Say exactly what is wrong: the whole-buffer replay sees every line at once.
+            guard case .damaged = error else { throw error }
+            _ = try diagnose(file)
+            throw error
+        }
+    }
+
+    private func stream(_ file: JournalFile, project: Bool, lineHashes wanted: Set<Int>,
+                        visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        let checkpoint = SideFile.read(checkpointPath).flatMap(Checkpoint.decode)
+        let headFile = readHead()
+        var want = wanted
+        if let h = headFile { want.insert(h.seq) }
+        if let cp = checkpoint { want.insert(cp.state.count) }
+        var found: [Int: SHA256.Digest] = [:]
+        var state = LedgerState()
+        var snapshot: LedgerState?
+        var projection = Projection()
+        let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
+        let sink: ((Event, Event?) -> Void)? = !project ? visit : { e, target in
+            projection.apply(e, target: target)
+            projection.lastSeq = e.seq
+            visit?(e, target)
+        }
+        var prev = SHA256.Digest.zero
+        var prevPrev: SHA256.Digest?
+        var offset = 0
+        var chunk = JournalStore.readChunk
+        while offset < size {
+            let buf = try file.read(at: offset, count: min(chunk, size - offset))
+            let raw = UnsafeRawBufferPointer(buf.bytes)
+            guard let lastNL = raw.lastIndex(of: 0x0a) else {
+                if offset + raw.count < size { chunk *= 2; continue }   // one line longer than the chunk
+                break   // the rest is a line cut short
+            }
+            let complete = UnsafeRawBufferPointer(rebasing: raw[...lastNL])
+            let replayer = Replayer(path: path, validator: validator, baseOffset: offset, buf: complete, before: readBefore)
+            let first = state.count + 1
+            try replayer.run(state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: checkpoint?.size, snapshot: &snapshot, visit: sink)
+            for seq in want where seq >= first && seq < first + replayer.hashes.count { found[seq] = replayer.hashes[seq - first] }
+            let hashes = replayer.hashes
+            prevPrev = hashes.count >= 2 ? hashes[hashes.count - 2] : prev
+            prev = hashes.last ?? prev
+            offset += complete.count
+            withExtendedLifetime(buf) {}
+        }
+        if offset < size {
+            throw .damaged(path: path, line: state.count + 1,
+                           reason: "the last line is cut short (\(size - offset) bytes with no newline), as a crash during a write leaves it; it was never acknowledged. `fledger repair` sets it aside")
+        }
+        guard state.count > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
+        var notes: [String] = []
+        if let h = headFile {
+            if h.seq > state.count {
+                throw .damaged(path: path, line: state.count + 1,
+                               reason: "event \(h.seq) (hash \(h.hash.hex)) was acknowledged, but the journal ends at event \(state.count): lines were removed from its end")
+            }
+            if found[h.seq] != h.hash {
+                throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
+            }
+            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update)") }
+        } else {
+            notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
+        }
+        if let cp = checkpoint {
+            if let snap = snapshot, cp.lastLineStart < size, found[cp.state.count] == cp.head, snap.sameAs(cp.state) {
+                notes.append("checkpoint at event \(cp.state.count) agrees with the replay")
+            } else {
+                throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) does not agree with a replay of the journal; posts would start from wrong balances. Delete it (it is derived data) and run verify again")
+            }
+        }
+        let report = VerifyReport(events: state.count, bytes: size, head: prev, unit: state.unit, openYears: state.openYearsNotClosed, notes: notes)
+        return VerifiedRead(report: report, projection: projection, lineHashes: found.filter { wanted.contains($0.key) })
+    }
+
+
+    /// The whole-buffer replay that says exactly what is wrong with a damaged journal: it sees
+    /// every line at once, so it can tell an inserted line from a deleted or reordered one.
+    /// The streaming read calls it when it meets damage, for the message; memory is no concern
+    /// on that path.
+    func diagnose(_ file: JournalFile) throws(JournalError) -> VerifyReport {
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        let buf = try file.read(at: 0, count: size)
+        let checkpoint = SideFile.read(checkpointPath).flatMap(Checkpoint.decode)
+        var notes: [String] = []
+        let replayer = Replayer(path: path, validator: validator, baseOffset: 0, buf: UnsafeRawBufferPointer(buf.bytes), before: { _ in nil })
+        var state = LedgerState()
+        var snapshot: LedgerState?
+        try replayer.run(state: &state, prev: .zero, prevPrev: nil, snapshotAt: checkpoint?.size, snapshot: &snapshot)
+        if let torn = replayer.table.tornStart {
+            throw .damaged(path: path, line: replayer.table.count + 1,
+                           reason: "the last line is cut short (\(size - torn) bytes with no newline), as a crash during a write leaves it; it was never acknowledged. `fledger repair` sets it aside")
+        }
+        guard replayer.table.count > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
+        let head = replayer.hashes.last!
+        if let h = readHead() {
+            if h.seq > state.count {
+                throw .damaged(path: path, line: state.count + 1,
+                               reason: "event \(h.seq) (hash \(h.hash.hex)) was acknowledged, but the journal ends at event \(state.count): lines were removed from its end")
+            }
+            if replayer.hashes[h.seq - 1] != h.hash {
+                throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
+            }
+            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update)") }
+        } else {
+            notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
+        }
+        if let cp = checkpoint {
+            if let snap = snapshot, cp.lastLineStart < size, replayer.hashes.indices.contains(cp.state.count - 1),
+               replayer.hashes[cp.state.count - 1] == cp.head, snap.sameAs(cp.state) {
+                notes.append("checkpoint at event \(cp.state.count) agrees with the replay")
+            } else {
+                throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) does not agree with a replay of the journal; posts would start from wrong balances. Delete it (it is derived data) and run verify again")
+            }
+        }
+        return VerifyReport(events: state.count, bytes: size, head: head, unit: state.unit, openYears: state.openYearsNotClosed, notes: notes)
+    }
+
+}
