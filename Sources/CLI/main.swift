@@ -53,13 +53,22 @@ Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage erro
 3 damaged journal; 4 I/O error; 5 not found; 6 statements do not reconcile.
 """
 
+/// Why writing to standard output failed (a full disk, a closed pipe): the command then exits
+/// with status 4 instead of pretending it delivered its output.
+nonisolated(unsafe) var outputFailure: String?
+
 func write(_ s: String, to fd: Int32) {
+    if fd == 1, outputFailure != nil { return }
     var s = s
     s.withUTF8 { b in
         var done = 0
         while done < b.count {
             let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
-            if n <= 0 { return }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 {
+                if fd == 1 { outputFailure = n < 0 ? String(cString: strerror(errno)) : "nothing written" }
+                return
+            }
             done += n
         }
     }
@@ -83,7 +92,12 @@ func run() -> Exit {
     do {
         let parsed = try ParsedArgs.parse(args, spec: spec)
         if parsed.wantsHelp { out(spec.help()); return .ok }
-        return try body(parsed)
+        let status = try body(parsed)
+        if let reason = outputFailure {
+            err("fledger \(name): cannot write to standard output: \(reason)")
+            return .io
+        }
+        return status
     } catch let e as UsageError {
         err("fledger \(name): \(e.message)\nSee fledger \(name) --help")
         return .usage
@@ -109,4 +123,6 @@ func exit(for j: JournalError) -> Exit {
     }
 }
 
+// A closed pipe is an I/O error to report (exit 4), not a signal that kills the process.
+signal(SIGPIPE, SIG_IGN)
 exit(run().rawValue)

@@ -259,3 +259,46 @@ import Testing
 
     static let coveredCodes: Set<RejectionCode> = [.yearClosed, .yearNotClosed, .closeOutOfOrder, .closeMismatch]
 }
+
+/// A re-close that carries less than the close before it, after next year spent the carried
+/// balance, must not leave next year overspent without a word.
+@Suite struct RecloseBudgetControlTests {
+    func project(_ id: String, _ amount: String, _ date: String) -> Draft {
+        d(["type": "disbursement", "id": id, "date": date, "fund": "gpb", "item": "2010399", "econ": "30227", "nature": "project",
+           "project": "51050023T000008267900", "amount": amount, "payee": "某公司", "voucher": "记-\(id)", "actor": "李出纳"])
+    }
+
+    func scenario() throws -> JournalStore {
+        let store = JournalStore(path: tempDir() + "/r.jsonl", catalogue: catalogue, clock: testClock)
+        _ = try store.initialise(d(["unit": "505001", "name": "测试单位", "date": "2023-01-01", "actor": "王会计", "id": "U"])).get()
+        try mustPost(store, [
+            d(["type": "appropriation", "id": "A", "date": "2023-01-01", "fund": "gpb", "item": "2010399", "nature": "project",
+               "project": "51050023T000008267900", "amount": "100.00", "doc": "批复", "actor": "王会计"]),
+            project("D1", "60.00", "2023-03-01"),
+        ])
+        #expect(try store.close(CloseRequest(year: 2023, actor: "王会计")).appended.count == 2)   // 40.00 carried
+        try mustPost(store, [project("D2", "40.00", "2024-02-01"),
+                             d(["type": "reopen", "year": "2023", "reason": "补记", "actor": "王会计"]),
+                             project("D3", "30.00", "2023-12-30")])
+        return store
+    }
+
+    @Test func aRecloseThatWouldOverspendNextYearIsRefused() throws {
+        let store = try scenario()
+        let r = try store.close(CloseRequest(year: 2023, actor: "王会计"))
+        #expect(r.rejections.map(\.code) == [.insufficientBudget], "\(r)")
+        #expect(r.rejections.first?.message.contains("2024/gpb/2010399/project/51050023T000008267900") == true)
+        #expect(r.rejections.first?.field == "lines")
+        #expect(damagedLine(store) == nil)
+    }
+
+    @Test func anOverriddenRecloseIsRecordedAndVerifies() throws {
+        let store = try scenario()
+        let r = try store.close(CloseRequest(year: 2023, actor: "王会计", override: "2024年已支出，另行追加预算"))
+        guard case .close(let c)? = r.appended.first?.body else { Issue.record("\(r)"); return }
+        #expect(c.override == "2024年已支出，另行追加预算")
+        #expect(readLines(store.path).contains { $0.contains(#""override":"2024年已支出，另行追加预算""#) && $0.contains(#""type":"close""#) })
+        #expect(damagedLine(store) == nil)
+        #expect(try store.close(CloseRequest(year: 2024, actor: "王会计")).rejections.map(\.code) == [.insufficientBudget])
+    }
+}

@@ -13,6 +13,7 @@ enum CloseCommand {
             OptionSpec(name: "lapse", value: "SEL,…", help: "let these lines' balances lapse (收回), same selectors"),
             OptionSpec(name: "id", value: "ID", help: "the close event's id (default Y-CLOSE)"),
             OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the close"),
+            OptionSpec(name: "override", value: "REASON", help: "let a re-close carry less than the close before it even where Y+1 already spent it (the line is left overspent); the reason is recorded"),
             Context.formatOption,
         ],
         details: """
@@ -44,7 +45,8 @@ enum CloseCommand {
         guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year '\(a["year"]!)' is not a year") }
         guard let actor = Context.actor(a), !actor.isEmpty else { throw UsageError(message: "--actor is required (or set FLEDGER_ACTOR)") }
         let request = CloseRequest(year: year, actor: actor, id: a["id"], memo: a["memo"] ?? "",
-                                   carry: try selectors(a["carry"], option: "carry"), lapse: try selectors(a["lapse"], option: "lapse"))
+                                   carry: try selectors(a["carry"], option: "carry"), lapse: try selectors(a["lapse"], option: "lapse"),
+                                   override: a["override"])
         let result = try Context.store(a).close(request)
         if !json, case .committed(let events) = result {
             for r in events {

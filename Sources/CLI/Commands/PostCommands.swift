@@ -189,7 +189,13 @@ enum ImportCommand {
             for i in drafts.indices where drafts[i]["actor"] == nil { drafts[i].fields["actor"] = actor }
         }
         var problems = syntax.map { (line: $0.line, text: $0.message) }
-        if syntax.isEmpty {
+        if !syntax.isEmpty {
+            // Nothing will be written; still judge every row that could be read, so that one
+            // run reports every bad row.
+            if case .rejected(let list) = try store.check(drafts) {
+                problems += list.map { (rows[$0.index].line, Context.rejectionText($0.rejection)) }
+            }
+        } else {
             switch try store.post(drafts) {
             case .rejected(let list):
                 problems += list.map { (rows[$0.index].line, Context.rejectionText($0.rejection)) }

@@ -11,9 +11,13 @@ public struct CloseRequest: Sendable {
     public var memo: String
     public var carry: [LineSelector]
     public var lapse: [LineSelector]
+    /// Why a re-close may leave a next-year line overspent (recorded in the close); nil to refuse.
+    public var override: String?
 
-    public init(year: Int, actor: String, id: String? = nil, memo: String = "", carry: [LineSelector] = [], lapse: [LineSelector] = []) {
+    public init(year: Int, actor: String, id: String? = nil, memo: String = "", carry: [LineSelector] = [], lapse: [LineSelector] = [],
+                override: String? = nil) {
         self.year = year; self.actor = actor; self.id = id; self.memo = memo; self.carry = carry; self.lapse = lapse
+        self.override = override
     }
 
     /// The disposition of a line's balance under the rule and the overrides.
@@ -73,6 +77,7 @@ extension JournalStore {
             var close = ["type": EventType.close.rawValue, "id": closeID, "year": String(request.year), "actor": request.actor,
                          "lines": EventCodec.closeLines(lines), "memo": request.memo]
             if close["memo"]!.isEmpty { close["memo"] = nil }
+            close["override"] = request.override
             var drafts = [Draft(fields: close)]
             let carries = CloseMark.toCarry(lines, alreadyCarried: state.closes[request.year]?.carried ?? [:])
             for (line, amount) in carries.sorted(by: { $0.key < $1.key }) {

@@ -126,9 +126,12 @@ public struct YearClose: Hashable, Sendable {
     public var events: Int
     public var head: SHA256.Digest
     public var lines: [ClosedLine]
+    /// Set when a re-close was allowed to leave a next-year line overspent (it carries less
+    /// than an earlier close did, and that line had already spent it); the reason is kept.
+    public var override: String?
 
-    public init(year: Int, events: Int, head: SHA256.Digest, lines: [ClosedLine]) {
-        self.year = year; self.events = events; self.head = head; self.lines = lines
+    public init(year: Int, events: Int, head: SHA256.Digest, lines: [ClosedLine], override: String? = nil) {
+        self.year = year; self.events = events; self.head = head; self.lines = lines; self.override = override
     }
 
     public var budget: Fen { Fen(lines.reduce(0) { $0 + $1.budget.raw }) }

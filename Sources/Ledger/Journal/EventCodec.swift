@@ -75,7 +75,7 @@ public enum EventCodec {
         case .close(let c):
             int(Wire.year, Int64(c.year)); int(Wire.events, Int64(c.events)); str(Wire.head, c.head.hex)
             int(Wire.budget, c.budget.raw); int(Wire.actual, c.actual.raw); int(Wire.carried, c.carried.raw)
-            int(Wire.lapsed, c.lapsed.raw); str(Wire.lines, closeLines(c.lines))
+            int(Wire.lapsed, c.lapsed.raw); str(Wire.lines, closeLines(c.lines)); optStr(Wire.override, c.override)
         case .carryForward(let c):
             str(Wire.close, c.close.rawValue); classification(c.classification); int(Wire.amount, c.amount.raw)
         case .reopen(let r):
@@ -141,7 +141,7 @@ public enum EventCodec {
             guard let lines = parseCloseLines(text, year: year) else {
                 throw LineDecodeError(field: Wire.lines, message: "expected entries 'FUND ITEM NATURE PROJECT|- BUDGET ACTUAL carry|lapse|-' separated by ';'")
             }
-            let c = YearClose(year: year, events: events, head: head, lines: lines)
+            let c = YearClose(year: year, events: events, head: head, lines: lines, override: try r.optionalString(Wire.override))
             guard (c.budget.raw, c.actual.raw, c.carried.raw, c.lapsed.raw) == totals else {
                 throw LineDecodeError(field: Wire.budget, message: "the totals (budget, actual, carried, lapsed) do not add up from the lines")
             }

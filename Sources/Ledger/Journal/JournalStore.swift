@@ -77,9 +77,15 @@ public struct JournalStore: Sendable {
         try post(building: { _ in drafts })
     }
 
+    /// Validates drafts as `post` would, against the journal and the drafts before them, and
+    /// writes nothing: every rejection, or what would be appended.
+    public func check(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
+        try post(building: { _ in drafts }, dryRun: true)
+    }
+
     /// As `post`, with the drafts made from the journal's state under the same lock (the close
     /// derives its lines from the state it closes).
-    func post(building make: (LedgerState) -> [Draft]) throws(JournalError) -> BatchResult {
+    func post(building make: (LedgerState) -> [Draft], dryRun: Bool = false) throws(JournalError) -> BatchResult {
         let file = try JournalFile(path: path, access: .write)
         var loaded = try load(file, canClearPending: true)
         let drafts = make(loaded.state)
@@ -118,7 +124,7 @@ public struct JournalStore: Sendable {
             }
         }
         if !rejections.isEmpty { return .rejected(rejections) }
-        guard !out.bytes.isEmpty else { return .committed(results) }
+        guard !out.bytes.isEmpty, !dryRun else { return .committed(results) }
         let multiLine = results.reduce(0) { n, r in if case .appended = r { return n + 1 }; return n } > 1
         if multiLine {
             try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), durable: true)

@@ -33,7 +33,7 @@ public struct Draft: Hashable, Sendable {
         case .yearOpen:
             return (common.union([Wire.year]), [Wire.year, Wire.actor])
         case .close:
-            return (common.union([Wire.year, Wire.lines]), [Wire.year, Wire.actor])   // no lines: a year without budget lines
+            return (common.union([Wire.year, Wire.lines, Wire.override]), [Wire.year, Wire.actor])   // no lines: a year without budget lines
         case .carryForward:
             return (common.union([Wire.close, Wire.fund, Wire.item, Wire.nature, Wire.project, Wire.amount]),
                     [Wire.date, Wire.actor, Wire.close, Wire.fund, Wire.item, Wire.nature, Wire.amount])

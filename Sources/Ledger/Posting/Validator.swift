@@ -134,7 +134,7 @@ public struct Validator: Sendable {
             guard let lines = EventCodec.parseCloseLines(d[Wire.lines] ?? "", year: y) else {
                 throw Rejection(.malformedField, field: Wire.lines, "lines must be 'FUND ITEM NATURE PROJECT|- BUDGET ACTUAL carry|lapse|-' entries separated by ';'")
             }
-            body = .close(YearClose(year: y, events: state.count, head: .zero, lines: lines))  // head: the store fills it in
+            body = .close(YearClose(year: y, events: state.count, head: .zero, lines: lines, override: override))  // head: the store fills it in
         case .carryForward:
             let text = d[Wire.close]!
             guard let closeID = EventID(rawValue: text) else { throw Rejection(.malformedField, field: Wire.close, "close '\(text)' is not an event id") }
@@ -506,6 +506,18 @@ public struct Validator: Sendable {
         }
         if let extra = c.lines.first(where: { expected[$0.line] == nil }) {
             throw Rejection(.closeMismatch, field: Wire.lines, "line \(extra.line) is in the close but the journal has no such budget line in \(y)")
+        }
+        // Budget control holds for a re-close as for a post: carrying less than an earlier close
+        // did takes budget back from next year's line, which may have spent it already.
+        if let reason = c.override, reason.trimmingSpaces.isEmpty {
+            throw Rejection(.missingField, field: Wire.override, "an override needs a reason")
+        }
+        let deltas = CloseMark.toCarry(c.lines, alreadyCarried: state.closes[y]?.carried ?? [:])
+        for (line, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta < .zero && c.override == nil {
+            let b = state.balances[line] ?? LineBalance()
+            guard b.available.raw + delta.raw < 0 else { continue }
+            throw Rejection(.insufficientBudget, field: Wire.lines,
+                            "the re-close of \(y) carries \(Fen(-delta.raw).yuanGrouped) less to line \(line) than the close before it did, but that line has only \(b.available.yuanGrouped) available (budget \(b.budget.yuanGrouped), spent \(b.actual.yuanGrouped)): it would be overspent by \(Fen(-(b.available.raw + delta.raw)).yuanGrouped). Cover it first (a budget adjustment in \(y + 1), or correct the spending), or close with --override REASON, which is recorded in the close")
         }
     }
 

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// Behaviours that were wrong (issue 10), each pinned by a test that failed before the fix.
+@Suite(.serialized) struct FixesCLITests {
+    /// A syntax error in one row and a rule violation in another: both are reported, with their
+    /// lines, in one run; nothing is written.
+    @Test func importReportsSyntaxAndRuleErrorsTogether() throws {
+        let j = try newJournal()
+        let csv = j + ".csv"
+        let text = """
+        type,id,date,fund,item,econ,nature,amount,payee,voucher
+        disbursement,D1,2023-02-01,gpb,2010350,30101,basic,100.00,职工,记-1
+        disbursement,D2,2023-02-01,gpb,2010350,30101,basic,100.00,职工
+        disbursement,D3,2023-02-01,gpb,2010350,30101,basic,99999999.00,职工,记-3
+        disbursement,D4,2023-02-01,gpb,2010350,39999,basic,1.00,职工,记-4
+        """
+        _ = FileManager.default.createFile(atPath: csv, contents: Data(text.utf8))
+        let before = FileManager.default.contents(atPath: j)
+        let r = try fledger(["import", csv], journal: j)
+        #expect(r.status == 1)
+        #expect(r.err.contains("j.jsonl.csv:3: has 9 fields where the header has 10"), "\(r.err)")
+        #expect(r.err.contains("j.jsonl.csv:4: rejected [insufficient_budget]"), "\(r.err)")
+        #expect(r.err.contains("j.jsonl.csv:5: rejected [unknown_code]"), "\(r.err)")
+        #expect(r.err.contains("3 bad row(s)"), "\(r.err)")
+        #expect(FileManager.default.contents(atPath: j) == before)
+    }
+
+    /// Output that cannot be written is an I/O error (exit 4), not a success.
+    @Test func aFailedWriteToStandardOutputExits4() throws {
+        let j = try newJournal()
+        for args in [["export", "--format", "hledger"], ["budget", "--year", "2023"], ["log"], ["verify"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Binary.path)
+            p.arguments = args + ["--journal", j]
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+            let errPipe = Pipe()
+            p.standardError = errPipe
+            try p.run()
+            let err = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 4, "\(args): \(err)")
+            #expect(err.contains("cannot write to standard output"), "\(args): \(err)")
+        }
+    }
+
+    /// A closed pipe too.
+    @Test func aClosedPipeExits4() throws {
+        let j = try newJournal()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binary.path)
+        p.arguments = ["export", "--format", "csv", "--journal", j]
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = Pipe()
+        try o.fileHandleForReading.close()
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 4)
+    }
+
+    /// After a re-close, verify lists only the years that accept posts.
+    @Test func verifyListsOnlyOpenYearsAfterAReclose() throws {
+        let j = try newJournal()
+        #expect(try fledger(["close", "--year", "2023"], journal: j).status == 0)
+        #expect(try fledger(["verify"], journal: j).out.contains("open years: 2024\n"))
+        #expect(try fledger(["reopen", "--year", "2023", "--reason", "补记"], journal: j).status == 0)
+        #expect(try fledger(["verify"], journal: j).out.contains("open years: 2023, 2024\n"))
+        #expect(try fledger(["close", "--year", "2023"], journal: j).status == 0)
+        let v = try fledger(["verify"], journal: j)
+        #expect(v.out.contains("open years: 2024\n"), "\(v.out)")
+    }
+}
