@@ -68,16 +68,16 @@ public struct StatementBuilder {
     }
 
     func value(_ q: CellQuery) -> Fen {
-        var v: Int64 = 0
-        var granted: Int64 = 0, actual: Int64 = 0, carriedIn: Int64 = 0, initial: Int64 = 0
+        var v = Fen.zero
+        var granted = Fen.zero, actual = Fen.zero, carriedIn = Fen.zero, initial = Fen.zero
         let candidates = q.project.map { linesOfProject[$0] ?? [] } ?? linesUnder[q.item ?? ""] ?? []
         for i in candidates where matches(q, lines[i].classification) {
             let f = lines[i].figures
-            granted += f.initial.raw + f.adjustments.raw; actual += f.actual.raw; carriedIn += f.carried.raw; initial += f.initial.raw
+            granted += f.initial + f.adjustments; actual += f.actual; carriedIn += f.carried; initial += f.initial
         }
         let closed = (closedUnder[q.item ?? ""] ?? []).filter { lineMatches(q, $0) }
-        let lapsedSum = closed.reduce(0) { $0 + (lapsed[$1]?.raw ?? 0) }
-        let outSum = provisional ? carriedIn + granted - actual : closed.reduce(0) { $0 + (carriedOut[$1]?.raw ?? 0) }
+        let lapsedSum = closed.map { lapsed[$0] ?? .zero }.sum()
+        let outSum = provisional ? carriedIn + granted - actual : closed.map { carriedOut[$0] ?? .zero }.sum()
         switch q.measure {
         case .actual: v = actual
         case .initial: v = initial
@@ -87,9 +87,9 @@ public struct StatementBuilder {
         case .carriedOut: v = outSum
         case .sources: v = carriedIn + granted - lapsedSum
         case .uses: v = actual + outSum
-        case .notRecorded: v = 0
+        case .notRecorded: v = .zero
         }
-        return Fen(v)
+        return v
     }
 
     /// The cell at an address: its query from the layout (the one definition of what each cell

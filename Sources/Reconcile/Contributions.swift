@@ -31,14 +31,14 @@ public struct YearContributions: Sendable {
     public let year: Int
     let keep: Keep
     /// Contributions summed per kind and full classification, the standing close's excluded.
-    private var running: [SumKey: Int64] = [:]
+    private var running: [SumKey: Fen] = [:]
     /// Kept events and what each contributes, the standing close's excluded.
     private var keptTerms: [(event: Event, contribution: Contribution)] = []
     /// The year's standing close (the last one no reopening undid) and its contributions.
     private var standing: (event: Event, contributions: [Contribution])?
 
     // Built by `finished()`: the sums with the standing close, indexed for cell look-ups.
-    private var sums: [SumKey: Int64] = [:]
+    private var sums: [SumKey: Fen] = [:]
     private var keysUnder: [String: [SumKey]] = [:]
     private var keysOfProject: [ProjectCode: [SumKey]] = [:]
 
@@ -136,7 +136,7 @@ public struct YearContributions: Sendable {
             return
         }
         for c in out {
-            running[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: 0] += c.amount.raw
+            running[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: .zero] += c.amount
             if keeps(c) { keptTerms.append((e, c)) }
         }
     }
@@ -158,7 +158,7 @@ public struct YearContributions: Sendable {
         var r = self
         var sums = running
         for c in standing?.contributions ?? [] {
-            sums[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: 0] += c.amount.raw
+            sums[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: .zero] += c.amount
         }
         r.sums = sums
         var under: [String: [SumKey]] = [:], ofProject: [ProjectCode: [SumKey]] = [:]
@@ -213,7 +213,7 @@ public struct YearContributions: Sendable {
         if let s = standing { all += s.contributions.map { (s.event, $0) } }
         return all.compactMap { t in
             guard let s = sign[t.contribution.kind], s != 0, selected(t.contribution, q) else { return nil }
-            return (t.event, t.contribution, Fen(s * t.contribution.amount.raw))
+            return (t.event, t.contribution, t.contribution.amount.signed(s))
         }
     }
 
@@ -221,11 +221,11 @@ public struct YearContributions: Sendable {
     public func value(_ q: CellQuery) -> Fen {
         guard q.year == year else { return .zero }
         let sign = signs(q, provisional: provisional)
-        var v: Int64 = 0
+        var v = Fen.zero
         for k in q.project.map({ keysOfProject[$0] ?? [] }) ?? keysUnder[q.item ?? ""] ?? [] {
             guard let s = sign[k.kind], s != 0, selected(fund: k.fund, item: k.item, econ: k.econ, nature: k.nature, project: k.project, q) else { continue }
-            v += s * sums[k]!
+            v += sums[k]!.signed(s)
         }
-        return Fen(v)
+        return v
     }
 }

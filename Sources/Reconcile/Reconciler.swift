@@ -55,7 +55,7 @@ public struct Trace: Sendable {
     public let ref: CellRef
     public let cell: Cell
     public let terms: [(event: Event, kind: Contribution.Kind, signed: Fen)]
-    public var sum: Fen { Fen(terms.reduce(0) { $0 + $1.signed.raw }) }
+    public var sum: Fen { terms.map(\.signed).sum() }
 }
 
 public enum Reconciler {
@@ -133,9 +133,9 @@ public enum Reconciler {
             let unresolved = i.refs.filter { values[$0] == nil }
             let lhs = values[i.lhs] ?? .zero
             let rhs = i.rhs.map { Reconciliation.Term(sign: $0.sign, ref: $0.ref, value: values[$0.ref] ?? .zero) }
-            let diff = lhs.raw - rhs.reduce(0) { $0 + $1.sign * $1.value.raw }
+            let diff = lhs - rhs.map { $0.value.signed($0.sign) }.sum()
             let pdiff = lhs.wanCents - rhs.reduce(0) { $0 + $1.sign * $1.value.wanCents }
-            checks.append(.init(identity: i.name, lhs: i.lhs, lhsValue: lhs, rhs: rhs, difference: Fen(diff), printedDifference: pdiff,
+            checks.append(.init(identity: i.name, lhs: i.lhs, lhsValue: lhs, rhs: rhs, difference: diff, printedDifference: pdiff,
                                 unresolved: unresolved))
         }
         return checks

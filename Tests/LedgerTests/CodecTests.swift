@@ -30,7 +30,8 @@ func randomEvent(_ r: inout SeededRandom, seq: Int) -> Event {
         let lines = (0..<r.below(4)).map { _ in
             ClosedLine(line: line(), budget: amount, actual: Fen(amount.raw / 2), disposition: r.pick([.carry, .lapse, Disposition.none]))
         }
-        body = .close(YearClose(year: 2023, events: seq - 1, head: SHA256.hash(Array("h\(seq)".utf8)), lines: lines))
+        body = .close(YearClose(year: 2023, events: seq - 1, head: SHA256.hash(Array("h\(seq)".utf8)), lines: lines,
+                                override: r.below(3) == 0 ? "2024年已支出" : nil))
     case 9: body = .carryForward(CarryForward(close: EventID(rawValue: "2022-CLOSE")!, line: line(), amount: amount))
     default: body = .reopen(YearReopen(year: 2022, reason: r.pick(texts.filter { !$0.isEmpty })))
     }

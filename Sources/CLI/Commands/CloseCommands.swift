@@ -42,9 +42,9 @@ enum CloseCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let json = try Context.format(a) == "json"
-        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year '\(a["year"]!)' is not a year") }
+        let year = try Context.year(a)
         guard let actor = Context.actor(a), !actor.isEmpty else { throw UsageError(message: "--actor is required (or set FLEDGER_ACTOR)") }
-        let request = CloseRequest(year: year, actor: actor, id: a["id"], memo: a["memo"] ?? "",
+        let request = CloseRequest(year: year, actor: actor, id: try Context.eventID(a), memo: a["memo"] ?? "",
                                    carry: try selectors(a["carry"], option: "carry"), lapse: try selectors(a["lapse"], option: "lapse"),
                                    override: a["override"])
         let result = try Context.store(a).close(request)
@@ -74,8 +74,8 @@ enum ReopenCommand {
         details: "Nothing is deleted: the reopen is an event, the old close stays in the journal. Close the year again when done;\nthe new close carries forward only the difference from what the old one carried.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        var fields = ["type": "reopen", "year": try a.required("year"), "reason": try a.required("reason"), "actor": Context.actor(a) ?? ""]
-        fields["id"] = a["id"]
-        return try PostCommand.submit([Draft(fields: fields)], store: try Context.store(a), json: try Context.format(a) == "json")
+        let request = Request(id: try Context.eventID(a), date: nil, actor: Context.actor(a) ?? "",
+                              body: .reopen(year: try Context.year(a), reason: try a.required("reason")))
+        return try PostCommand.report(try Context.store(a).post([request]), json: try Context.format(a) == "json")
     }
 }

@@ -47,6 +47,22 @@ enum Context {
         a["actor"] ?? ProcessInfo.processInfo.environment["FLEDGER_ACTOR"]
     }
 
+    /// `--year`, required, a fiscal year.
+    static func year(_ a: ParsedArgs) throws(UsageError) -> Int {
+        let text = try a.required("year")
+        guard let y = Int(text), FiscalYears.contains(y) else {
+            throw UsageError(message: "--year '\(text)' is not a year from \(FiscalYears.valid.lowerBound) to \(FiscalYears.valid.upperBound)")
+        }
+        return y
+    }
+
+    /// `--id`, optional, an event id.
+    static func eventID(_ a: ParsedArgs) throws(UsageError) -> EventID? {
+        guard let text = a["id"] else { return nil }
+        guard let id = EventID(rawValue: text) else { throw UsageError(message: "--id '\(text)' is not an event id (1–64 of A–Z a–z 0–9 . _ : -)") }
+        return id
+    }
+
     static func format(_ a: ParsedArgs, allowed: [String] = ["text", "json"]) throws(UsageError) -> String {
         let f = a["format"] ?? "text"
         guard allowed.contains(f) else { throw UsageError(message: "--format '\(f)' is not one of \(allowed.joined(separator: ", "))") }

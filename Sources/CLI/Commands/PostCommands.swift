@@ -18,15 +18,10 @@ enum InitCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let store = try Context.store(a)
-        let yearText = try a.required("year")
-        guard let year = Int(yearText), FiscalYears.contains(year) else { throw UsageError(message: "--year '\(yearText)' is not a year") }
-        var fields: [String: String] = [
-            "unit": try a.required("unit"), "name": try a.required("name"),
-            "date": CivilDate.firstOfYear(year).description, "actor": Context.actor(a) ?? "",
-        ]
-        fields["id"] = a["id"]
-        fields["memo"] = a["memo"]
-        switch try store.initialise(Draft(fields: fields)) {
+        let year = try Context.year(a)
+        let request = Request(id: try Context.eventID(a), date: CivilDate.firstOfYear(year), actor: Context.actor(a) ?? "", memo: a["memo"] ?? "",
+                              body: .unit(code: try a.required("unit"), name: try a.required("name")))
+        switch try store.initialise(request) {
         case .failure(let r):
             err(Context.rejectionText(r))
             return .rejected
@@ -51,10 +46,9 @@ enum OpenYearCommand {
         details: "Posts are accepted only in open fiscal years; `init` opens the first.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        var fields = ["type": "year_open", "year": try a.required("year"), "actor": Context.actor(a) ?? ""]
-        fields["id"] = a["id"]
-        fields["memo"] = a["memo"]
-        return try PostCommand.submit([Draft(fields: fields)], store: try Context.store(a), json: false)
+        let request = Request(id: try Context.eventID(a), date: nil, actor: Context.actor(a) ?? "", memo: a["memo"] ?? "",
+                              body: .yearOpen(year: try Context.year(a)))
+        return try PostCommand.report(try Context.store(a).post([request]), json: false)
     }
 }
 
@@ -111,9 +105,11 @@ enum PostCommand {
         guard ["appropriation", "disbursement", "adjustment"].contains(type) else {
             throw UsageError(message: "'\(type)' is not an event type to post: appropriation, disbursement or adjustment")
         }
-        var fields: [String: String] = ["type": type]
+        // The flags are the journal's field names (--prior-year is prior_year): the text front
+        // end parses them like a CSV or JSON Lines row, naming the field at fault.
+        var fields: [String: String] = [Wire.type: type]
         for o in fieldOptions { if let v = a[o.name] { fields[o.name.replacingOccurrences(of: "-", with: "_")] = v } }
-        if fields["actor"] == nil, let actor = Context.actor(a) { fields["actor"] = actor }
+        if fields[Wire.actor] == nil, let actor = Context.actor(a) { fields[Wire.actor] = actor }
         let json = try Context.format(a) == "json"
         return try submit([Draft(fields: fields)], store: try Context.store(a), json: json)
     }
@@ -186,7 +182,7 @@ enum ImportCommand {
         let (rows, syntax) = ImportRows.parse(String(decoding: data, as: UTF8.self), format: format)
         var drafts = rows.map(\.draft)
         if let actor = Context.actor(a) {
-            for i in drafts.indices where drafts[i]["actor"] == nil { drafts[i].fields["actor"] = actor }
+            for i in drafts.indices where drafts[i][Wire.actor] == nil { drafts[i].fields[Wire.actor] = actor }
         }
         var problems = syntax.map { (line: $0.line, text: $0.message) }
         if !syntax.isEmpty {

@@ -26,9 +26,7 @@ enum BudgetCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, allowed: ["text", "csv", "json"])
-        guard let year = Int(try a.required("year")), FiscalYears.contains(year) else {
-            throw UsageError(message: "--year '\(a["year"]!)' is not a year")
-        }
+        let year = try Context.year(a)
         let viewName = a["by"] ?? "item"
         guard let view = BudgetView(rawValue: viewName) else {
             throw UsageError(message: "--by '\(viewName)' is not one of \(BudgetView.allCases.map(\.rawValue).joined(separator: ", "))")

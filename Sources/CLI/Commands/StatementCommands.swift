@@ -25,7 +25,7 @@ enum StatementsCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, allowed: ["text", "csv", "json", "markdown"])
-        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year '\(a["year"]!)' is not a year") }
+        let year = try Context.year(a)
         var only: Int?
         if let t = a["table"] {
             guard let n = Int(t), (1...13).contains(n) else { throw UsageError(message: "--table '\(t)' is not a table number 1–13") }
@@ -138,11 +138,11 @@ enum ReconcileCommand {
             }
             return r.holds ? .ok : .unreconciled
         }
-        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year '\(a["year"]!)' is not a year") }
+        let year = try Context.year(a)
         let (_, r) = try Reconciler.reconcile(store, year: year)
         var failures: [String] = []
         for m in r.mismatches {
-            failures.append("\(m.ref): statement \(m.statement.yuan), recomputed from the journal \(m.recomputed.yuan), difference \(Fen(m.statement.raw - m.recomputed.raw).yuan); events: " + m.events.map(\.rawValue).joined(separator: ", "))
+            failures.append("\(m.ref): statement \(m.statement.yuan), recomputed from the journal \(m.recomputed.yuan), difference \((m.statement - m.recomputed).yuan); events: " + m.events.map(\.rawValue).joined(separator: ", "))
         }
         for i in r.identityFailures {
             let rhs = i.rhs.map { "\($0.sign < 0 ? "−" : "+") \($0.ref) \($0.value.yuan)" }.joined(separator: " ")
@@ -192,7 +192,7 @@ enum TraceCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, allowed: ["text", "csv", "json"])
-        guard let year = Int(try a.required("year")) else { throw UsageError(message: "--year is not a year") }
+        let year = try Context.year(a)
         guard let table = Int(try a.required("table")), (1...13).contains(table) else { throw UsageError(message: "--table is not 1–13") }
         let row = try a.required("row"), column = try a.required("column")
         guard let t = try Reconciler.trace(try Context.store(a), year: year, table: table, row: row, column: column) else {

@@ -7,14 +7,14 @@
 public struct CloseRequest: Sendable {
     public var year: Int
     public var actor: String
-    public var id: String?
+    public var id: EventID?
     public var memo: String
     public var carry: [LineSelector]
     public var lapse: [LineSelector]
     /// Why a re-close may leave a next-year line overspent (recorded in the close); nil to refuse.
     public var override: String?
 
-    public init(year: Int, actor: String, id: String? = nil, memo: String = "", carry: [LineSelector] = [], lapse: [LineSelector] = [],
+    public init(year: Int, actor: String, id: EventID? = nil, memo: String = "", carry: [LineSelector] = [], lapse: [LineSelector] = [],
                 override: String? = nil) {
         self.year = year; self.actor = actor; self.id = id; self.memo = memo; self.carry = carry; self.lapse = lapse
         self.override = override
@@ -73,22 +73,21 @@ extension JournalStore {
                 }
                 lines.append(l)
             }
-            let closeID = request.id ?? "\(request.year)-CLOSE" + (state.closes[request.year] == nil ? "" : "-\(state.count + 1)")
-            var close = ["type": EventType.close.rawValue, "id": closeID, "year": String(request.year), "actor": request.actor,
-                         "lines": EventCodec.closeLines(lines), "memo": request.memo]
-            if close["memo"]!.isEmpty { close["memo"] = nil }
-            close["override"] = request.override
-            var drafts = [Draft(fields: close)]
+            let closeID = request.id
+                ?? EventID(rawValue: "\(request.year)-CLOSE" + (state.closes[request.year] == nil ? "" : "-\(state.count + 1)"))!
+            var requests = [Request(id: closeID, date: nil, actor: request.actor, memo: request.memo,
+                                    body: .close(year: request.year, lines: lines, override: request.override))]
             let carries = CloseMark.toCarry(lines, alreadyCarried: state.closes[request.year]?.carried ?? [:])
             for (line, amount) in carries.sorted(by: { $0.key < $1.key }) {
-                let delta = amount.raw
-                var f = ["type": EventType.carryForward.rawValue, "id": "\(line.year)-CF-\(closeID)-\(drafts.count)",
-                         "date": CivilDate.firstOfYear(line.year).description, "actor": request.actor, "close": closeID,
-                         "fund": line.fund.rawValue, "item": line.item.rawValue, "nature": line.nature.wire, "amount": Fen(delta).yuan]
-                f["project"] = line.project?.rawValue
-                drafts.append(Draft(fields: f))
+                let c = Classification(fund: line.fund, item: line.item, econ: nil, nature: line.nature, project: line.project)
+                requests.append(Request(id: EventID(rawValue: "\(line.year)-CF-\(closeID)-\(requests.count)"), date: CivilDate.firstOfYear(line.year),
+                                        actor: request.actor, body: .carryForward(close: closeID, line: c, amount: amount)))
             }
-            return ruleError == nil ? drafts : []
+            // The close as built must record exactly what the state holds (checked again by the
+            // validator, as every close read back is by verify).
+            assert(YearClose(year: request.year, events: state.count, head: .zero, lines: lines).budget
+                   == Validator.closedLines(year: request.year, state: state).values.map(\.budget).sum())
+            return ruleError == nil ? requests.map { .success($0) } : []
         })
         if let r = ruleError { return .rejected([(0, r)]) }
         // When the close itself is refused, its carry-forwards fail only because of that.

@@ -112,7 +112,7 @@ public struct ClosedLine: Hashable, Sendable {
     public var budget: Fen
     public var actual: Fen
     public var disposition: Disposition
-    public var balance: Fen { Fen(budget.raw - actual.raw) }
+    public var balance: Fen { budget - actual }
 
     public init(line: BudgetLine, budget: Fen, actual: Fen, disposition: Disposition) {
         self.line = line; self.budget = budget; self.actual = actual; self.disposition = disposition
@@ -134,10 +134,10 @@ public struct YearClose: Hashable, Sendable {
         self.year = year; self.events = events; self.head = head; self.lines = lines; self.override = override
     }
 
-    public var budget: Fen { Fen(lines.reduce(0) { $0 + $1.budget.raw }) }
-    public var actual: Fen { Fen(lines.reduce(0) { $0 + $1.actual.raw }) }
-    public var carried: Fen { Fen(lines.reduce(0) { $0 + ($1.disposition == .carry ? $1.balance.raw : 0) }) }
-    public var lapsed: Fen { Fen(lines.reduce(0) { $0 + ($1.disposition == .lapse ? $1.balance.raw : 0) }) }
+    public var budget: Fen { lines.map(\.budget).sum() }
+    public var actual: Fen { lines.map(\.actual).sum() }
+    public var carried: Fen { lines.filter { $0.disposition == .carry }.map(\.balance).sum() }
+    public var lapsed: Fen { lines.filter { $0.disposition == .lapse }.map(\.balance).sum() }
 }
 
 /// A balance carried forward by a close: the next year's 年初结转和结余 on the same line.

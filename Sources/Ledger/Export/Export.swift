@@ -68,13 +68,13 @@ public struct Export {
                 switch target?.body {
                 case .appropriation(let a)?: return grant(a.classification, -amount)
                 case .disbursement(let d)?: return spend(d.classification, -amount)
-                default: return []
+                case .unit?, .yearOpen?, .adjustment?, .close?, .carryForward?, .reopen?, nil: return []
                 }
             case .reclassification(_, let amount, let to):
                 switch target?.body {
                 case .appropriation(let a)?: return grant(a.classification, -amount) + grant(to, amount)
                 case .disbursement(let d)?: return spend(d.classification, -amount) + spend(to, amount)
-                default: return []
+                case .unit?, .yearOpen?, .adjustment?, .close?, .carryForward?, .reopen?, nil: return []
                 }
             }
         }

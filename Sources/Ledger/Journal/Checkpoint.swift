@@ -7,7 +7,7 @@
 /// Binary, little-endian: magic, prefix size, event count, last line's offset and hash, the
 /// state, then a 64-bit checksum of everything before it.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0002".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0003".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -18,6 +18,7 @@ struct Checkpoint {
         var w = BinaryWriter()
         w.bytes(Checkpoint.magic)
         w.u64(UInt64(size)); w.u64(UInt64(state.count)); w.u64(UInt64(lastLineStart)); w.bytes(head.bytes)
+        w.u64(UInt64(bitPattern: state.volume.raw))
         let u = state.unit
         w.u8(u == nil ? 0 : 1)
         if let u { w.string(u.unitCode); w.string(u.unitName); w.u64(UInt64(u.year)) }
@@ -58,10 +59,11 @@ struct Checkpoint {
         r = BinaryReader(bytes: bytes, end: bodyCount)
         r.at = magic.count
         guard let size = r.u64(), let count = r.u64(), let lastStart = r.u64(), let headBytes = r.bytes(32),
-              let head = SHA256.Digest(bytes: headBytes),
+              let head = SHA256.Digest(bytes: headBytes), let volume = r.u64(),
               let hasUnit = r.u8() else { return nil }
         var state = LedgerState()
         state.count = Int(count)
+        state.volume = Fen(Int64(bitPattern: volume))
         if hasUnit == 1 {
             guard let code = r.string(), let name = r.string(), let year = r.u64() else { return nil }
             state.unit = UnitOpening(unitCode: code, unitName: name, year: Int(year))

@@ -10,8 +10,32 @@ public enum Wire {
     public static let override = "override", kind = "kind", target = "target", priorYear = "prior_year"
     public static let events = "events", head = "head", budget = "budget", actual = "actual"
     public static let carried = "carried", lapsed = "lapsed", lines = "lines", close = "close", reason = "reason"
+    // Values with their own tables: `EventType` (type), `AdjustmentKind` (kind), `Nature.wire`
+    // (nature), `Disposition` (a close line's disposition).
 
-    public static let kindBudget = "budget", kindReversal = "reversal", kindReclassification = "reclassification"
+    /// Every field name of the format.
+    public static let all: Set<String> = [seq, id, type, date, recorded, actor, memo, prev, unit, name, year, fund, item, econ, nature,
+                                          project, amount, doc, payee, voucher, override, kind, target, priorYear, events, head, budget,
+                                          actual, carried, lapsed, lines, close, reason]
+}
+
+/// A byte pattern of the line format, made once from the `Wire` tables, for the decoders that
+/// read lines straight from bytes (the strict decoder, the replay scanner): they never spell a
+/// key themselves.
+struct WireKey: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    init(_ text: String) {
+        let a = Array(text.utf8)
+        let p = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: a.count)   // lives as long as the program
+        _ = p.initialize(from: a)
+        bytes = UnsafeBufferPointer(p)
+    }
+
+    /// `"name"`, for the strict decoder (which adds the separators itself).
+    static func name(_ n: String) -> WireKey { WireKey(n) }
+    /// `,"name":`: a key after the first.
+    static func field(_ n: String) -> WireKey { WireKey(",\"" + n + "\":") }
 }
 
 /// Why a journal line does not decode into an event.
@@ -61,14 +85,14 @@ public enum EventCodec {
             classification(d.classification); int(Wire.amount, d.amount.raw)
             str(Wire.payee, d.payee); str(Wire.voucher, d.voucher); optStr(Wire.override, d.override)
         case .adjustment(let adj):
+            str(Wire.kind, adj.kind.wire.rawValue)
             switch adj.kind {
             case .budget(let c, let amount, let doc):
-                str(Wire.kind, Wire.kindBudget); classification(c); int(Wire.amount, amount.raw); str(Wire.doc, doc)
+                classification(c); int(Wire.amount, amount.raw); str(Wire.doc, doc)
             case .reversal(let target, let amount):
-                str(Wire.kind, Wire.kindReversal); str(Wire.target, target.rawValue); int(Wire.amount, amount.raw)
+                str(Wire.target, target.rawValue); int(Wire.amount, amount.raw)
             case .reclassification(let target, let amount, let to):
-                str(Wire.kind, Wire.kindReclassification); str(Wire.target, target.rawValue)
-                int(Wire.amount, amount.raw); classification(to)
+                str(Wire.target, target.rawValue); int(Wire.amount, amount.raw); classification(to)
             }
             if let y = adj.priorYear { int(Wire.priorYear, Int64(y)) }
             optStr(Wire.override, adj.override)
@@ -118,18 +142,19 @@ public enum EventCodec {
                 payee: try r.string(Wire.payee), voucher: try r.string(Wire.voucher), override: try r.optionalString(Wire.override)))
         case .adjustment:
             let kindName = try r.string(Wire.kind)
+            guard let wireKind = AdjustmentKind(rawValue: kindName) else {
+                throw LineDecodeError(field: Wire.kind, message: "unknown adjustment kind '\(kindName)', expected \(AdjustmentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             let kind: Adjustment.Kind
-            switch kindName {
-            case Wire.kindBudget:
+            switch wireKind {
+            case .budget:
                 kind = .budget(try r.classification(), amount: Fen(try r.int(Wire.amount)), document: try r.string(Wire.doc))
-            case Wire.kindReversal:
+            case .reversal:
                 kind = .reversal(target: try r.parsed(Wire.target, "an event id") { EventID(rawValue: $0) }, amount: Fen(try r.int(Wire.amount)))
-            case Wire.kindReclassification:
+            case .reclassification:
                 let target = try r.parsed(Wire.target, "an event id") { EventID(rawValue: $0) }
                 let amount = Fen(try r.int(Wire.amount))
                 kind = .reclassification(target: target, amount: amount, to: try r.classification())
-            default:
-                throw LineDecodeError(field: Wire.kind, message: "unknown adjustment kind '\(kindName)', expected budget, reversal or reclassification")
             }
             let priorYear = try r.optionalInt(Wire.priorYear).map(Int.init)
             body = .adjustment(Adjustment(kind: kind, priorYear: priorYear, override: try r.optionalString(Wire.override)))

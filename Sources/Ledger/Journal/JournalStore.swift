@@ -58,7 +58,15 @@ public struct JournalStore: Sendable {
     public func initialise(_ draft: Draft) throws(JournalError) -> Result<Event, Rejection> {
         var d = draft
         d.fields[Wire.type] = EventType.unit.rawValue
-        switch validator.validate(d, state: LedgerState(), recorded: clock.now(), lookup: { _ in nil }) {
+        switch d.request(catalogue: catalogue) {
+        case .failure(let r): return .failure(r)
+        case .success(let request): return try initialise(request)
+        }
+    }
+
+    /// Creates the journal with its first event, the unit. Fails if the file exists.
+    public func initialise(_ request: Request) throws(JournalError) -> Result<Event, Rejection> {
+        switch validator.validate(request, state: LedgerState(), recorded: clock.now(), lookup: { _ in nil }) {
         case .rejected(let r): return .failure(r)
         case .duplicate(let e): return .success(e)
         case .accepted(let e):
@@ -74,18 +82,26 @@ public struct JournalStore: Sendable {
     /// Validates every draft in order against the journal and the drafts before it; appends
     /// all of them durably, or none if any is rejected (every rejection is reported).
     public func post(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
-        try post(building: { _ in drafts })
+        let parsed = drafts.map { $0.request(catalogue: catalogue) }
+        return try post(building: { _ in parsed })
+    }
+
+    /// As `post`, for typed requests.
+    public func post(_ requests: [Request]) throws(JournalError) -> BatchResult {
+        try post(building: { _ in requests.map { .success($0) } })
     }
 
     /// Validates drafts as `post` would, against the journal and the drafts before them, and
     /// writes nothing: every rejection, or what would be appended.
     public func check(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
-        try post(building: { _ in drafts }, dryRun: true)
+        let parsed = drafts.map { $0.request(catalogue: catalogue) }
+        return try post(building: { _ in parsed }, dryRun: true)
     }
 
-    /// As `post`, with the drafts made from the journal's state under the same lock (the close
-    /// derives its lines from the state it closes).
-    func post(building make: (LedgerState) -> [Draft], dryRun: Bool = false) throws(JournalError) -> BatchResult {
+    /// As `post`, with the requests made from the journal's state under the same lock (the
+    /// close derives its lines from the state it closes). A request that could not be parsed
+    /// comes as its rejection, so that every bad item of a batch is reported.
+    func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false) throws(JournalError) -> BatchResult {
         let file = try JournalFile(path: path, access: .write)
         var loaded = try load(file, canClearPending: true)
         let drafts = make(loaded.state)
@@ -100,8 +116,13 @@ public struct JournalStore: Sendable {
             l >= UInt64(baseSize) ? out.bytes.withUnsafeBytes { decodeLine(at: Int(l) - baseSize, in: $0) } : loaded.lookup(l)
         }
         let now = clock.now()
-        for (i, draft) in drafts.enumerated() {
-            switch validator.validate(draft, state: loaded.state, recorded: now, lookup: lookup) {
+        for (i, item) in drafts.enumerated() {
+            let request: Request
+            switch item {
+            case .failure(let r): rejections.append((i, r)); continue
+            case .success(let r): request = r
+            }
+            switch validator.validate(request, state: loaded.state, recorded: now, lookup: lookup) {
             case .rejected(let r):
                 rejections.append((i, r))
             case .duplicate(let e):
@@ -350,6 +371,7 @@ extension LedgerState {
         var a = index, b = o.index
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
+            && volume == o.volume
             && count == o.count && a.sorted == b.sorted && a.overflow == b.overflow
     }
 }

@@ -25,10 +25,10 @@ struct StrictDecoder {
     }
 
     /// Consumes `{"key":` or `,"key":`.
-    mutating func key(_ k: StaticString) -> Bool {
-        let n = k.utf8CodeUnitCount
+    mutating func key(_ k: WireKey) -> Bool {
+        let n = k.bytes.count
         guard i + n + 4 <= p.count, p[i] == (first ? 0x7b : 0x2c), p[i + 1] == 0x22 else { return false }
-        let kp = k.utf8Start
+        let kp = k.bytes
         for j in 0..<n where p[i + 2 + j] != kp[j] { return false }
         guard p[i + 2 + n] == 0x22, p[i + 3 + n] == 0x3a else { return false }
         i += n + 4
@@ -36,7 +36,7 @@ struct StrictDecoder {
         return true
     }
 
-    mutating func need(_ k: StaticString) throws(Reject) { guard key(k) else { throw Reject() } }
+    mutating func need(_ k: WireKey) throws(Reject) { guard key(k) else { throw Reject() } }
 
     mutating func string() throws(Reject) -> String {
         guard i < p.count, p[i] == 0x22 else { throw Reject() }
@@ -108,73 +108,73 @@ struct StrictDecoder {
         return neg ? -v : v
     }
 
-    mutating func str(_ k: StaticString) throws(Reject) -> String { try need(k); return try string() }
-    mutating func optStr(_ k: StaticString) throws(Reject) -> String? {
+    mutating func str(_ k: WireKey) throws(Reject) -> String { try need(k); return try string() }
+    mutating func optStr(_ k: WireKey) throws(Reject) -> String? {
         guard key(k) else { return nil }
         let s = try string()
         guard !s.isEmpty else { throw Reject() }  // the encoder omits empty optional fields
         return s
     }
-    mutating func num(_ k: StaticString) throws(Reject) -> Int64 { try need(k); return try int() }
+    mutating func num(_ k: WireKey) throws(Reject) -> Int64 { try need(k); return try int() }
 
     mutating func classification() throws(Reject) -> Classification {
-        guard let fund = FundCode(rawValue: try str("fund")),
-              let item = FunctionCode(rawValue: try str("item")), item.isItem else { throw Reject() }
+        guard let fund = FundCode(rawValue: try str(K.fund)),
+              let item = FunctionCode(rawValue: try str(K.item)), item.isItem else { throw Reject() }
         var econ: EconomicCode?
-        if let e = try optStr("econ") { guard let c = EconomicCode(rawValue: e), c.isKuan else { throw Reject() }; econ = c }
-        let natureText = try str("nature")
+        if let e = try optStr(K.econ) { guard let c = EconomicCode(rawValue: e), c.isKuan else { throw Reject() }; econ = c }
+        let natureText = try str(K.nature)
         guard let nature = Nature(text: natureText), nature.wire == natureText else { throw Reject() }
         var project: ProjectCode?
-        if let t = try optStr("project") { guard let c = ProjectCode(rawValue: t) else { throw Reject() }; project = c }
+        if let t = try optStr(K.project) { guard let c = ProjectCode(rawValue: t) else { throw Reject() }; project = c }
         return Classification(fund: fund, item: item, econ: econ, nature: nature, project: project)
     }
 
     mutating func line() throws(Reject) -> (event: Event, prev: SHA256.Digest) {
-        let seq = try num("seq")
-        guard seq >= 1, let id = EventID(rawValue: try str("id")) else { throw Reject() }
-        guard let type = EventType(rawValue: try str("type")), let date = CivilDate(try str("date")),
-              let recorded = Timestamp(try str("recorded")) else { throw Reject() }
-        let actor = try str("actor")
+        let seq = try num(K.seq)
+        guard seq >= 1, let id = EventID(rawValue: try str(K.id)) else { throw Reject() }
+        guard let type = EventType(rawValue: try str(K.type)), let date = CivilDate(try str(K.date)),
+              let recorded = Timestamp(try str(K.recorded)) else { throw Reject() }
+        let actor = try str(K.actor)
         let body: EventBody
         switch type {
         case .unit:
-            let code = try str("unit"), name = try str("name")
-            body = .unit(UnitOpening(unitCode: code, unitName: name, year: Int(try num("year"))))
+            let code = try str(K.unit), name = try str(K.name)
+            body = .unit(UnitOpening(unitCode: code, unitName: name, year: Int(try num(K.year))))
         case .yearOpen:
-            body = .yearOpen(YearOpening(year: Int(try num("year"))))
+            body = .yearOpen(YearOpening(year: Int(try num(K.year))))
         case .appropriation:
             let c = try classification()
-            let amount = Fen(try num("amount"))
-            body = .appropriation(Appropriation(classification: c, amount: amount, document: try str("doc")))
+            let amount = Fen(try num(K.amount))
+            body = .appropriation(Appropriation(classification: c, amount: amount, document: try str(K.doc)))
         case .disbursement:
             let c = try classification()
-            let amount = Fen(try num("amount"))
-            let payee = try str("payee"), voucher = try str("voucher")
-            body = .disbursement(Disbursement(classification: c, amount: amount, payee: payee, voucher: voucher, override: try optStr("override")))
+            let amount = Fen(try num(K.amount))
+            let payee = try str(K.payee), voucher = try str(K.voucher)
+            body = .disbursement(Disbursement(classification: c, amount: amount, payee: payee, voucher: voucher, override: try optStr(K.override)))
         case .adjustment:
             let kind: Adjustment.Kind
-            switch try str("kind") {
-            case Wire.kindBudget:
+            guard let wireKind = AdjustmentKind(rawValue: try str(K.kind)) else { throw Reject() }
+            switch wireKind {
+            case .budget:
                 let c = try classification()
-                let amount = Fen(try num("amount"))
-                kind = .budget(c, amount: amount, document: try str("doc"))
-            case Wire.kindReversal:
-                guard let t = EventID(rawValue: try str("target")) else { throw Reject() }
-                kind = .reversal(target: t, amount: Fen(try num("amount")))
-            case Wire.kindReclassification:
-                guard let t = EventID(rawValue: try str("target")) else { throw Reject() }
-                let amount = Fen(try num("amount"))
+                let amount = Fen(try num(K.amount))
+                kind = .budget(c, amount: amount, document: try str(K.doc))
+            case .reversal:
+                guard let t = EventID(rawValue: try str(K.target)) else { throw Reject() }
+                kind = .reversal(target: t, amount: Fen(try num(K.amount)))
+            case .reclassification:
+                guard let t = EventID(rawValue: try str(K.target)) else { throw Reject() }
+                let amount = Fen(try num(K.amount))
                 kind = .reclassification(target: t, amount: amount, to: try classification())
-            default: throw Reject()
             }
             var priorYear: Int?
-            if key("prior_year") { priorYear = Int(try int()) }
-            body = .adjustment(Adjustment(kind: kind, priorYear: priorYear, override: try optStr("override")))
+            if key(K.priorYear) { priorYear = Int(try int()) }
+            body = .adjustment(Adjustment(kind: kind, priorYear: priorYear, override: try optStr(K.override)))
         case .close, .carryForward, .reopen:
             throw Reject(rare: true)
         }
-        let memo = try optStr("memo") ?? ""
-        try need("prev")
+        let memo = try optStr(K.memo) ?? ""
+        try need(K.prev)
         guard i + 66 <= p.count, p[i] == 0x22, p[i + 65] == 0x22,
               (1...64).allSatisfy({ lowerHex(p[i + $0]) != nil }),
               let prev = SHA256.Digest(hexBytes: ArraySlice(UnsafeRawBufferPointer(rebasing: p[(i + 1)..<(i + 65)]))) else { throw Reject() }
@@ -182,6 +182,34 @@ struct StrictDecoder {
         guard i + 1 == p.count, p[i] == 0x7d else { throw Reject() }
         return (Event(seq: Int(seq), id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body), prev)
     }
+}
+
+/// The keys the strict decoder reads, from the `Wire` table.
+private enum K {
+    static let actor = WireKey.name(Wire.actor)
+    static let amount = WireKey.name(Wire.amount)
+    static let date = WireKey.name(Wire.date)
+    static let doc = WireKey.name(Wire.doc)
+    static let econ = WireKey.name(Wire.econ)
+    static let fund = WireKey.name(Wire.fund)
+    static let id = WireKey.name(Wire.id)
+    static let item = WireKey.name(Wire.item)
+    static let kind = WireKey.name(Wire.kind)
+    static let memo = WireKey.name(Wire.memo)
+    static let name = WireKey.name(Wire.name)
+    static let nature = WireKey.name(Wire.nature)
+    static let override = WireKey.name(Wire.override)
+    static let payee = WireKey.name(Wire.payee)
+    static let prev = WireKey.name(Wire.prev)
+    static let priorYear = WireKey.name(Wire.priorYear)
+    static let project = WireKey.name(Wire.project)
+    static let recorded = WireKey.name(Wire.recorded)
+    static let seq = WireKey.name(Wire.seq)
+    static let target = WireKey.name(Wire.target)
+    static let type = WireKey.name(Wire.type)
+    static let unit = WireKey.name(Wire.unit)
+    static let voucher = WireKey.name(Wire.voucher)
+    static let year = WireKey.name(Wire.year)
 }
 
 @inline(__always) private func lowerHex(_ c: UInt8) -> UInt8? {

@@ -13,13 +13,49 @@ public struct Fen: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let maxEventAmount = Fen(1_000_000_000_000_000)
 
     public static func < (l: Fen, r: Fen) -> Bool { l.raw < r.raw }
-    public static prefix func - (x: Fen) -> Fen { Fen(-x.raw) }
+    public static prefix func - (x: Fen) -> Fen {
+        precondition(x.raw != Int64.min, "Fen overflow: negating the smallest Int64")
+        return Fen(-x.raw)
+    }
 
     /// Checked addition: nil on overflow.
     public func adding(_ other: Fen) -> Fen? {
         let (v, o) = raw.addingReportingOverflow(other.raw)
         return o ? nil : Fen(v)
     }
+
+    // Money arithmetic, in one place. The validator bounds a journal's volume (the sum of every
+    // event's amount, `maxJournalVolume`), so no sum or difference of its figures can leave
+    // Int64: an overflow here is a broken invariant and stops the program rather than print a
+    // wrong figure.
+
+    /// The most a journal's amounts may add up to (ignoring sign): a quarter of Int64, so that
+    /// every figure derived from them (budgets, balances, totals, statement cells) fits.
+    public static let maxJournalVolume = Fen(Int64.max / 4)
+
+    public static func + (l: Fen, r: Fen) -> Fen {
+        let (v, o) = l.raw.addingReportingOverflow(r.raw)
+        precondition(!o, "Fen overflow: \(l.raw) + \(r.raw) (the journal volume bound should make this impossible)")
+        return Fen(v)
+    }
+
+    public static func - (l: Fen, r: Fen) -> Fen {
+        let (v, o) = l.raw.subtractingReportingOverflow(r.raw)
+        precondition(!o, "Fen overflow: \(l.raw) − \(r.raw) (the journal volume bound should make this impossible)")
+        return Fen(v)
+    }
+
+    public static func += (l: inout Fen, r: Fen) { l = l + r }
+    public static func -= (l: inout Fen, r: Fen) { l = l - r }
+
+    /// The amount times a sign (+1 or −1).
+    public func signed(_ sign: Int64) -> Fen {
+        precondition(sign == 1 || sign == -1 || sign == 0, "a sign is +1, −1 or 0")
+        return sign == 0 ? .zero : (sign < 0 ? -self : self)
+    }
+
+    /// Magnitude, for volume bounds.
+    public var magnitude: Fen { raw < 0 ? -self : self }
 
     public var description: String { yuan }
 
@@ -113,6 +149,11 @@ public struct Fen: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
         return .success(Fen(negative ? -Int64(value) : Int64(value)))
     }
+}
+
+extension Sequence where Element == Fen {
+    /// The total, with overflow checked.
+    public func sum() -> Fen { reduce(.zero, +) }
 }
 
 extension String {

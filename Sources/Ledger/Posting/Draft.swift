@@ -1,7 +1,8 @@
-/// What a caller asks to post: raw text fields named as in the journal (`type`, `id`, `date`,
-/// `fund`, `item`, `econ`, `nature`, `project`, `amount`, …), from command-line flags, a CSV
-/// row or a JSON Lines row. The validator turns it into an `Event` or a `Rejection` that
-/// names the field.
+/// A request as text: fields named as in the journal (`type`, `id`, `date`, `fund`, `item`,
+/// `econ`, `nature`, `project`, `amount`, …), from command-line flags, a CSV row or a JSON
+/// Lines row. `request(catalogue:)` parses it into a typed `Request`, checking the rungs of the
+/// validation ladder that are about the text itself, in ladder order, and naming the field at
+/// fault; the validator checks the rest against the journal.
 public struct Draft: Hashable, Sendable {
     public var fields: [String: String]
 
@@ -16,17 +17,7 @@ public struct Draft: Hashable, Sendable {
     static let common: Set<String> = [Wire.type, Wire.id, Wire.date, Wire.actor, Wire.memo]
     static let classification: Set<String> = [Wire.fund, Wire.item, Wire.econ, Wire.nature, Wire.project]
 
-    static func allowed(type: EventType, kind: String?) -> (allowed: Set<String>, required: [String]) {
-        switch (type, kind) {
-        case (.disbursement, _): return disbursementFields
-        case (.appropriation, _): return appropriationFields
-        default: return fields(type: type, kind: kind)
-        }
-    }
-    private static let disbursementFields = fields(type: .disbursement, kind: nil)
-    private static let appropriationFields = fields(type: .appropriation, kind: nil)
-
-    private static func fields(type: EventType, kind: String?) -> (allowed: Set<String>, required: [String]) {
+    static func allowed(type: EventType, kind: AdjustmentKind?) -> (allowed: Set<String>, required: [String]) {
         switch type {
         case .unit:
             return (common.union([Wire.unit, Wire.name]), [Wire.unit, Wire.name, Wire.date, Wire.actor])
@@ -48,17 +39,173 @@ public struct Draft: Hashable, Sendable {
         case .adjustment:
             let base = common.union([Wire.kind, Wire.override])
             switch kind {
-            case Wire.kindBudget:
+            case .budget?:
                 return (base.union(classification).union([Wire.amount, Wire.doc]),
                         [Wire.kind, Wire.date, Wire.actor, Wire.fund, Wire.item, Wire.nature, Wire.amount, Wire.doc])
-            case Wire.kindReversal:
+            case .reversal?:
                 return (base.union([Wire.target, Wire.amount, Wire.priorYear]), [Wire.kind, Wire.date, Wire.actor, Wire.target])
-            case Wire.kindReclassification:
+            case .reclassification?:
                 return (base.union([Wire.target, Wire.amount, Wire.priorYear]).union(classification),
                         [Wire.kind, Wire.date, Wire.actor, Wire.target])
-            default:
+            case nil:
                 return (base, [Wire.kind])
             }
         }
+    }
+
+    /// Text fields that must be one line.
+    static let textFields = [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit, Wire.reason]
+
+    /// The typed request, or the first rung of the ladder the text fails: missing, unknown and
+    /// malformed fields, dates, codes (including whether the catalogue knows them) and amounts.
+    public func request(catalogue: Catalogue) -> Result<Request, Rejection> {
+        do throws(Rejection) { return .success(try parse(catalogue)) } catch { return .failure(error) }
+    }
+
+    private func parse(_ catalogue: Catalogue) throws(Rejection) -> Request {
+        guard let typeText = self[Wire.type] else {
+            throw Rejection(.missingField, field: Wire.type, "field 'type' is required: appropriation, disbursement or adjustment")
+        }
+        guard let type = EventType(rawValue: typeText) else {
+            throw Rejection(.malformedField, field: Wire.type, "type '\(typeText)' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var kind: AdjustmentKind?
+        if type == .adjustment, let k = self[Wire.kind] {
+            guard let v = AdjustmentKind(rawValue: k) else {
+                throw Rejection(.malformedField, field: Wire.kind, "adjustment kind '\(k)' is not \(AdjustmentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = v
+        }
+        let what = typeText + (kind.map { " (\($0.rawValue))" } ?? "")
+        let (allowed, required) = Draft.allowed(type: type, kind: kind)
+        for key in fields.keys.sorted() where !allowed.contains(key) {
+            throw Rejection(.unknownField, field: key, "field '\(key)' does not belong to \(what); it takes \(allowed.sorted().joined(separator: ", "))")
+        }
+        for key in required where self[key] == nil {
+            throw Rejection(.missingField, field: key, "field '\(key)' is required for \(what)")
+        }
+        var id: EventID?
+        if let text = self[Wire.id] {
+            guard let v = EventID(rawValue: text) else {
+                throw Rejection(.malformedField, field: Wire.id, "id '\(text)' must be 1–64 characters of A–Z a–z 0–9 . _ : -")
+            }
+            id = v
+        }
+        var year: Int?
+        if let text = self[Wire.year] {
+            guard let y = Int(text), FiscalYears.contains(y) else {
+                throw Rejection(.malformedField, field: Wire.year, "year '\(text)' is not a year like 2023")
+            }
+            year = y
+        }
+        var date: CivilDate?
+        if let text = self[Wire.date] {
+            guard let v = CivilDate(text) else {
+                throw Rejection(.malformedDate, field: Wire.date, "date '\(text)' is not a valid date YYYY-MM-DD")
+            }
+            date = v
+        }
+        let actor = self[Wire.actor] ?? ""
+        guard !actor.isEmpty else { throw Rejection(.missingField, field: Wire.actor, "field 'actor' is required") }
+        for key in Draft.textFields {
+            if let v = self[key], let r = Validator.multiLine(v, field: key) { throw r }
+        }
+        let override = self[Wire.override]
+        let body: Request.Body
+        switch type {
+        case .unit:
+            body = .unit(code: self[Wire.unit]!, name: self[Wire.name]!)
+        case .yearOpen:
+            body = .yearOpen(year: year!)
+        case .close:
+            guard let lines = EventCodec.parseCloseLines(self[Wire.lines] ?? "", year: year!) else {
+                throw Rejection(.malformedField, field: Wire.lines, "lines must be 'FUND ITEM NATURE PROJECT|- BUDGET ACTUAL carry|lapse|-' entries separated by ';'")
+            }
+            body = .close(year: year!, lines: lines, override: override)
+        case .carryForward:
+            let text = self[Wire.close]!
+            guard let closeID = EventID(rawValue: text) else { throw Rejection(.malformedField, field: Wire.close, "close '\(text)' is not an event id") }
+            let c = try codes(catalogue).whole()
+            body = .carryForward(close: closeID, line: c, amount: try amount()!)
+        case .reopen:
+            body = .reopen(year: year!, reason: self[Wire.reason]!)
+        case .appropriation:
+            let c = try codes(catalogue).whole()
+            body = .appropriation(c, amount: try amount()!, document: self[Wire.doc]!)
+        case .disbursement:
+            let c = try codes(catalogue).whole()
+            body = .disbursement(c, amount: try amount()!, payee: self[Wire.payee]!, voucher: self[Wire.voucher]!, override: override)
+        case .adjustment:
+            switch kind! {
+            case .budget:
+                let c = try codes(catalogue).whole()
+                body = .budgetAdjustment(c, amount: try amount()!, document: self[Wire.doc]!, override: override)
+            case .reversal, .reclassification:
+                let text = self[Wire.target]!
+                guard let target = EventID(rawValue: text) else {
+                    throw Rejection(.malformedField, field: Wire.target, "target '\(text)' is not an event id")
+                }
+                var priorYear: Int?
+                if let t = self[Wire.priorYear] {
+                    guard let y = Int(t), FiscalYears.contains(y) else {
+                        throw Rejection(.malformedField, field: Wire.priorYear, "prior_year '\(t)' is not a year like 2023")
+                    }
+                    priorYear = y
+                }
+                if kind == .reversal {
+                    body = .reversal(target: target, amount: try amount(), priorYear: priorYear, override: override)
+                } else {
+                    let to = try codes(catalogue)
+                    guard !to.isEmpty else {
+                        throw Rejection(.missingField, field: Wire.item, "a reclassification needs at least one new field: fund, item, econ, nature or project")
+                    }
+                    body = .reclassification(target: target, amount: try amount(), to: to, priorYear: priorYear, override: override)
+                }
+            }
+        }
+        return Request(id: id, date: date, actor: actor, memo: self[Wire.memo] ?? "", body: body)
+    }
+
+    /// The classification fields given, each well formed and known to the catalogue.
+    private func codes(_ catalogue: Catalogue) throws(Rejection) -> PartialClassification {
+        func code<T>(_ key: String, _ what: String, _ make: (String) -> T?) throws(Rejection) -> T? {
+            guard let text = self[key] else { return nil }
+            guard let v = make(text) else { throw Rejection(.malformedCode, field: key, "\(key) '\(text)' is not \(what)") }
+            return v
+        }
+        let c = PartialClassification(
+            fund: try code(Wire.fund, "a fund code (lower-case letters and digits, e.g. gpb)") { FundCode(rawValue: $0) },
+            item: try code(Wire.item, "a 7-digit 功能分类 项 code such as 2010350") { FunctionCode(rawValue: $0).flatMap { $0.isItem ? $0 : nil } },
+            econ: try code(Wire.econ, "a 5-digit 经济分类 款 code such as 30101") { EconomicCode(rawValue: $0).flatMap { $0.isKuan ? $0 : nil } },
+            nature: try code(Wire.nature, "basic (基本) or project (项目)") { Nature(text: $0) },
+            project: try code(Wire.project, "a project code of 8 digits, a capital letter and 12 digits (51050022T000000280041)") { ProjectCode(rawValue: $0) })
+        try Validator.checkKnown(c, catalogue: catalogue)
+        _ = try amount()   // amounts are checked after codes, in ladder order
+        return c
+    }
+
+    /// The amount given, parsed (yuan or 万元); nil when the field is absent.
+    private func amount() throws(Rejection) -> Fen? {
+        guard let text = self[Wire.amount] else { return nil }
+        switch Fen.parse(text) {
+        case .success(let f): return f
+        case .failure(.malformed):
+            throw Rejection(.malformedAmount, field: Wire.amount, "amount '\(text)' is not a number of yuan (4674200.00) or 万元 (467.42万)")
+        case .failure(.tooManyDecimals):
+            throw Rejection(.tooManyDecimals, field: Wire.amount, "amount '\(text)' has more decimals than one 分 (2 for yuan, 6 for 万)")
+        case .failure(.overflow):
+            throw Rejection(.amountOverflow, field: Wire.amount, "amount '\(text)' is larger than the most one event may carry (\(Fen.maxEventAmount.yuanGrouped) yuan)")
+        }
+    }
+}
+
+extension PartialClassification {
+    /// All of fund, item and nature given (the required-field check guarantees it for every
+    /// type but a reclassification).
+    func whole() throws(Rejection) -> Classification {
+        guard let fund, let item, let nature else {
+            throw Rejection(.missingField, field: Wire.fund, "fund, item and nature are required")
+        }
+        return Classification(fund: fund, item: item, econ: econ, nature: nature, project: project)
     }
 }

@@ -4,7 +4,7 @@ public struct LineBalance: Hashable, Sendable {
     public var actual: Fen = .zero
     public init(budget: Fen = .zero, actual: Fen = .zero) { self.budget = budget; self.actual = actual }
     /// What may still be spent.
-    public var available: Fen { Fen(budget.raw - actual.raw) }
+    public var available: Fen { budget - actual }
 }
 
 /// The latest close of a fiscal year, as the state needs it.
@@ -24,8 +24,8 @@ public struct CloseMark: Hashable, Sendable {
         for l in lines where l.disposition == .carry { want[l.line.nextYear] = l.balance }
         var out: [BudgetLine: Fen] = [:]
         for line in Set(want.keys).union(alreadyCarried.keys) {
-            let delta = (want[line]?.raw ?? 0) - (alreadyCarried[line]?.raw ?? 0)
-            if delta != 0 { out[line] = Fen(delta) }
+            let delta = (want[line] ?? .zero) - (alreadyCarried[line] ?? .zero)
+            if delta != .zero { out[line] = delta }
         }
         return out
     }
@@ -115,6 +115,8 @@ public struct LedgerState: Sendable {
     public internal(set) var count = 0
     /// The latest close of each fiscal year that has one.
     public internal(set) var closes: [Int: CloseMark] = [:]
+    /// The sum of every event's amount, ignoring sign; bounded by `Fen.maxJournalVolume`.
+    public internal(set) var volume = Fen.zero
 
     public init() {}
 
@@ -129,6 +131,7 @@ public struct LedgerState: Sendable {
     mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?) {
         count = event.seq
         index.insert(event.id, at: locator)
+        if let a = Trail.amount(of: event) { volume += a.magnitude }
         switch event.body {
         case .unit(let u):
             unit = u
@@ -147,7 +150,7 @@ public struct LedgerState: Sendable {
         case .carryForward(let cf):
             let year = cf.line.year - 1
             closes[year]?.toCarry[cf.line] = nil
-            closes[year]?.carried[cf.line, default: .zero].raw += cf.amount.raw
+            closes[year]?.carried[cf.line, default: .zero] += cf.amount
         case .reopen(let r):
             closes[r.year]?.reopened = true
             closes[r.year]?.toCarry = [:]
@@ -159,8 +162,8 @@ public struct LedgerState: Sendable {
             }
         }
         for e in event.effects(target: target?.event) {
-            balances[e.line, default: LineBalance()].budget.raw += e.budget.raw
-            balances[e.line, default: LineBalance()].actual.raw += e.actual.raw
+            balances[e.line, default: LineBalance()].budget += e.budget
+            balances[e.line, default: LineBalance()].actual += e.actual
         }
     }
 }

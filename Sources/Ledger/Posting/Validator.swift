@@ -20,11 +20,20 @@ public struct Validator: Sendable {
     /// Fetches the event whose line starts at a locator (the journal or a pending batch).
     public typealias Lookup = (Locator) -> Event?
 
+    /// A request as text: parsed (the rungs about the text), then validated.
     public func validate(_ draft: Draft, state: LedgerState, recorded: Timestamp, lookup: Lookup) -> Outcome {
-        do {
-            let event = try shape(draft, seq: state.count + 1, recorded: recorded, state: state, lookup: lookup)
+        switch draft.request(catalogue: catalogue) {
+        case .failure(let r): return .rejected(r)
+        case .success(let request): return validate(request, state: state, recorded: recorded, lookup: lookup)
+        }
+    }
+
+    /// A typed request against the journal's state: the rest of the ladder.
+    public func validate(_ request: Request, state: LedgerState, recorded: Timestamp, lookup: Lookup) -> Outcome {
+        do throws(Rejection) {
+            let event = try resolve(request, seq: state.count + 1, recorded: recorded, state: state, lookup: lookup)
             if let existing = find(event.id, state: state, lookup: lookup) {
-                if existing.event.sameContent(as: event) || sameRequest(draft, existing.event) {
+                if existing.event.sameContent(as: event) || sameRequest(request, existing.event) {
                     return .duplicate(existing.event)
                 }
                 throw Rejection(.idConflict, field: Wire.id,
@@ -32,10 +41,8 @@ public struct Validator: Sendable {
             }
             try checkState(event, state: state, lookup: lookup)
             return .accepted(event)
-        } catch let r as Rejection {
-            return .rejected(r)
         } catch {
-            return .rejected(Rejection(.malformedField, field: nil, "\(error)"))
+            return .rejected(error)
         }
     }
 
@@ -44,9 +51,7 @@ public struct Validator: Sendable {
         if let existing = find(event.id, state: state, lookup: lookup) {
             return Rejection(.idConflict, field: Wire.id, "id '\(event.id)' was already used by seq \(existing.event.seq)")
         }
-        do { try checkState(event, state: state, lookup: lookup) } catch let r as Rejection { return r } catch {
-            return Rejection(.malformedField, field: nil, "\(error)")
-        }
+        do throws(Rejection) { try checkState(event, state: state, lookup: lookup) } catch { return error }
         return nil
     }
 
@@ -62,110 +67,169 @@ public struct Validator: Sendable {
         return nil
     }
 
-    // MARK: - Shape
+    // MARK: - Shared rungs
 
-    private func shape(_ d: Draft, seq: Int, recorded: Timestamp, state: LedgerState, lookup: Lookup) throws -> Event {
-        guard let typeText = d[Wire.type] else { throw Rejection(.missingField, field: Wire.type, "field 'type' is required: appropriation, disbursement or adjustment") }
-        guard let type = EventType(rawValue: typeText) else {
-            throw Rejection(.malformedField, field: Wire.type, "type '\(typeText)' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+    /// A text field that is not one line.
+    static func multiLine(_ text: String, field: String) -> Rejection? {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) else { return nil }
+        return Rejection(.malformedField, field: field, "field '\(field)' must be one line of text (no control characters)")
+    }
+
+    /// Codes the catalogue does not know (with their 类 and 款).
+    static func checkKnown(_ c: PartialClassification, catalogue: Catalogue) throws(Rejection) {
+        if let fund = c.fund, catalogue.funds[fund] == nil {
+            throw Rejection(.unknownCode, field: Wire.fund, "fund '\(fund)' is not in the catalogue; known: \(catalogue.funds.keys.sorted().map(\.rawValue).joined(separator: ", "))")
         }
-        let kind = d[Wire.kind]
-        if type == .adjustment, let k = kind, ![Wire.kindBudget, Wire.kindReversal, Wire.kindReclassification].contains(k) {
-            throw Rejection(.malformedField, field: Wire.kind, "adjustment kind '\(k)' is not budget, reversal or reclassification")
-        }
-        let (allowed, required) = Draft.allowed(type: type, kind: kind)
-        for key in d.fields.keys.sorted() where !allowed.contains(key) {
-            throw Rejection(.unknownField, field: key, "field '\(key)' does not belong to \(typeText)\(kind.map { " (\($0))" } ?? ""); it takes \(allowed.sorted().joined(separator: ", "))")
-        }
-        for key in required where d[key] == nil {
-            throw Rejection(.missingField, field: key, "field '\(key)' is required for \(typeText)\(kind.map { " (\($0))" } ?? "")")
-        }
-        let id: EventID
-        if let text = d[Wire.id] {
-            guard let v = EventID(rawValue: text) else {
-                throw Rejection(.malformedField, field: Wire.id, "id '\(text)' must be 1–64 characters of A–Z a–z 0–9 . _ : -")
+        if let item = c.item {
+            guard catalogue.functions[item] != nil else {
+                throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)' is not in the catalogue")
             }
-            id = v
-        } else {
-            id = generatedID(type: type, seq: seq, state: state, lookup: lookup)
-        }
-        let year: Int?
-        if let text = d[Wire.year] {
-            guard let y = Int(text), FiscalYears.contains(y) else {
-                throw Rejection(.malformedField, field: Wire.year, "year '\(text)' is not a year like 2023")
+            for parent in item.ancestors where catalogue.functions[parent] == nil {
+                throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)': its 类/款 '\(parent)' is not in the catalogue")
             }
-            year = y
-        } else { year = nil }
+        }
+        if let econ = c.econ {
+            guard catalogue.economics[econ] != nil else {
+                throw Rejection(.unknownCode, field: Wire.econ, "经济分类 款 '\(econ)' is not in the catalogue")
+            }
+            guard catalogue.economics[econ.category] != nil else {
+                throw Rejection(.unknownCode, field: Wire.econ, "经济分类 款 '\(econ)': its 类 '\(econ.category)' is not in the catalogue")
+            }
+        }
+    }
+
+    // MARK: - Request → event
+
+    /// A classification as a request gives it: codes known, 基本 without a project, 项目 with one.
+    private func classification(_ c: Classification, econRequired: Bool) throws(Rejection) -> Classification {
+        try Validator.checkKnown(PartialClassification(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project),
+                                 catalogue: catalogue)
+        guard c.item.isItem else { throw Rejection(.malformedCode, field: Wire.item, "item '\(c.item)' is not a 7-digit 功能分类 项 code") }
+        if let e = c.econ, !e.isKuan { throw Rejection(.malformedCode, field: Wire.econ, "econ '\(e)' is not a 5-digit 经济分类 款 code") }
+        if econRequired, c.econ == nil { throw Rejection(.missingField, field: Wire.econ, "field 'econ' (经济分类 款) is required") }
+        return c
+    }
+
+    private func mismatch(_ c: Classification) throws(Rejection) {
+        switch (c.nature, c.project) {
+        case (.project, nil):
+            throw Rejection(.projectMismatch, field: Wire.project, "nature 'project' (项目支出) needs a project code")
+        case (.basic, .some(let p)):
+            throw Rejection(.projectMismatch, field: Wire.project, "nature 'basic' (基本支出) takes no project, but project '\(p)' was given")
+        case (.basic, nil), (.project, .some):
+            return
+        }
+    }
+
+    private func positive(_ f: Fen) throws(Rejection) -> Fen {
+        guard f > .zero else { throw Rejection(.amountNotPositive, field: Wire.amount, "amount \(f.yuan) must be more than zero") }
+        return f
+    }
+
+    private func nonZero(_ f: Fen, _ what: String) throws(Rejection) -> Fen {
+        guard f != .zero else { throw Rejection(.amountNotPositive, field: Wire.amount, "\(what) of zero changes nothing") }
+        return f
+    }
+
+    private func year(_ y: Int) throws(Rejection) -> Int {
+        guard FiscalYears.contains(y) else { throw Rejection(.malformedField, field: Wire.year, "year \(y) is not a year like 2023") }
+        return y
+    }
+
+    private func needDate(_ r: Request) throws(Rejection) -> CivilDate {
+        guard let d = r.date else { throw Rejection(.missingField, field: Wire.date, "field 'date' is required for \(r.type.rawValue)") }
+        return d
+    }
+
+    /// The event a request makes, from the journal's state (generated id, a correction's
+    /// defaults); or the rung it fails before the state checks.
+    func resolve(_ r: Request, seq: Int, recorded: Timestamp, state: LedgerState, lookup: Lookup) throws(Rejection) -> Event {
+        guard !r.actor.isEmpty else { throw Rejection(.missingField, field: Wire.actor, "field 'actor' is required") }
+        for (field, text) in [(Wire.actor, r.actor), (Wire.memo, r.memo)] {
+            if let bad = Validator.multiLine(text, field: field) { throw bad }
+        }
         let date: CivilDate
-        if let text = d[Wire.date] {
-            guard let v = CivilDate(text) else {
-                throw Rejection(.malformedDate, field: Wire.date, "date '\(text)' is not a valid date YYYY-MM-DD")
-            }
-            date = v
-        } else if type == .close || type == .reopen {
-            date = CivilDate(year: year ?? 1900, month: 12, day: 31)!   // a year's close is its last event
-        } else {
-            date = CivilDate.firstOfYear(year ?? 1900)  // only year_open may omit the date
-        }
-        let actor = d[Wire.actor] ?? ""
-        guard !actor.isEmpty else { throw Rejection(.missingField, field: Wire.actor, "field 'actor' is required") }
-        for key in [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit, Wire.reason] {
-            if let v = d[key], v.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) {
-                throw Rejection(.malformedField, field: key, "field '\(key)' must be one line of text (no control characters)")
-            }
-        }
-        let memo = d[Wire.memo] ?? ""
-        let override = d[Wire.override]
         let body: EventBody
-        switch type {
-        case .unit:
-            body = .unit(UnitOpening(unitCode: d[Wire.unit]!, unitName: d[Wire.name]!, year: date.year))
-        case .yearOpen:
-            guard let y = year else { throw Rejection(.missingField, field: Wire.year, "field 'year' is required") }
-            if d[Wire.date] != nil, date.year != y {
-                throw Rejection(.malformedDate, field: Wire.date, "date \(date) is not in the year \(y) being opened")
+        switch r.body {
+        case .unit(let code, let name):
+            date = try needDate(r)
+            for (field, text) in [(Wire.unit, code), (Wire.name, name)] {
+                guard !text.isEmpty else { throw Rejection(.missingField, field: field, "field '\(field)' is required") }
+                if let bad = Validator.multiLine(text, field: field) { throw bad }
             }
+            body = .unit(UnitOpening(unitCode: code, unitName: name, year: date.year))
+        case .yearOpen(let y):
+            let first = CivilDate.firstOfYear(try year(y))
+            date = r.date ?? first
+            guard date.year == y else { throw Rejection(.malformedDate, field: Wire.date, "date \(date) is not in the year \(y) being opened") }
             body = .yearOpen(YearOpening(year: y))
-        case .close:
-            let y = year!
-            guard date == CivilDate(year: y, month: 12, day: 31)! else {
+        case .close(let y, let lines, let override):
+            let last = CivilDate(year: try year(y), month: 12, day: 31)!
+            date = r.date ?? last
+            guard date == last else {
                 throw Rejection(.malformedDate, field: Wire.date, "a close of \(y) is dated \(y)-12-31, its last day (\(date) given)")
             }
-            guard let lines = EventCodec.parseCloseLines(d[Wire.lines] ?? "", year: y) else {
-                throw Rejection(.malformedField, field: Wire.lines, "lines must be 'FUND ITEM NATURE PROJECT|- BUDGET ACTUAL carry|lapse|-' entries separated by ';'")
-            }
+            if let o = override, let bad = Validator.multiLine(o, field: Wire.override) { throw bad }
             body = .close(YearClose(year: y, events: state.count, head: .zero, lines: lines, override: override))  // head: the store fills it in
-        case .carryForward:
-            let text = d[Wire.close]!
-            guard let closeID = EventID(rawValue: text) else { throw Rejection(.malformedField, field: Wire.close, "close '\(text)' is not an event id") }
-            let c = try classification(d, econRequired: false)
-            body = .carryForward(CarryForward(close: closeID, line: c.line(year: date.year), amount: try amount(d, allowNegative: true)))
-        case .reopen:
-            let y = year!
-            guard date == CivilDate(year: y, month: 12, day: 31)! else {
+        case .carryForward(let closeID, let line, let amount):
+            date = try needDate(r)
+            let c = try classification(line, econRequired: false)
+            guard c.econ == nil else { throw Rejection(.malformedField, field: Wire.econ, "a carry-forward is per budget line, without 经济分类") }
+            try mismatch(c)
+            body = .carryForward(CarryForward(close: closeID, line: c.line(year: date.year), amount: try nonZero(amount, "a carry-forward")))
+        case .reopen(let y, let reason):
+            let last = CivilDate(year: try year(y), month: 12, day: 31)!
+            date = r.date ?? last
+            guard date == last else {
                 throw Rejection(.malformedDate, field: Wire.date, "a reopening of \(y) is dated \(y)-12-31, like its close (\(date) given)")
             }
-            guard !d[Wire.reason]!.trimmingSpaces.isEmpty else { throw Rejection(.missingField, field: Wire.reason, "a reopening needs its reason") }
-            body = .reopen(YearReopen(year: y, reason: d[Wire.reason]!))
-        case .appropriation:
-            body = .appropriation(Appropriation(
-                classification: try classification(d, econRequired: false),
-                amount: try amount(d, allowNegative: false), document: d[Wire.doc]!))
-        case .disbursement:
-            body = .disbursement(Disbursement(
-                classification: try classification(d, econRequired: true), amount: try amount(d, allowNegative: false),
-                payee: d[Wire.payee]!, voucher: d[Wire.voucher]!, override: override))
-        case .adjustment:
-            switch kind! {
-            case Wire.kindBudget:
-                body = .adjustment(Adjustment(kind: .budget(try classification(d, econRequired: false),
-                                                            amount: try amount(d, allowNegative: true), document: d[Wire.doc]!),
-                                              override: override))
-            default:
-                body = try correction(d, kind: kind!, date: date, override: override, state: state, lookup: lookup)
+            guard !reason.trimmingSpaces.isEmpty else { throw Rejection(.missingField, field: Wire.reason, "a reopening needs its reason") }
+            if let bad = Validator.multiLine(reason, field: Wire.reason) { throw bad }
+            body = .reopen(YearReopen(year: y, reason: reason))
+        case .appropriation(let c, let amount, let doc):
+            date = try needDate(r)
+            let c = try classification(c, econRequired: false)
+            let a = try positive(amount)
+            try mismatch(c)
+            body = .appropriation(Appropriation(classification: c, amount: a, document: doc))
+        case .disbursement(let c, let amount, let payee, let voucher, let override):
+            date = try needDate(r)
+            let c = try classification(c, econRequired: true)
+            let a = try positive(amount)
+            try mismatch(c)
+            body = .disbursement(Disbursement(classification: c, amount: a, payee: payee, voucher: voucher, override: override))
+        case .budgetAdjustment(let c, let amount, let doc, let override):
+            date = try needDate(r)
+            let c = try classification(c, econRequired: false)
+            let a = try nonZero(amount, "a budget adjustment")
+            try mismatch(c)
+            body = .adjustment(Adjustment(kind: .budget(c, amount: a, document: doc), override: override))
+        case .reversal(let target, let amount, let priorYear, let override):
+            date = try needDate(r)
+            let (amount, py, _) = try correction(target: target, amount: amount, priorYear: priorYear, date: date, state: state, lookup: lookup)
+            body = .adjustment(Adjustment(kind: .reversal(target: target, amount: amount), priorYear: py, override: override))
+        case .reclassification(let target, let amount, let to, let priorYear, let override):
+            date = try needDate(r)
+            let (amount, py, base) = try correction(target: target, amount: amount, priorYear: priorYear, date: date, state: state, lookup: lookup)
+            guard let (old, isDisbursement) = base else {
+                // Let checkState report the target problem in ladder order.
+                throw checkTargetRejection(target, target: find(target, state: state, lookup: lookup))
+                    ?? Rejection(.unknownEvent, field: Wire.target, "no event '\(target)'")
             }
+            let merged = to.over(old)
+            let new = try classification(Classification(fund: merged.fund, item: merged.item, econ: merged.econ, nature: merged.nature,
+                                                        project: merged.project), econRequired: isDisbursement)
+            try mismatch(new)
+            guard new != old else {
+                throw Rejection(.malformedField, field: Wire.item, "the reclassification moves nothing: the new classification equals the old")
+            }
+            body = .adjustment(Adjustment(kind: .reclassification(target: target, amount: amount, to: new), priorYear: py, override: override))
         }
-        return Event(seq: seq, id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body)
+        for text in [r.body.override].compactMap({ $0 }) {
+            if let bad = Validator.multiLine(text, field: Wire.override) { throw bad }
+        }
+        let id = r.id ?? generatedID(type: r.type, seq: seq, state: state, lookup: lookup)
+        return Event(seq: seq, id: id, date: date, recorded: recorded, actor: r.actor, memo: r.memo, body: body)
     }
 
     private func generatedID(type: EventType, seq: Int, state: LedgerState, lookup: Lookup) -> EventID {
@@ -177,127 +241,35 @@ public struct Validator: Sendable {
         }
     }
 
-    private func classification(_ d: Draft, econRequired: Bool, base: Classification? = nil) throws -> Classification {
-        func code<T>(_ key: String, _ what: String, _ make: (String) -> T?) throws -> T? {
-            guard let text = d[key] else { return nil }
-            guard let v = make(text) else { throw Rejection(.malformedCode, field: key, "\(key) '\(text)' is not \(what)") }
-            return v
-        }
-        let fund = try code(Wire.fund, "a fund code (lower-case letters and digits, e.g. gpb)") { FundCode(rawValue: $0) } ?? base?.fund
-        let item = try code(Wire.item, "a 7-digit 功能分类 项 code such as 2010350") {
-            FunctionCode(rawValue: $0).flatMap { $0.isItem ? $0 : nil }
-        } ?? base?.item
-        let econ = try code(Wire.econ, "a 5-digit 经济分类 款 code such as 30101") {
-            EconomicCode(rawValue: $0).flatMap { $0.isKuan ? $0 : nil }
-        } ?? base?.econ
-        let nature = try code(Wire.nature, "basic (基本) or project (项目)") { Nature(text: $0) } ?? base?.nature
-        let project: ProjectCode?
-        if d[Wire.project] != nil {
-            project = try code(Wire.project, "a project code of 8 digits, a capital letter and 12 digits (51050022T000000280041)") { ProjectCode(rawValue: $0) }
-        } else if d[Wire.nature] != nil, nature == .basic {
-            project = nil   // changing to 基本 drops the project
-        } else {
-            project = base?.project
-        }
-        guard let fund, let item, let nature else {
-            throw Rejection(.missingField, field: Wire.fund, "fund, item and nature are required")
-        }
-        guard catalogue.funds[fund] != nil else {
-            throw Rejection(.unknownCode, field: Wire.fund, "fund '\(fund)' is not in the catalogue; known: \(catalogue.funds.keys.sorted().map(\.rawValue).joined(separator: ", "))")
-        }
-        guard catalogue.functions[item] != nil else {
-            throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)' is not in the catalogue")
-        }
-        for parent in item.ancestors where catalogue.functions[parent] == nil {
-            throw Rejection(.unknownCode, field: Wire.item, "功能分类 项 '\(item)': its 类/款 '\(parent)' is not in the catalogue")
-        }
-        if let econ {
-            guard catalogue.economics[econ] != nil else {
-                throw Rejection(.unknownCode, field: Wire.econ, "经济分类 款 '\(econ)' is not in the catalogue")
-            }
-            guard catalogue.economics[econ.category] != nil else {
-                throw Rejection(.unknownCode, field: Wire.econ, "经济分类 款 '\(econ)': its 类 '\(econ.category)' is not in the catalogue")
-            }
-        } else if econRequired {
-            throw Rejection(.missingField, field: Wire.econ, "field 'econ' (经济分类 款) is required")
-        }
-        _ = try amountIfAny(d)
-        switch (nature, project) {
-        case (.project, nil):
-            throw Rejection(.projectMismatch, field: Wire.project, "nature 'project' (项目支出) needs a project code")
-        case (.basic, .some(let p)):
-            throw Rejection(.projectMismatch, field: Wire.project, "nature 'basic' (基本支出) takes no project, but project '\(p)' was given")
-        default: break
-        }
-        return Classification(fund: fund, item: item, econ: econ, nature: nature, project: project)
-    }
-
-    /// Amount checks come after the codes but before nature/project (ladder order); parse once here.
-    private func amountIfAny(_ d: Draft) throws -> Fen? {
-        guard let text = d[Wire.amount] else { return nil }
-        switch Fen.parse(text) {
-        case .success(let f): return f
-        case .failure(.malformed):
-            throw Rejection(.malformedAmount, field: Wire.amount, "amount '\(text)' is not a number of yuan (4674200.00) or 万元 (467.42万)")
-        case .failure(.tooManyDecimals):
-            throw Rejection(.tooManyDecimals, field: Wire.amount, "amount '\(text)' has more decimals than one 分 (2 for yuan, 6 for 万)")
-        case .failure(.overflow):
-            throw Rejection(.amountOverflow, field: Wire.amount, "amount '\(text)' is larger than the most one event may carry (\(Fen.maxEventAmount.yuanGrouped) yuan)")
-        }
-    }
-
-    private func amount(_ d: Draft, allowNegative: Bool) throws -> Fen {
-        guard let f = try amountIfAny(d) else { throw Rejection(.missingField, field: Wire.amount, "field 'amount' is required") }
-        if allowNegative {
-            guard f != .zero else { throw Rejection(.amountNotPositive, field: Wire.amount, "a budget adjustment of zero changes nothing") }
-        } else {
-            guard f > .zero else { throw Rejection(.amountNotPositive, field: Wire.amount, "amount '\(d[Wire.amount]!)' must be more than zero") }
-        }
-        return f
-    }
-
-    private func correction(_ d: Draft, kind: String, date: CivilDate, override: String?, state: LedgerState, lookup: Lookup) throws -> EventBody {
-        let text = d[Wire.target]!
-        guard let targetID = EventID(rawValue: text) else {
-            throw Rejection(.malformedField, field: Wire.target, "target '\(text)' is not an event id")
-        }
-        let requested = try amountIfAny(d)
+    /// A correction's amount (all that is left of the target when not given), its prior year
+    /// (the target's, when that is an earlier year), and the target's classification and
+    /// whether it is a disbursement (nil when the target cannot be corrected: `checkState`
+    /// says why, in ladder order).
+    private func correction(target id: EventID, amount requested: Fen?, priorYear given: Int?, date: CivilDate, state: LedgerState,
+                            lookup: Lookup) throws(Rejection) -> (Fen, Int?, (Classification, Bool)?) {
         if let r = requested, r <= .zero {
-            throw Rejection(.amountNotPositive, field: Wire.amount, "amount '\(d[Wire.amount]!)' must be more than zero")
+            throw Rejection(.amountNotPositive, field: Wire.amount, "amount \(r.yuan) must be more than zero")
         }
-        // Resolving the defaults (whole remaining amount, unchanged fields) needs the target;
-        // whether it exists is judged again, in ladder order, by `checkState`.
-        let target = find(targetID, state: state, lookup: lookup)
+        let target = find(id, state: state, lookup: lookup)
         let base = target.flatMap { correctable($0, state: state) }
         let amount = requested ?? base?.left ?? .zero
         // A correction of an earlier year's event names that year (a prior-year adjustment);
         // checkState judges whether the year is closed.
         var priorYear = target.flatMap { $0.event.year < date.year ? $0.event.year : nil }
-        if let text = d[Wire.priorYear] {
-            guard let y = Int(text), y == priorYear ?? y, y < date.year else {
-                throw Rejection(.malformedField, field: Wire.priorYear, "prior_year '\(text)' must be the earlier fiscal year of the corrected event\(priorYear.map { " (\($0))" } ?? "")")
+        if let y = given {
+            guard y == priorYear ?? y, y < date.year else {
+                throw Rejection(.malformedField, field: Wire.priorYear, "prior_year '\(y)' must be the earlier fiscal year of the corrected event\(priorYear.map { " (\($0))" } ?? "")")
             }
             priorYear = y
         }
-        if kind == Wire.kindReversal {
-            return .adjustment(Adjustment(kind: .reversal(target: targetID, amount: amount), priorYear: priorYear, override: override))
+        var isDisbursement = false
+        if let t = target {
+            switch t.event.body {
+            case .disbursement: isDisbursement = true
+            case .unit, .yearOpen, .appropriation, .adjustment, .close, .carryForward, .reopen: break
+            }
         }
-        let hasNewField = !Draft.classification.isDisjoint(with: d.fields.keys)
-        guard hasNewField else {
-            throw Rejection(.missingField, field: Wire.item, "a reclassification needs at least one new field: fund, item, econ, nature or project")
-        }
-        guard let oldClass = base?.classification else {
-            // Shape-check the given fields, then let checkState report the target problem.
-            throw checkTargetRejection(targetID, target: target) ?? Rejection(.unknownEvent, field: Wire.target, "no event '\(targetID)'")
-        }
-        let to = try classification(d, econRequired: false, base: oldClass)
-        if case .disbursement = target!.event.body, to.econ == nil {
-            throw Rejection(.missingField, field: Wire.econ, "field 'econ' is required for a disbursement's classification")
-        }
-        guard to != oldClass else {
-            throw Rejection(.malformedField, field: Wire.item, "the reclassification moves nothing: the new classification equals the old")
-        }
-        return .adjustment(Adjustment(kind: .reclassification(target: targetID, amount: amount, to: to), priorYear: priorYear, override: override))
+        return (amount, priorYear, base.map { ($0.classification, isDisbursement) })
     }
 
     /// A correctable target's amount, and what earlier corrections left of it; nil for an event
@@ -309,7 +281,7 @@ public struct Validator: Sendable {
         case .disbursement(let x): (c, amount) = (x.classification, x.amount)
         case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: return nil
         }
-        return (c, amount, Fen(amount.raw - (state.corrected[t.locator] ?? 0)))
+        return (c, amount, amount - Fen(state.corrected[t.locator] ?? 0))
     }
 
     private func checkTargetRejection(_ id: EventID, target: (event: Event, locator: Locator)?) -> Rejection? {
@@ -324,39 +296,25 @@ public struct Validator: Sendable {
         }
     }
 
-    /// Optional fields that a correction resolves from its target; a re-post that left them out
-    /// is still the same request.
-    private func sameRequest(_ d: Draft, _ e: Event) -> Bool {
-        var fields = d.fields
-        guard case .adjustment(let adj) = e.body else { return false }
-        switch adj.kind {
-        case .budget: return false
-        case .reversal(let target, let amount), .reclassification(let target, let amount, _):
-            guard fields[Wire.target] == target.rawValue else { return false }
-            if let y = fields[Wire.priorYear] { guard Int(y) == adj.priorYear else { return false } }
-            fields[Wire.priorYear] = nil
-            if let a = fields[Wire.amount] {
-                guard case .success(let f) = Fen.parse(a), f == amount else { return false }
-            }
-            fields[Wire.amount] = amount.yuan
-            guard fields[Wire.id] == e.id.rawValue, fields[Wire.actor] == e.actor, (fields[Wire.memo] ?? "") == e.memo,
-                  fields[Wire.override] == adj.override, CivilDate(fields[Wire.date] ?? "") == e.date else { return false }
-            if case .reclassification(_, _, let to) = adj.kind {
-                for (key, value) in [(Wire.fund, to.fund.rawValue), (Wire.item, to.item.rawValue), (Wire.econ, to.econ?.rawValue),
-                                     (Wire.nature, to.nature.wire), (Wire.project, to.project?.rawValue)] as [(String, String?)] {
-                    if let given = fields[key] {
-                        if key == Wire.nature { guard Nature(text: given)?.wire == value else { return false } }
-                        else { guard given == value else { return false } }
-                    }
-                }
-            }
-            return true
+    /// A correction re-posted with its optional fields left out is still the same request:
+    /// the amount, prior year and unchanged classification fields it resolved to are the
+    /// existing event's.
+    private func sameRequest(_ r: Request, _ e: Event) -> Bool {
+        guard r.id == e.id, r.actor == e.actor, r.memo == e.memo, r.date == e.date, case .adjustment(let adj) = e.body else { return false }
+        if case .reversal(let t, let amount, let py, let override) = r.body, case .reversal(let et, let ea) = adj.kind {
+            return t == et && (amount ?? ea) == ea && (py ?? adj.priorYear) == adj.priorYear && override == adj.override
         }
+        if case .reclassification(let t, let amount, let to, let py, let override) = r.body, case .reclassification(let et, let ea, let eto) = adj.kind {
+            return t == et && (amount ?? ea) == ea && (py ?? adj.priorYear) == adj.priorYear && override == adj.override
+                && (to.fund ?? eto.fund) == eto.fund && (to.item ?? eto.item) == eto.item && (to.econ ?? eto.econ) == eto.econ
+                && (to.nature ?? eto.nature) == eto.nature && (to.project ?? eto.project) == eto.project
+        }
+        return false
     }
 
     // MARK: - State
 
-    private func checkState(_ event: Event, state: LedgerState, lookup: Lookup) throws {
+    private func checkState(_ event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
         switch event.body {
         case .unit:
             if state.unit != nil { throw Rejection(.alreadyInitialised, field: nil, "the journal is already initialised for unit '\(state.unit!.unitCode)'") }
@@ -390,6 +348,13 @@ public struct Validator: Sendable {
         if let mark = state.closes[event.year], !mark.reopened {
             throw Rejection(.yearClosed, field: Wire.date,
                             "fiscal year \(event.year) is closed (close event '\(mark.id)'); nothing more may be dated in it. Correct a disbursement of \(event.year) with a prior-year adjustment dated in an open year (fledger post adjustment --kind reversal|reclassification --target ID --date \(event.year + 1)-MM-DD), or reopen the year (fledger reopen --year \(event.year) --reason TEXT)")
+        }
+        // The journal's volume is bounded, so that no figure derived from it can overflow.
+        if let a = Trail.amount(of: event) {
+            guard let v = state.volume.adding(a.magnitude), v <= Fen.maxJournalVolume else {
+                throw Rejection(.amountOverflow, field: Wire.amount,
+                                "the journal's amounts would add up to more than \(Fen.maxJournalVolume.yuanGrouped) yuan, beyond what its totals can hold")
+            }
         }
         if case .carryForward(let cf) = event.body {
             try checkCarry(cf, event: event, state: state, lookup: lookup)
@@ -455,16 +420,16 @@ public struct Validator: Sendable {
         }
         for (line, before, b) in touched {
             guard b.available < before.available, b.available < .zero, override == nil else { continue }
-            let shortBy = Fen(-b.available.raw)
+            let shortBy = -b.available
             throw Rejection(.insufficientBudget, field: Wire.amount,
-                            "line \(line) has \(before.available.yuanGrouped) available (budget \(before.budget.yuanGrouped), spent \(before.actual.yuanGrouped)); this \(event.body.type.rawValue) needs \(Fen(before.available.raw - b.available.raw).yuanGrouped), \(shortBy.yuanGrouped) more than available. To post it anyway, give an override with its reason (--override REASON); the reason is recorded in the event")
+                            "line \(line) has \(before.available.yuanGrouped) available (budget \(before.budget.yuanGrouped), spent \(before.actual.yuanGrouped)); this \(event.body.type.rawValue) needs \((before.available - b.available).yuanGrouped), \(shortBy.yuanGrouped) more than available. To post it anyway, give an override with its reason (--override REASON); the reason is recorded in the event")
         }
     }
 
     /// A close must come in year order, once per year (until reopened), and record exactly
     /// what the journal before it says: every budget line of the year, its budget (with
     /// 年初结转) and 执行数, and a disposition only where a positive balance is left.
-    private func checkClose(_ c: YearClose, state: LedgerState) throws {
+    private func checkClose(_ c: YearClose, state: LedgerState) throws(Rejection) {
         let y = c.year
         guard state.openYears.contains(y) else {
             throw Rejection(.yearNotOpen, field: Wire.year, "fiscal year \(y) was never opened; there is nothing to close")
@@ -496,7 +461,7 @@ public struct Validator: Sendable {
             }
             guard r.balance >= .zero else {
                 throw Rejection(.insufficientBudget, field: Wire.lines,
-                                "line \(line) is overspent by \(Fen(-r.balance.raw).yuanGrouped) (budget \(r.budget.yuanGrouped), spent \(r.actual.yuanGrouped)); a year cannot close with spending beyond its budget: post a budget adjustment or correct the spending first")
+                                "line \(line) is overspent by \((-r.balance).yuanGrouped) (budget \(r.budget.yuanGrouped), spent \(r.actual.yuanGrouped)); a year cannot close with spending beyond its budget: post a budget adjustment or correct the spending first")
             }
             let positive = r.balance > .zero
             guard positive ? r.disposition != .none : r.disposition == .none else {
@@ -515,9 +480,9 @@ public struct Validator: Sendable {
         let deltas = CloseMark.toCarry(c.lines, alreadyCarried: state.closes[y]?.carried ?? [:])
         for (line, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta < .zero && c.override == nil {
             let b = state.balances[line] ?? LineBalance()
-            guard b.available.raw + delta.raw < 0 else { continue }
+            guard b.available + delta < .zero else { continue }
             throw Rejection(.insufficientBudget, field: Wire.lines,
-                            "the re-close of \(y) carries \(Fen(-delta.raw).yuanGrouped) less to line \(line) than the close before it did, but that line has only \(b.available.yuanGrouped) available (budget \(b.budget.yuanGrouped), spent \(b.actual.yuanGrouped)): it would be overspent by \(Fen(-(b.available.raw + delta.raw)).yuanGrouped). Cover it first (a budget adjustment in \(y + 1), or correct the spending), or close with --override REASON, which is recorded in the close")
+                            "the re-close of \(y) carries \((-delta).yuanGrouped) less to line \(line) than the close before it did, but that line has only \(b.available.yuanGrouped) available (budget \(b.budget.yuanGrouped), spent \(b.actual.yuanGrouped)): it would be overspent by \((-(b.available + delta)).yuanGrouped). Cover it first (a budget adjustment in \(y + 1), or correct the spending), or close with --override REASON, which is recorded in the close")
         }
     }
 
@@ -531,7 +496,7 @@ public struct Validator: Sendable {
     }
 
     /// A carry-forward must be one the latest close of the year before asked for, exactly.
-    private func checkCarry(_ cf: CarryForward, event: Event, state: LedgerState, lookup: Lookup) throws {
+    private func checkCarry(_ cf: CarryForward, event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
         let from = cf.line.year - 1
         guard let mark = state.closes[from], mark.id == cf.close, !mark.reopened else {
             throw Rejection(.invalidTarget, field: Wire.close, "'\(cf.close)' is not the standing close of \(from); a carry-forward comes from it")

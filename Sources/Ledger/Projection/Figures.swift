@@ -18,26 +18,26 @@ public struct Figures: Hashable, Sendable {
     }
 
     /// 调整后预算, including 年初结转和结余: all the authority the line had in the year.
-    public var budget: Fen { Fen(carried.raw + initial.raw + adjustments.raw) }
+    public var budget: Fen { carried + initial + adjustments }
     /// 可用余额: what may still be spent.
-    public var available: Fen { Fen(budget.raw - actual.raw) }
+    public var available: Fen { budget - actual }
     /// 执行率 = 执行数 ÷ 调整后预算; none where the budget is zero.
     public var rate: Percent? { Percent(actual, of: budget) }
 
     public var isZero: Bool { self == Figures() }
 
     public mutating func add(_ o: Figures) {
-        initial.raw += o.initial.raw; adjustments.raw += o.adjustments.raw; actual.raw += o.actual.raw
-        carried.raw += o.carried.raw; priorYear.raw += o.priorYear.raw
+        initial += o.initial; adjustments += o.adjustments; actual += o.actual
+        carried += o.carried; priorYear += o.priorYear
     }
 
     mutating func add(_ amount: Fen, to column: Column) {
         switch column {
-        case .initial: initial.raw += amount.raw
-        case .adjustments: adjustments.raw += amount.raw
-        case .actual: actual.raw += amount.raw
-        case .carried: carried.raw += amount.raw
-        case .priorYear: priorYear.raw += amount.raw
+        case .initial: initial += amount
+        case .adjustments: adjustments += amount
+        case .actual: actual += amount
+        case .carried: carried += amount
+        case .priorYear: priorYear += amount
         }
     }
 

@@ -207,9 +207,9 @@ final class ScanPart: @unchecked Sendable {
     /// (and nothing recorded) for any other line.
     private func fast(_ p: UnsafeRawPointer, _ n: Int, offset: Int) -> Bool {
         var i = 0
-        func lit(_ s: StaticString) -> Bool {
-            let k = s.utf8CodeUnitCount
-            guard i + k <= n, memcmp(p + i, s.utf8Start, k) == 0 else { return false }
+        func lit(_ s: WireKey) -> Bool {
+            let k = s.bytes.count
+            guard i + k <= n, memcmp(p + i, s.bytes.baseAddress!, k) == 0 else { return false }
             i += k
             return true
         }
@@ -224,37 +224,37 @@ final class ScanPart: @unchecked Sendable {
         }
         func byte(_ at: Int) -> UInt8 { p.load(fromByteOffset: at, as: UInt8.self) }
 
-        guard lit("{\"seq\":"), let seq = digits(max: 18), lit(",\"id\":\"") else { return false }
+        guard lit(ScanKeys.seq), let seq = digits(max: 18), lit(ScanKeys.id) else { return false }
         let idStart = i
         while i < n, byte(i) != 0x22 { if byte(i) == 0x5c { return false }; i += 1 }
         let idEnd = i
         i += 1
-        guard lit(",\"type\":\"") else { return false }
+        guard lit(ScanKeys.type) else { return false }
         let kind: Kind
-        if lit("disbursement\"") { kind = .disbursement } else if lit("appropriation\"") { kind = .appropriation }
-        else if lit("adjustment\"") { kind = .budgetAdjustment } else { return false }
-        guard lit(",\"date\":\""), i + 11 <= n, byte(i + 4) == 0x2d, byte(i + 7) == 0x2d, byte(i + 10) == 0x22 else { return false }
+        if lit(ScanKeys.disbursement) { kind = .disbursement } else if lit(ScanKeys.appropriation) { kind = .appropriation }
+        else if lit(ScanKeys.adjustment) { kind = .budgetAdjustment } else { return false }
+        guard lit(ScanKeys.date), i + 11 <= n, byte(i + 4) == 0x2d, byte(i + 7) == 0x2d, byte(i + 10) == 0x22 else { return false }
         guard let year = digits(max: 4) else { return false }
         i += 1
         guard let month = digits(max: 2) else { return false }
         i += 1
         guard let day = digits(max: 2), (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return false }
         i += 1
-        guard lit(",\"recorded\":\""), i + 21 <= n, byte(i + 20) == 0x22 else { return false }
+        guard lit(ScanKeys.recorded), i + 21 <= n, byte(i + 20) == 0x22 else { return false }
         i += 21
-        guard lit(",\"actor\":\"") else { return false }
+        guard lit(ScanKeys.actor) else { return false }
         while i < n, byte(i) != 0x22 { i += byte(i) == 0x5c ? 2 : 1 }
         i += 1
-        if kind == .budgetAdjustment, !lit(",\"kind\":\"budget\"") { return false }
+        if kind == .budgetAdjustment, !lit(ScanKeys.budgetKind) { return false }
         let classStart = i
-        guard lit(",\"fund\":\"") else { return false }
+        guard lit(ScanKeys.fund) else { return false }
         // The classification runs to `,"amount":`; its values are codes, so the first comma
         // that starts that key ends it.
-        let keyLength = ScanPart.amountKey.utf8CodeUnitCount
+        let keyLength = ScanKeys.amount.bytes.count
         var classEnd = -1
         while i + keyLength <= n, let comma = memchr(p + i, 0x2c, n - i) {
             let at = p.distance(to: UnsafeRawPointer(comma))
-            if at + keyLength <= n, memcmp(comma, ScanPart.amountKey.utf8Start, keyLength) == 0 { classEnd = at; break }
+            if at + keyLength <= n, memcmp(comma, ScanKeys.amount.bytes.baseAddress!, keyLength) == 0 { classEnd = at; break }
             i = at + 1
         }
         guard classEnd >= 0 else { return false }
@@ -284,7 +284,6 @@ final class ScanPart: @unchecked Sendable {
         return true
     }
 
-    static let amountKey: StaticString = ",\"amount\":"
 
     static func hash(_ s: String) -> UInt64 {
         var s = s
@@ -307,6 +306,22 @@ final class ScanPart: @unchecked Sendable {
         h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return h ^ (h >> 29)
     }
+}
+
+/// The byte patterns the scanner matches, from the `Wire` tables.
+enum ScanKeys {
+    static let seq = WireKey("{\"" + Wire.seq + "\":")
+    static let id = WireKey(",\"" + Wire.id + "\":\"")
+    static let type = WireKey(",\"" + Wire.type + "\":\"")
+    static let disbursement = WireKey(EventType.disbursement.rawValue + "\"")
+    static let appropriation = WireKey(EventType.appropriation.rawValue + "\"")
+    static let adjustment = WireKey(EventType.adjustment.rawValue + "\"")
+    static let date = WireKey(",\"" + Wire.date + "\":\"")
+    static let recorded = WireKey(",\"" + Wire.recorded + "\":\"")
+    static let actor = WireKey(",\"" + Wire.actor + "\":\"")
+    static let budgetKind = WireKey(",\"" + Wire.kind + "\":\"" + AdjustmentKind.budget.rawValue + "\"")
+    static let fund = WireKey(",\"" + Wire.fund + "\":\"")
+    static let amount = WireKey.field(Wire.amount)
 }
 
 /// Interns (year, classification bytes) to dense slot numbers with open addressing.

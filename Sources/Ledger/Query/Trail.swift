@@ -89,7 +89,7 @@ public enum Trail {
                 if case .adjustment(let adj) = c.body {
                     switch adj.kind {
                     case .budget: break
-                    case .reversal(_, let a), .reclassification(_, let a, _): remaining = remaining.map { Fen($0.raw - a.raw) }
+                    case .reversal(_, let a), .reclassification(_, let a, _): remaining = remaining.map { $0 - a }
                     }
                 }
             }
