@@ -83,10 +83,14 @@ extension JournalStore {
                 requests.append(Request(id: EventID(rawValue: "\(line.year)-CF-\(closeID)-\(requests.count)"), date: CivilDate.firstOfYear(line.year),
                                         actor: request.actor, body: .carryForward(close: closeID, line: c, amount: amount)))
             }
-            // The close as built must record exactly what the state holds (checked again by the
-            // validator, as every close read back is by verify).
-            assert(YearClose(year: request.year, events: state.count, head: .zero, lines: lines).budget
-                   == Validator.closedLines(year: request.year, state: state).values.map(\.budget).sum())
+            // After the close is built: it records exactly the state's lines, each once, with a
+            // disposition where a balance is left (the validator checks the same again, as
+            // verify does for every close read back).
+            if ruleError == nil {
+                let built = YearClose(year: request.year, events: state.count, head: .zero, lines: lines)
+                assert(built.invariantViolation == nil, "close of \(request.year) built wrong: \(built.invariantViolation!)")
+                assert(built.budget == Validator.closedLines(year: request.year, state: state).values.map(\.budget).sum())
+            }
             return ruleError == nil ? requests.map { .success($0) } : []
         })
         if let r = ruleError { return .rejected([(0, r)]) }

@@ -134,6 +134,18 @@ public struct YearClose: Hashable, Sendable {
         self.year = year; self.events = events; self.head = head; self.lines = lines; self.override = override
     }
 
+    /// What every close must be, whoever built it: each budget line of its year once, and a
+    /// disposition exactly where a positive balance is left. Nil when it holds.
+    public var invariantViolation: String? {
+        var seen = Set<BudgetLine>()
+        for l in lines {
+            if l.line.year != year { return "line \(l.line) is not in \(year)" }
+            if !seen.insert(l.line).inserted { return "line \(l.line) is listed twice" }
+            if (l.balance > .zero) != (l.disposition != .none) { return "line \(l.line): balance \(l.balance.yuan) with disposition \(l.disposition.rawValue)" }
+        }
+        return nil
+    }
+
     public var budget: Fen { lines.map(\.budget).sum() }
     public var actual: Fen { lines.map(\.actual).sum() }
     public var carried: Fen { lines.filter { $0.disposition == .carry }.map(\.balance).sum() }

@@ -133,6 +133,12 @@ public struct JournalStore: Sendable {
                     e.body = .close(c)
                 }
                 let line = EventCodec.encode(e, prev: prev)
+                // Before an append is written: the line is one line, and reads back as the
+                // event it encodes, in canonical form (debug builds; the encoder is the
+                // decoder's inverse by the codec tests).
+                precondition(!line.contains(0x0a), "an encoded journal line holds a newline")
+                assert(line.withUnsafeBytes { StrictDecoder.decode($0) }.map { $0.event == e && $0.prev == prev } ?? false,
+                       "event \(e.id) does not read back from its own line")
                 let locator = Locator(offset)
                 let target = validator.target(of: e, state: loaded.state, lookup: lookup)
                 loaded.state.apply(e, at: locator, target: target)
@@ -151,6 +157,12 @@ public struct JournalStore: Sendable {
             try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), durable: true)
         }
         try file.appendDurably(out.bytes)
+        // After the write: the journal's last line is the one we wrote (the lock rules out
+        // anyone else's). Acknowledged only if so.
+        guard try file.size() == offset, try file.readLine(at: loaded.lastLineStart).withUnsafeBytes({ SHA256.hash($0) }) == prev else {
+            throw .damaged(path: path, line: loaded.state.count,
+                           reason: "the journal's end does not read back as the event just written; nothing is acknowledged. Run `fledger verify`")
+        }
         if multiLine { SideFile.remove(pendingPath) }
         writeHead(seq: loaded.state.count, hash: prev)
         loaded.size = offset
