@@ -8,15 +8,23 @@ public struct StatementBuilder {
     public let year: Int
     public let catalogue: Catalogue
     let lines: [(classification: Classification, figures: Figures)]
-    /// From the year's standing close: per budget line, what lapsed and what was carried out.
-    let lapsed: [BudgetLine: Fen]
-    let carriedOut: [BudgetLine: Fen]
     public let provisional: Bool
     /// Indices into `lines` (and the close's lines) under each 功能分类 prefix ("" for all), so a
     /// cell looks only at the lines of its row.
     let linesUnder: [String: [Int]]
     let linesOfProject: [ProjectCode: [Int]]
-    let closedUnder: [String: [BudgetLine]]
+    let closedUnder: [String: [Int]]
+    /// The lines' and the closed lines' classifications as small integers, so that a cell's
+    /// query tests thousands of lines without touching a string.
+    let keys: [LineKey]
+    /// The standing close's lines: what each let lapse and what it carried out.
+    let closedKeys: [(key: LineKey, lapsed: Fen, carriedOut: Fen)]
+    let fundIndex: [FundCode: Int32]
+    let projectIndex: [ProjectCode: Int32]
+
+    struct LineKey {
+        let fund: Int32, item: Int32, econ: Int32, nature: Nature, project: Int32
+    }
 
     /// `close` is the year's standing close (nil while the year is open: the statements are
     /// then provisional, with every unspent balance as 年末结转和结余).
@@ -32,64 +40,101 @@ public struct StatementBuilder {
             case .none: break
             }
         }
-        self.lapsed = lapsed
-        carriedOut = out
         provisional = close == nil
-        var under: [String: [Int]] = [:]
+        var funds: [FundCode: Int32] = [:], projects: [ProjectCode: Int32] = [:]
+        func key(_ fund: FundCode, _ item: FunctionCode, _ econ: EconomicCode?, _ nature: Nature, _ project: ProjectCode?) -> LineKey {
+            let f = funds[fund] ?? { let n = Int32(funds.count); funds[fund] = n; return n }()
+            let p = project.map { p in projects[p] ?? { let n = Int32(projects.count); projects[p] = n; return n }() } ?? -1
+            return LineKey(fund: f, item: Int32(item.rawValue)!, econ: econ.map { Int32($0.rawValue)! } ?? -1, nature: nature, project: p)
+        }
+        var under: [String: [Int]] = [:], ofProject: [ProjectCode: [Int]] = [:]
+        var keys: [LineKey] = []
+        keys.reserveCapacity(lines.count)
         for (i, l) in lines.enumerated() {
-            let code = l.classification.item.rawValue
+            let c = l.classification
+            keys.append(key(c.fund, c.item, c.econ, c.nature, c.project))
+            let code = c.item.rawValue
             for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { under[p, default: []].append(i) }
+            if let p = c.project { ofProject[p, default: []].append(i) }
+        }
+        var closed: [String: [Int]] = [:]
+        var closedKeys: [(key: LineKey, lapsed: Fen, carriedOut: Fen)] = []
+        for l in Set(lapsed.keys).union(out.keys).sorted() {
+            let code = l.item.rawValue
+            for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { closed[p, default: []].append(closedKeys.count) }
+            closedKeys.append((key(l.fund, l.item, nil, l.nature, l.project), lapsed[l] ?? .zero, out[l] ?? .zero))
         }
         linesUnder = under
-        var ofProject: [ProjectCode: [Int]] = [:]
-        for (i, l) in lines.enumerated() { if let p = l.classification.project { ofProject[p, default: []].append(i) } }
         linesOfProject = ofProject
-        var closed: [String: [BudgetLine]] = [:]
-        for l in Set(lapsed.keys).union(out.keys) {
-            let code = l.item.rawValue
-            for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { closed[p, default: []].append(l) }
-        }
         closedUnder = closed
+        self.keys = keys
+        self.closedKeys = closedKeys
+        fundIndex = funds
+        projectIndex = projects
     }
 
     // MARK: - Cell values, from the projection
 
-    func matches(_ q: CellQuery, _ c: Classification) -> Bool {
-        if let f = q.funds, !f.contains(c.fund) { return false }
-        if let i = q.item, !c.item.rawValue.hasPrefix(i) { return false }
-        if let e = q.econ { guard let code = c.econ?.rawValue, e.contains(where: { code.hasPrefix($0) }) else { return false } }
-        if let n = q.nature, c.nature != n { return false }
-        if let p = q.project, c.project != p { return false }
-        return true
+    /// A query as tests on `LineKey`s: a fund mask, code prefixes as (value, divisor) pairs.
+    struct Compiled {
+        let funds: [Bool]?
+        let item: (value: Int32, divisor: Int32)?
+        let econ: [(value: Int32, divisor: Int32)]?
+        let nature: Nature?
+        let project: Int32?
+
+        func matches(_ k: LineKey) -> Bool {
+            if let f = funds, !f[Int(k.fund)] { return false }
+            if let i = item, k.item / i.divisor != i.value { return false }
+            if let e = econ { guard k.econ >= 0, e.contains(where: { k.econ / $0.divisor == $0.value }) else { return false } }
+            if let n = nature, k.nature != n { return false }
+            if let p = project, k.project != p { return false }
+            return true
+        }
     }
 
-    func lineMatches(_ q: CellQuery, _ l: BudgetLine) -> Bool {
-        matches(q, Classification(fund: l.fund, item: l.item, econ: nil, nature: l.nature, project: l.project))
+    func compile(_ q: CellQuery) -> Compiled {
+        func prefix(_ code: String, length: Int) -> (Int32, Int32) {
+            var d: Int32 = 1
+            for _ in code.count..<length { d *= 10 }
+            return (Int32(code)!, d)
+        }
+        var mask: [Bool]?
+        if let f = q.funds {
+            var m = [Bool](repeating: false, count: fundIndex.count)
+            for (code, i) in fundIndex where f.contains(code) { m[Int(i)] = true }
+            mask = m
+        }
+        return Compiled(funds: mask, item: q.item.map { prefix($0, length: 7) }, econ: q.econ.map { $0.map { prefix($0, length: 5) } },
+                        nature: q.nature, project: q.project.map { projectIndex[$0] ?? -2 })
     }
 
     func value(_ q: CellQuery) -> Fen {
-        var v = Fen.zero
+        let c = compile(q)
         var granted = Fen.zero, actual = Fen.zero, carriedIn = Fen.zero, initial = Fen.zero
         let candidates = q.project.map { linesOfProject[$0] ?? [] } ?? linesUnder[q.item ?? ""] ?? []
-        for i in candidates where matches(q, lines[i].classification) {
+        for i in candidates where c.matches(keys[i]) {
             let f = lines[i].figures
             granted += f.initial + f.adjustments; actual += f.actual; carriedIn += f.carried; initial += f.initial
         }
-        let closed = (closedUnder[q.item ?? ""] ?? []).filter { lineMatches(q, $0) }
-        let lapsedSum = closed.map { lapsed[$0] ?? .zero }.sum()
-        let outSum = provisional ? carriedIn + granted - actual : closed.map { carriedOut[$0] ?? .zero }.sum()
-        switch q.measure {
-        case .actual: v = actual
-        case .initial: v = initial
-        case .budget: v = carriedIn + granted
-        case .carriedIn: v = carriedIn
-        case .income: v = granted - lapsedSum
-        case .carriedOut: v = outSum
-        case .sources: v = carriedIn + granted - lapsedSum
-        case .uses: v = actual + outSum
-        case .notRecorded: v = .zero
+        var lapsedSum = Fen.zero, closedOut = Fen.zero
+        if !closedKeys.isEmpty, q.econ == nil {   // budget lines have no 经济分类: an econ cell takes none
+            for i in closedUnder[q.item ?? ""] ?? [] where c.matches(closedKeys[i].key) {
+                lapsedSum += closedKeys[i].lapsed; closedOut += closedKeys[i].carriedOut
+            }
         }
-        return v
+        let outSum = provisional ? carriedIn + granted - actual : closedOut
+        switch q.measure {
+        case .actual: return actual
+        case .initial: return initial
+        case .budget: return carriedIn + granted
+        case .carriedIn: return carriedIn
+        case .income: return granted - lapsedSum
+        case .carriedOut: return outSum
+        case .sources: return carriedIn + granted - lapsedSum
+        case .uses: return actual + outSum
+        case .notRecorded: return .zero
+        }
     }
 
     /// The cell at an address: its query from the layout (the one definition of what each cell
