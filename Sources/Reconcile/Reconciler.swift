@@ -204,6 +204,12 @@ public struct Proof: Codable, Sendable {
         return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
     }
 
+    /// The `format` a proof file declares, whatever its version.
+    public static func format(of data: Data) -> String? {
+        struct Head: Decodable { var format: String }
+        return (try? JSONDecoder().decode(Head.self, from: data))?.format
+    }
+
     public static func decode(_ data: Data) -> Proof? {
         guard let p = try? JSONDecoder().decode(Proof.self, from: data), p.format == currentFormat else { return nil }
         return p

@@ -149,3 +149,44 @@ import Testing
         #expect(after.changed.contains { $0.ref == CellRef(1, StatementLayout.expenseTotal, StatementLayout.amount) && $0.before == Fen(10_000) && $0.now == Fen(10_100) })
     }
 }
+
+/// The verified read streams the journal in chunks: whatever the chunk size, the same
+/// verification, statements, proof and damage report.
+@Suite struct VerifiedReadTests {
+    @Test func chunkSizeChangesNothing() throws {
+        let store = try randomJournal(seed: 44, events: 500)
+        var small = store
+        small.readChunk = 700   // a few lines per chunk; lines are longer than 300 bytes
+        let (s1, r1) = try Reconciler.reconcile(store, year: 2023)
+        let (s2, r2) = try Reconciler.reconcile(small, year: 2023)
+        #expect(s1.values == s2.values)
+        #expect(r1.passed && r2.passed)
+        #expect(r1.identities.count == r2.identities.count && r1.roundingDifferences.count == r2.roundingDifferences.count)
+        #expect(try store.verify().head == small.verify().head)
+        let cell = s1.table(3)!.cells.first { $0.row.id == .total && $0.column.id == StatementLayout.total }!
+        let t1 = try Reconciler.trace(store, year: 2023, table: 3, row: "total", column: "total")!
+        let t2 = try Reconciler.trace(small, year: 2023, table: 3, row: "total", column: "本年支出合计")!
+        #expect(t1.sum == cell.cell.value && t2.sum == cell.cell.value && t1.terms.count == t2.terms.count)
+        // Damage is reported at the same line either way.
+        var lines = readLines(store.path)
+        lines[200] = lines[200].replacingOccurrences(of: "\"actor\":\"", with: "\"actor\":\"x")
+        writeLines(store.path, lines)
+        #expect(damagedLine(store) == 201)
+        #expect(damagedLine(small) == 201)
+    }
+
+    @Test func aProofNamingACellTheStatementsLackDoesNotHold() throws {
+        let store = try seededStore()
+        try mustPost(store, [disbursement("D1", amount: "100.00")])
+        let (_, r) = try Reconciler.reconcile(store, year: 2023)
+        var proof = Proof(r, failures: [])
+        proof.cells.append(.init(table: 3, row: "total", column: "no-such-column", fen: 0))
+        let again = try Reconciler.recheck(proof, store: store)
+        #expect(!again.holds)
+        #expect(again.changed.contains { $0.ref.column.rawValue == "no-such-column" && $0.now == nil })
+        // A proof in the old format (cells named by printed labels) is not read as this one.
+        var old = Proof(r, failures: [])
+        old.format = "fledger-proof/1"
+        #expect(Proof.decode(Data(old.json().utf8)) == nil)
+    }
+}

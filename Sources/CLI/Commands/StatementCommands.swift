@@ -122,7 +122,12 @@ enum ReconcileCommand {
         let store = try Context.store(a)
         if let path = a["against"] {
             guard let data = FileManager.default.contents(atPath: path) else { throw Failure(exit: .io, message: "cannot read \(path)") }
-            guard let proof = Proof.decode(data) else { throw Failure(exit: .usage, message: "\(path) is not a fledger proof") }
+            guard let proof = Proof.decode(data) else {
+                if let f = Proof.format(of: data), f.hasPrefix("fledger-proof/") {
+                    throw Failure(exit: .usage, message: "\(path) is a proof in format \(f); this fledger reads \(Proof.currentFormat) (cells named by id). Make it again with `fledger reconcile --year Y --save FILE`")
+                }
+                throw Failure(exit: .usage, message: "\(path) is not a fledger proof")
+            }
             let r = try Reconciler.recheck(proof, store: store)
             if json {
                 let changed = r.changed.map { "{\"cell\":\(jsonString($0.ref.description)),\"proven\":\($0.before.raw),\"now\":\($0.now.map { String($0.raw) } ?? "null")}" }

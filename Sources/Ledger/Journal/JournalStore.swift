@@ -13,6 +13,8 @@ public struct JournalStore: Sendable {
     public let clock: Clock
     /// Rewrite the checkpoint once this many events were posted after it.
     public var checkpointEvery = 2_000
+    /// Bytes a verified read takes at a time (a longer line grows its buffer).
+    public var readChunk = 8 << 20
 
     public init(path: String, catalogue: Catalogue, clock: Clock = .system) {
         self.path = path

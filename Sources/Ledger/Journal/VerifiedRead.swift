@@ -40,9 +40,6 @@ extension JournalStore {
         try openForReading().verifiedRead().report
     }
 
-    /// Bytes read at a time; a longer line grows the buffer.
-    static var readChunk: Int { 8 << 20 }
-
     func verifiedRead(_ file: JournalFile, project: Bool, lineHashes wanted: Set<Int>,
                       visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         do {
@@ -77,7 +74,7 @@ extension JournalStore {
         var prev = SHA256.Digest.zero
         var prevPrev: SHA256.Digest?
         var offset = 0
-        var chunk = JournalStore.readChunk
+        var chunk = readChunk
         while offset < size {
             let buf = try file.read(at: offset, count: min(chunk, size - offset))
             let raw = UnsafeRawBufferPointer(buf.bytes)
