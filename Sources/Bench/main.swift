@@ -66,7 +66,8 @@ func generate(_ o: Options, to path: String) throws {
     var rng = SplitMix64(seed: o.seed)
     let catalogue = try Catalogue.builtIn()
     let items = catalogue.functions.keys.filter(\.isItem).map(\.rawValue).sorted()
-    let econs = catalogue.economics.keys.filter { $0.isKuan && ["301", "302", "303", "310"].contains($0.category.rawValue) }.map(\.rawValue).sorted()
+    let econs = catalogue.economics.keys.filter { $0.isKuan && (catalogue.econ($0, isIn: .personnel) || catalogue.econ($0, isIn: .running)) }
+        .map(\.rawValue).sorted()
     var lines: [Line] = items.map { Line(item: $0, nature: "basic", project: nil) }
     for p in 0..<300 {
         let code = "51050023T" + String(format: "%012d", 8_267_900 + p)
@@ -86,7 +87,7 @@ func generate(_ o: Options, to path: String) throws {
     }
     func yuan(_ fen: Int64) -> String { Fen(fen).yuan }
     func cls(_ l: Line) -> [(String, String)] {
-        [("fund", "gpb"), ("item", l.item), ("nature", l.nature)] + (l.project.map { [("project", $0)] } ?? [])
+        [(Wire.fund, "gpb"), (Wire.item, l.item), (Wire.nature, l.nature)] + (l.project.map { [(Wire.project, $0)] } ?? [])
     }
     let actors = ["王会计", "李出纳", "张主任", "刘审核"]
     let payees = ["职工工资", "泸州市电信分公司", "四川某某科技有限公司", "国网泸州供电公司", "中国石化泸州分公司", "评审专家劳务"]
@@ -94,8 +95,8 @@ func generate(_ o: Options, to path: String) throws {
     for (i, l) in lines.enumerated() {
         n += 1
         lines[i].budget = perLine
-        emit([("type", "appropriation"), ("id", "A\(n)"), ("date", "2023-01-01")] + cls(l)
-             + [("amount", yuan(perLine)), ("doc", "泸财预〔2023〕\(i + 1)号"), ("actor", actors[0]), ("memo", "年初预算")])
+        emit([(Wire.type, EventType.appropriation.rawValue), (Wire.id, "A\(n)"), (Wire.date, "2023-01-01")] + cls(l)
+             + [(Wire.amount, yuan(perLine)), (Wire.doc, "泸财预〔2023〕\(i + 1)号"), (Wire.actor, actors[0]), (Wire.memo, "年初预算")])
     }
     var recent: [(id: String, line: Int, amount: Int64, econ: Int)] = []
     while n < o.events {
@@ -112,16 +113,16 @@ func generate(_ o: Options, to path: String) throws {
             let li = rng.below(lines.count)
             let amount = Int64(1 + rng.below(50_000)) * 100
             lines[li].budget += amount
-            emit([("type", "adjustment"), ("kind", "budget"), ("id", "J\(n)"), ("date", date)] + cls(lines[li])
-                 + [("amount", yuan(amount)), ("doc", "泸财预〔2023〕追加\(n)号"), ("actor", actor), ("memo", "追加预算")])
+            emit([(Wire.type, EventType.adjustment.rawValue), (Wire.kind, AdjustmentKind.budget.rawValue), (Wire.id, "J\(n)"), (Wire.date, date)] + cls(lines[li])
+                 + [(Wire.amount, yuan(amount)), (Wire.doc, "泸财预〔2023〕追加\(n)号"), (Wire.actor, actor), (Wire.memo, "追加预算")])
         } else if roll < 25, let r = recent.popLast() {  // reversal of part of a recent disbursement
             let amount = max(1, r.amount / 2)
             lines[r.line].spent -= amount
-            emit([("type", "adjustment"), ("kind", "reversal"), ("id", "R\(n)"), ("target", r.id), ("date", date),
-                  ("amount", yuan(amount)), ("actor", actor), ("memo", "退回多付款")])
+            emit([(Wire.type, EventType.adjustment.rawValue), (Wire.kind, AdjustmentKind.reversal.rawValue), (Wire.id, "R\(n)"), (Wire.target, r.id), (Wire.date, date),
+                  (Wire.amount, yuan(amount)), (Wire.actor, actor), (Wire.memo, "退回多付款")])
         } else if roll < 35, let r = recent.popLast() {  // reclassification to another 经济分类 款
-            emit([("type", "adjustment"), ("kind", "reclassification"), ("id", "C\(n)"), ("target", r.id), ("date", date),
-                  ("econ", econs[(r.econ + 1 + rng.below(econs.count - 1)) % econs.count]), ("actor", actor), ("memo", "更正经济分类")])
+            emit([(Wire.type, EventType.adjustment.rawValue), (Wire.kind, AdjustmentKind.reclassification.rawValue), (Wire.id, "C\(n)"), (Wire.target, r.id), (Wire.date, date),
+                  (Wire.econ, econs[(r.econ + 1 + rng.below(econs.count - 1)) % econs.count]), (Wire.actor, actor), (Wire.memo, "更正经济分类")])
         } else {
             var li = rng.below(lines.count)
             var amount = Int64(100 + rng.below(2_500_000))
@@ -133,9 +134,9 @@ func generate(_ o: Options, to path: String) throws {
             lines[li].spent += amount
             let id = "D\(n)"
             let econ = rng.below(econs.count)
-            emit([("type", "disbursement"), ("id", id), ("date", date)] + cls(lines[li])
-                 + [("econ", econs[econ]), ("amount", yuan(amount)), ("payee", payees[rng.below(payees.count)]),
-                    ("voucher", "记-\(String(format: "%02d", m + 1))-\(n)"), ("actor", actor)])
+            emit([(Wire.type, EventType.disbursement.rawValue), (Wire.id, id), (Wire.date, date)] + cls(lines[li])
+                 + [(Wire.econ, econs[econ]), (Wire.amount, yuan(amount)), (Wire.payee, payees[rng.below(payees.count)]),
+                    (Wire.voucher, "记-\(String(format: "%02d", m + 1))-\(n)"), (Wire.actor, actor)])
             if rng.below(10) == 0 { recent.append((id, li, amount, econ)) }
             if recent.count > 64 { recent.removeFirst() }
         }

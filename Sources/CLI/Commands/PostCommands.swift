@@ -102,7 +102,7 @@ enum PostCommand {
         guard a.positionals.count == 1, let type = a.positionals.first else {
             throw UsageError(message: "name one event type: appropriation, disbursement or adjustment")
         }
-        guard ["appropriation", "disbursement", "adjustment"].contains(type) else {
+        guard [EventType.appropriation, .disbursement, .adjustment].map(\.rawValue).contains(type) else {
             throw UsageError(message: "'\(type)' is not an event type to post: appropriation, disbursement or adjustment")
         }
         // The flags are the journal's field names (--prior-year is prior_year): the text front

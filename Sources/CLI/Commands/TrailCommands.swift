@@ -92,11 +92,8 @@ enum LogCommand {
             case .disbursement(let d): payee = d.payee; voucher = d.voucher; override = d.override ?? ""
             case .adjustment(let adj):
                 override = adj.override ?? ""
-                switch adj.kind {
-                case .budget(_, _, let d): kind = "budget"; doc = d
-                case .reversal: kind = "reversal"
-                case .reclassification: kind = "reclassification"
-                }
+                kind = adj.kind.wire.rawValue
+                if case .budget(_, _, let d) = adj.kind { doc = d }
                 if let y = adj.priorYear { doc = "以前年度调整 prior-year \(y)" }
             case .close(let c):
                 doc = "close of \(c.year): \(c.lines.count) lines, budget \(c.budget.yuanGrouped), spent \(c.actual.yuanGrouped), carried \(c.carried.yuanGrouped), lapsed \(c.lapsed.yuanGrouped); head \(c.head.hex.prefix(12))… after \(c.events) events"
