@@ -58,14 +58,22 @@ public struct CellQuery: Hashable, Sendable {
     }
 }
 
-/// A row's stable id within its table: the code printed in the first column (`total`,
-/// `income-total`, a 功能分类 or 经济分类 code, a project code). Never the row's label.
-public struct RowID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ s: String) { rawValue = s }
+/// An id that stays the same whatever the label printed for it.
+public protocol StableID: RawRepresentable<String>, Hashable, Comparable, Sendable, CustomStringConvertible {
+    init(rawValue: String)
+}
+
+extension StableID {
+    public init(_ s: String) { self.init(rawValue: s) }
     public var description: String { rawValue }
     public static func < (l: Self, r: Self) -> Bool { l.rawValue < r.rawValue }
+}
+
+/// A row's stable id within its table: the code printed in the first column (`total`,
+/// `income-total`, a 功能分类 or 经济分类 code, a project code). Never the row's label.
+public struct RowID: StableID {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let total = RowID("total")
     public static func function(_ c: FunctionCode) -> RowID { RowID(c.rawValue) }
@@ -75,12 +83,9 @@ public struct RowID: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
 
 /// A column's stable id within its table (`total`, `basic`, `source:superior`, `econ:30101`,
 /// `actual:reception`, …). The label (`本年支出合计`, `301 工资福利支出`) is only for printing.
-public struct ColumnID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct ColumnID: StableID {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ s: String) { rawValue = s }
-    public var description: String { rawValue }
-    public static func < (l: Self, r: Self) -> Bool { l.rawValue < r.rawValue }
 }
 
 /// A column: its id and the label printed at its head.
