@@ -111,7 +111,7 @@ public struct YearContributions: Sendable {
                         add(.initial, a.classification, -amount)
                         if let to { add(.initial, to, amount) }
                     }
-                case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen:
+                case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact:
                     return   // the ledger's rules allow no other target
                 }
             }
@@ -132,7 +132,7 @@ public struct YearContributions: Sendable {
         case .reopen(let r):
             if r.year == year { standing = nil }
             return
-        case .unit, .yearOpen:
+        case .unit, .yearOpen, .fact:
             return
         }
         for c in out {

@@ -16,7 +16,7 @@ func randomEvent(_ r: inout SeededRandom, seq: Int) -> Event {
     let amount = Fen(Int64(r.below(1_000_000_000)) + 1)
     let body: EventBody
     func line() -> BudgetLine { let c = cls(); return c.line(year: 2023) }
-    switch r.below(11) {
+    switch r.below(12) {
     case 0: body = .unit(UnitOpening(unitCode: "505001", unitName: r.pick(texts), year: 2023))
     case 1: body = .yearOpen(YearOpening(year: 2024))
     case 2: body = .appropriation(Appropriation(classification: cls(), amount: amount, document: r.pick(texts)))
@@ -33,6 +33,23 @@ func randomEvent(_ r: inout SeededRandom, seq: Int) -> Event {
         body = .close(YearClose(year: 2023, events: seq - 1, head: SHA256.hash(Array("h\(seq)".utf8)), lines: lines,
                                 override: r.below(3) == 0 ? "2024年已支出" : nil))
     case 9: body = .carryForward(CarryForward(close: EventID(rawValue: "2022-CLOSE")!, line: line(), amount: amount))
+    case 10:
+        let p = ProjectCode(rawValue: "51050022T000000381226")!
+        let facts: [Fact] = [
+            .sanGongActivity(SanGongActivity(year: 2023, category: .reception, scope: .domestic, batches: r.below(5), people: r.below(50),
+                                             target: r.below(2) == 0 ? nil : EventID(rawValue: "D-\(seq)")!)),
+            .sanGongActivity(SanGongActivity(year: 2023, category: .abroad, scope: nil, batches: 1, people: 3, target: nil)),
+            .vehicle(VehicleChange(action: .acquire, vehicle: "川E·\(seq)", category: .other, official: r.below(2) == 0)),
+            .procurement(Procurement(year: 2023, target: EventID(rawValue: "D-\(seq)")!, category: .services, amount: amount, award: .micro)),
+            .asset(AssetChange(action: .dispose, asset: "A-\(seq)", assetClass: .general, unitPrice: amount, quantity: 2)),
+            .performanceTarget(PerformanceTarget(year: 2023, project: p, indicator: "\(seq)", level: .benefit, category: "社会效益指标",
+                                                 name: r.pick(texts.filter { !$0.isEmpty }), comparator: .qualitative, value: "优", unit: "", weight: Quantity("2.5")!)),
+            .performanceResult(PerformanceResult(year: 2023, project: p, indicator: "budget", value: "", reason: nil, score: Quantity("9.8"), scoreReason: "x")),
+            .performanceResult(PerformanceResult(year: 2023, project: p, indicator: "1", value: "97.1", reason: r.pick(texts), score: nil, scoreReason: nil)),
+            .performanceStage(PerformanceStage(year: 2023, project: p, stage: .exAnte)),
+            .text(Narrative(year: 2023, key: "use.item.2010350", text: r.pick(texts))),
+        ]
+        body = .fact(r.pick(facts))
     default: body = .reopen(YearReopen(year: 2022, reason: r.pick(texts.filter { !$0.isEmpty })))
     }
     return Event(seq: seq, id: EventID(rawValue: "E-\(seq)")!, date: CivilDate(year: 2023, month: 1 + r.below(12), day: 1 + r.below(28))!,

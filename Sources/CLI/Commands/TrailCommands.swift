@@ -99,6 +99,7 @@ enum LogCommand {
                 doc = "close of \(c.year): \(c.lines.count) lines, budget \(c.budget.yuanGrouped), spent \(c.actual.yuanGrouped), carried \(c.carried.yuanGrouped), lapsed \(c.lapsed.yuanGrouped); head \(c.head.hex.prefix(12))… after \(c.events) events"
             case .carryForward(let c): kind = "carried"; doc = "年初结转和结余 from \(c.close)"
             case .reopen(let r): doc = "reopen \(r.year): \(r.reason)"
+            case .fact(let f): doc = f.summary
             }
         }
 

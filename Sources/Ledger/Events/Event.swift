@@ -178,6 +178,8 @@ public enum EventBody: Hashable, Sendable {
     case close(YearClose)
     case carryForward(CarryForward)
     case reopen(YearReopen)
+    /// A fact the document reports besides money (moves no budget line).
+    case fact(Fact)
 
     /// Wire name of the event type, from the explicit table `EventType`.
     public var type: EventType {
@@ -190,6 +192,7 @@ public enum EventBody: Hashable, Sendable {
         case .close: return .close
         case .carryForward: return .carryForward
         case .reopen: return .reopen
+        case .fact(let f): return f.type
         }
     }
 }
@@ -204,6 +207,14 @@ public enum EventType: String, CaseIterable, Sendable {
     case close = "close"
     case carryForward = "carry_forward"
     case reopen = "reopen"
+    case sanGongActivity = "sangong_activity"
+    case vehicle = "vehicle"
+    case procurement = "procurement"
+    case asset = "asset"
+    case performanceTarget = "performance_target"
+    case performanceResult = "performance_result"
+    case performanceStage = "performance_stage"
+    case text = "text"
 }
 
 /// One journal event: the caller's content plus what the journal assigns (sequence number and
@@ -234,7 +245,7 @@ public struct Event: Hashable, Sendable {
     /// Corrections need their target, which the caller looks up.
     public func effects(target: Event?) -> [Effect] {
         switch body {
-        case .unit, .yearOpen, .close, .reopen:
+        case .unit, .yearOpen, .close, .reopen, .fact:
             return []
         case .carryForward(let c):
             return [Effect(classification: c.classification, year: year, budget: c.amount, actual: .zero)]

@@ -7,7 +7,7 @@
 /// Binary, little-endian: magic, prefix size, event count, last line's offset and hash, the
 /// state, then a 64-bit checksum of everything before it.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0003".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0004".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -46,6 +46,15 @@ struct Checkpoint {
                 for (l, a) in entries { w.line(l); w.u64(UInt64(bitPattern: a.raw)) }
             }
         }
+        let vehicles = state.vehicles.sorted { $0.key < $1.key }
+        w.u64(UInt64(vehicles.count))
+        for (_, v) in vehicles { w.string(v.vehicle); w.string(v.category.rawValue); w.u8(v.official ? 1 : 0) }
+        let assets = state.assets.sorted { $0.key < $1.key }
+        w.u64(UInt64(assets.count))
+        for (_, a) in assets { w.string(a.asset); w.string(a.assetClass.rawValue); w.u64(UInt64(bitPattern: a.unitPrice.raw)); w.u64(UInt64(a.quantity)) }
+        let indicators = state.indicators.sorted()
+        w.u64(UInt64(indicators.count))
+        for k in indicators { w.u64(UInt64(k.year)); w.string(k.project.rawValue); w.string(k.indicator) }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
         return w.out
     }
@@ -101,6 +110,21 @@ struct Checkpoint {
                 tables.append(t)
             }
             state.closes[Int(year)] = CloseMark(id: id, reopened: reopened == 1, toCarry: tables[0], carried: tables[1])
+        }
+        guard let nVehicles = r.u64() else { return nil }
+        for _ in 0..<nVehicles {
+            guard let id = r.string(), let c = r.string().flatMap(VehicleChange.Category.init(rawValue:)), let o = r.u8() else { return nil }
+            state.vehicles[id] = VehicleChange(action: .acquire, vehicle: id, category: c, official: o == 1)
+        }
+        guard let nAssets = r.u64() else { return nil }
+        for _ in 0..<nAssets {
+            guard let id = r.string(), let c = r.string().flatMap(AssetChange.Class.init(rawValue:)), let p = r.u64(), let q = r.u64() else { return nil }
+            state.assets[id] = AssetChange(action: .acquire, asset: id, assetClass: c, unitPrice: Fen(Int64(bitPattern: p)), quantity: Int(q))
+        }
+        guard let nIndicators = r.u64() else { return nil }
+        for _ in 0..<nIndicators {
+            guard let y = r.u64(), let p = r.string().flatMap(ProjectCode.init(rawValue:)), let k = r.string() else { return nil }
+            state.indicators.insert(LedgerState.IndicatorKey(year: Int(y), project: p, indicator: k))
         }
         guard r.at == bodyCount else { return nil }
         return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)

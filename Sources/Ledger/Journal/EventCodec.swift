@@ -10,13 +10,22 @@ public enum Wire {
     public static let override = "override", kind = "kind", target = "target", priorYear = "prior_year"
     public static let events = "events", head = "head", budget = "budget", actual = "actual"
     public static let carried = "carried", lapsed = "lapsed", lines = "lines", close = "close", reason = "reason"
+    // Facts (see Facts.swift).
+    public static let category = "category", scope = "scope", batches = "batches", people = "people"
+    public static let action = "action", vehicle = "vehicle", official = "official", award = "award"
+    public static let asset = "asset", assetClass = "class", unitPrice = "unit_price", quantity = "quantity"
+    public static let indicator = "indicator", level = "level", comparator = "comparator", value = "value", measure = "unit"
+    public static let weight = "weight", score = "score", scoreReason = "score_reason", stage = "stage", key = "key", text = "text"
+    public static let yes = "yes", no = "no"
     // Values with their own tables: `EventType` (type), `AdjustmentKind` (kind), `Nature.wire`
     // (nature), `Disposition` (a close line's disposition).
 
     /// Every field name of the format.
     public static let all: Set<String> = [seq, id, type, date, recorded, actor, memo, prev, unit, name, year, fund, item, econ, nature,
                                           project, amount, doc, payee, voucher, override, kind, target, priorYear, events, head, budget,
-                                          actual, carried, lapsed, lines, close, reason]
+                                          actual, carried, lapsed, lines, close, reason, category, scope, batches, people,
+                                          action, vehicle, official, award, asset, assetClass, unitPrice, quantity, indicator,
+                                          level, comparator, value, weight, score, scoreReason, stage, key, text]
 }
 
 /// A byte pattern of the line format, made once from the `Wire` tables, for the decoders that
@@ -104,6 +113,34 @@ public enum EventCodec {
             str(Wire.close, c.close.rawValue); classification(c.classification); int(Wire.amount, c.amount.raw)
         case .reopen(let r):
             int(Wire.year, Int64(r.year)); str(Wire.reason, r.reason)
+        case .fact(let f):
+            switch f {
+            case .sanGongActivity(let a):
+                int(Wire.year, Int64(a.year)); str(Wire.category, a.category.rawValue); optStr(Wire.scope, a.scope?.rawValue)
+                int(Wire.batches, Int64(a.batches)); int(Wire.people, Int64(a.people)); optStr(Wire.target, a.target?.rawValue)
+            case .vehicle(let v):
+                str(Wire.action, v.action.rawValue); str(Wire.vehicle, v.vehicle); str(Wire.category, v.category.rawValue)
+                str(Wire.official, v.official ? Wire.yes : Wire.no)
+            case .procurement(let p):
+                int(Wire.year, Int64(p.year)); str(Wire.target, p.target.rawValue); str(Wire.category, p.category.rawValue)
+                int(Wire.amount, p.amount.raw); str(Wire.award, p.award.rawValue)
+            case .asset(let a):
+                str(Wire.action, a.action.rawValue); str(Wire.asset, a.asset); str(Wire.assetClass, a.assetClass.rawValue)
+                int(Wire.unitPrice, a.unitPrice.raw); int(Wire.quantity, Int64(a.quantity))
+            case .performanceTarget(let t):
+                int(Wire.year, Int64(t.year)); str(Wire.project, t.project.rawValue); str(Wire.indicator, t.indicator)
+                str(Wire.level, t.level.rawValue); str(Wire.category, t.category); str(Wire.name, t.name)
+                str(Wire.comparator, t.comparator.rawValue); str(Wire.value, t.value); optStr(Wire.measure, t.unit.isEmpty ? nil : t.unit)
+                str(Wire.weight, t.weight.description)
+            case .performanceResult(let r):
+                int(Wire.year, Int64(r.year)); str(Wire.project, r.project.rawValue); str(Wire.indicator, r.indicator)
+                optStr(Wire.value, r.value.isEmpty ? nil : r.value); optStr(Wire.reason, r.reason)
+                optStr(Wire.score, r.score?.description); optStr(Wire.scoreReason, r.scoreReason)
+            case .performanceStage(let s):
+                int(Wire.year, Int64(s.year)); str(Wire.project, s.project.rawValue); str(Wire.stage, s.stage.rawValue)
+            case .text(let n):
+                int(Wire.year, Int64(n.year)); str(Wire.key, n.key); str(Wire.text, n.text)
+            }
         }
         if !e.memo.isEmpty { str(Wire.memo, e.memo) }
         str(Wire.prev, prev.hex)
@@ -178,6 +215,8 @@ public enum EventCodec {
             body = .carryForward(CarryForward(close: close, line: c.line(year: date.year), amount: Fen(try r.int(Wire.amount))))
         case .reopen:
             body = .reopen(YearReopen(year: Int(try r.int(Wire.year)), reason: try r.string(Wire.reason)))
+        case .sanGongActivity, .vehicle, .procurement, .asset, .performanceTarget, .performanceResult, .performanceStage, .text:
+            body = .fact(try r.fact(type))
         }
         let memo = try r.optionalString(Wire.memo) ?? ""
         let prev = try r.parsed(Wire.prev, "64 hex digits") { SHA256.Digest(hex: $0) }
@@ -249,6 +288,87 @@ private struct FieldReader {
             return p
         }
         return Classification(fund: fund, item: item, econ: econ, nature: nature, project: project)
+    }
+
+    mutating func enumValue<T: RawRepresentable<String>>(_ key: String, _ make: (String) -> T?, _ allowed: [T]) throws(LineDecodeError) -> T {
+        try parsed(key, "one of " + allowed.map(\.rawValue).joined(separator: ", "), make)
+    }
+
+    mutating func count(_ key: String) throws(LineDecodeError) -> Int {
+        let n = try int(key)
+        guard n >= 0, n <= 1_000_000_000 else { throw LineDecodeError(field: key, message: "must be a count from 0") }
+        return Int(n)
+    }
+
+    mutating func year() throws(LineDecodeError) -> Int {
+        let y = try int(Wire.year)
+        guard FiscalYears.contains(Int(y)) else { throw LineDecodeError(field: Wire.year, message: "\(y) is not a fiscal year") }
+        return Int(y)
+    }
+
+    mutating func fact(_ type: EventType) throws(LineDecodeError) -> Fact {
+        func id(_ key: String) throws(LineDecodeError) -> EventID { try parsed(key, "an event id") { EventID(rawValue: $0) } }
+        func project() throws(LineDecodeError) -> ProjectCode { try parsed(Wire.project, "a project code") { ProjectCode(rawValue: $0) } }
+        switch type {
+        case .sanGongActivity:
+            let year = try year()
+            let category = try enumValue(Wire.category, SanGongActivity.Category.init(rawValue:), SanGongActivity.Category.allCases)
+            let scope = try optionalString(Wire.scope).map { s throws(LineDecodeError) in
+                guard let v = SanGongActivity.Scope(rawValue: s) else { throw LineDecodeError(field: Wire.scope, message: "'\(s)' is not domestic or foreign") }
+                return v
+            }
+            let batches = try count(Wire.batches), people = try count(Wire.people)
+            let target = try optionalString(Wire.target).map { s throws(LineDecodeError) in
+                guard let v = EventID(rawValue: s) else { throw LineDecodeError(field: Wire.target, message: "'\(s)' is not an event id") }
+                return v
+            }
+            return .sanGongActivity(SanGongActivity(year: year, category: category, scope: scope, batches: batches, people: people, target: target))
+        case .vehicle:
+            let action = try enumValue(Wire.action, VehicleChange.Action.init(rawValue:), VehicleChange.Action.allCases)
+            let vehicle = try string(Wire.vehicle)
+            let category = try enumValue(Wire.category, VehicleChange.Category.init(rawValue:), VehicleChange.Category.allCases)
+            let official = try parsed(Wire.official, "yes or no") { $0 == Wire.yes ? true : ($0 == Wire.no ? false : nil) }
+            return .vehicle(VehicleChange(action: action, vehicle: vehicle, category: category, official: official))
+        case .procurement:
+            let year = try year(), target = try id(Wire.target)
+            let category = try enumValue(Wire.category, Procurement.Category.init(rawValue:), Procurement.Category.allCases)
+            let amount = Fen(try int(Wire.amount))
+            let award = try enumValue(Wire.award, Procurement.Award.init(rawValue:), Procurement.Award.allCases)
+            return .procurement(Procurement(year: year, target: target, category: category, amount: amount, award: award))
+        case .asset:
+            let action = try enumValue(Wire.action, AssetChange.Action.init(rawValue:), AssetChange.Action.allCases)
+            let asset = try string(Wire.asset)
+            let cls = try enumValue(Wire.assetClass, AssetChange.Class.init(rawValue:), AssetChange.Class.allCases)
+            let price = Fen(try int(Wire.unitPrice)), quantity = try count(Wire.quantity)
+            return .asset(AssetChange(action: action, asset: asset, assetClass: cls, unitPrice: price, quantity: quantity))
+        case .performanceTarget:
+            let year = try year(), p = try project(), indicator = try string(Wire.indicator)
+            let level = try enumValue(Wire.level, PerformanceTarget.Level.init(rawValue:), PerformanceTarget.Level.allCases)
+            let category = try string(Wire.category), name = try string(Wire.name)
+            let comparator = try enumValue(Wire.comparator, PerformanceTarget.Comparator.init(rawValue:), PerformanceTarget.Comparator.allCases)
+            let value = try string(Wire.value), unit = try optionalString(Wire.measure) ?? ""
+            let weight = try parsed(Wire.weight, "a number of points") { Quantity($0) }
+            return .performanceTarget(PerformanceTarget(year: year, project: p, indicator: indicator, level: level, category: category, name: name,
+                                                        comparator: comparator, value: value, unit: unit, weight: weight))
+        case .performanceResult:
+            let year = try year(), p = try project(), indicator = try string(Wire.indicator)
+            let value = try optionalString(Wire.value) ?? "", reason = try optionalString(Wire.reason)
+            let score = try optionalString(Wire.score).map { s throws(LineDecodeError) in
+                guard let q = Quantity(s) else { throw LineDecodeError(field: Wire.score, message: "'\(s)' is not a number of points") }
+                return q
+            }
+            return .performanceResult(PerformanceResult(year: year, project: p, indicator: indicator, value: value, reason: reason,
+                                                        score: score, scoreReason: try optionalString(Wire.scoreReason)))
+        case .performanceStage:
+            let year = try year(), p = try project()
+            let stage = try enumValue(Wire.stage, PerformanceStage.Stage.init(rawValue:), PerformanceStage.Stage.allCases)
+            return .performanceStage(PerformanceStage(year: year, project: p, stage: stage))
+        case .text:
+            let year = try year(), key = try string(Wire.key)
+            return .text(Narrative(year: year, key: key, text: try string(Wire.text)))
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen:
+            throw LineDecodeError(field: Wire.type, message: "'\(type.rawValue)' is not a fact")
+        }
     }
 
     func finish() throws(LineDecodeError) {

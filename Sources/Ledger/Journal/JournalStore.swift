@@ -385,7 +385,7 @@ extension LedgerState {
         var a = index, b = o.index
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
-            && volume == o.volume
+            && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators
             && count == o.count && a.sorted == b.sorted && a.overflow == b.overflow
     }
 }

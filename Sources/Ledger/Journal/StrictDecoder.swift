@@ -170,7 +170,8 @@ struct StrictDecoder {
             var priorYear: Int?
             if key(K.priorYear) { priorYear = Int(try int()) }
             body = .adjustment(Adjustment(kind: kind, priorYear: priorYear, override: try optStr(K.override)))
-        case .close, .carryForward, .reopen:
+        case .close, .carryForward, .reopen, .sanGongActivity, .vehicle, .procurement, .asset, .performanceTarget, .performanceResult,
+             .performanceStage, .text:
             throw Reject(rare: true)
         }
         let memo = try optStr(K.memo) ?? ""

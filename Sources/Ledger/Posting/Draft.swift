@@ -30,6 +30,30 @@ public struct Draft: Hashable, Sendable {
                     [Wire.date, Wire.actor, Wire.close, Wire.fund, Wire.item, Wire.nature, Wire.amount])
         case .reopen:
             return (common.union([Wire.year, Wire.reason]), [Wire.year, Wire.actor, Wire.reason])
+        case .sanGongActivity:
+            return (common.union([Wire.year, Wire.category, Wire.scope, Wire.batches, Wire.people, Wire.target]),
+                    [Wire.date, Wire.actor, Wire.year, Wire.category, Wire.batches, Wire.people])
+        case .vehicle:
+            let f = [Wire.action, Wire.vehicle, Wire.category, Wire.official]
+            return (common.union(f), [Wire.date, Wire.actor] + f)
+        case .procurement:
+            let f = [Wire.year, Wire.target, Wire.category, Wire.amount, Wire.award]
+            return (common.union(f), [Wire.date, Wire.actor] + f)
+        case .asset:
+            let f = [Wire.action, Wire.asset, Wire.assetClass, Wire.unitPrice, Wire.quantity]
+            return (common.union(f), [Wire.date, Wire.actor] + f)
+        case .performanceTarget:
+            let f = [Wire.year, Wire.project, Wire.indicator, Wire.level, Wire.category, Wire.name, Wire.comparator, Wire.value, Wire.weight]
+            return (common.union(f + [Wire.measure]), [Wire.date, Wire.actor] + f)
+        case .performanceResult:
+            return (common.union([Wire.year, Wire.project, Wire.indicator, Wire.value, Wire.reason, Wire.score, Wire.scoreReason]),
+                    [Wire.date, Wire.actor, Wire.year, Wire.project, Wire.indicator])
+        case .performanceStage:
+            let f = [Wire.year, Wire.project, Wire.stage]
+            return (common.union(f), [Wire.date, Wire.actor] + f)
+        case .text:
+            let f = [Wire.year, Wire.key, Wire.text]
+            return (common.union(f), [Wire.date, Wire.actor] + f)
         case .appropriation:
             return (common.union(classification).union([Wire.amount, Wire.doc]),
                     [Wire.date, Wire.actor, Wire.fund, Wire.item, Wire.nature, Wire.amount, Wire.doc])
@@ -54,7 +78,8 @@ public struct Draft: Hashable, Sendable {
     }
 
     /// Text fields that must be one line.
-    static let textFields = [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit, Wire.reason]
+    static let textFields = [Wire.actor, Wire.memo, Wire.doc, Wire.payee, Wire.voucher, Wire.override, Wire.name, Wire.unit, Wire.reason,
+                             Wire.category, Wire.vehicle, Wire.asset, Wire.indicator, Wire.value, Wire.scoreReason, Wire.key]
 
     /// The typed request, or the first rung of the ladder the text fails: missing, unknown and
     /// malformed fields, dates, codes (including whether the catalogue knows them) and amounts.
@@ -129,6 +154,8 @@ public struct Draft: Hashable, Sendable {
             body = .carryForward(close: closeID, line: c, amount: try amount()!)
         case .reopen:
             body = .reopen(year: year!, reason: self[Wire.reason]!)
+        case .sanGongActivity, .vehicle, .procurement, .asset, .performanceTarget, .performanceResult, .performanceStage, .text:
+            body = .fact(try fact(type, year: year))
         case .appropriation:
             let c = try codes(catalogue).whole()
             body = .appropriation(c, amount: try amount()!, document: self[Wire.doc]!)
@@ -164,6 +191,93 @@ public struct Draft: Hashable, Sendable {
             }
         }
         return Request(id: id, date: date, actor: actor, memo: self[Wire.memo] ?? "", body: body)
+    }
+
+    /// A fact's fields, each well formed.
+    private func fact(_ type: EventType, year: Int?) throws(Rejection) -> Fact {
+        func choice<T: RawRepresentable<String> & CaseIterable>(_ key: String, _: T.Type) throws(Rejection) -> T {
+            let text = self[key]!
+            guard let v = T(rawValue: text) else {
+                throw Rejection(.malformedField, field: key, "\(key) '\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return v
+        }
+        func count(_ key: String) throws(Rejection) -> Int {
+            let text = self[key]!
+            guard let n = Int(text), n >= 0, n <= 1_000_000_000 else {
+                throw Rejection(.malformedField, field: key, "\(key) '\(text)' is not a count (a whole number from 0)")
+            }
+            return n
+        }
+        func id(_ key: String) throws(Rejection) -> EventID {
+            let text = self[key]!
+            guard let v = EventID(rawValue: text) else { throw Rejection(.malformedField, field: key, "\(key) '\(text)' is not an event id") }
+            return v
+        }
+        func project() throws(Rejection) -> ProjectCode {
+            let text = self[Wire.project]!
+            guard let p = ProjectCode(rawValue: text) else {
+                throw Rejection(.malformedCode, field: Wire.project, "project '\(text)' is not a project code of 8 digits, a capital letter and 12 digits")
+            }
+            return p
+        }
+        func points(_ key: String) throws(Rejection) -> Quantity? {
+            guard let text = self[key] else { return nil }
+            guard let q = Quantity(text), q.scale <= 2 else {
+                throw Rejection(.malformedField, field: key, "\(key) '\(text)' is not a number of points with at most two decimals")
+            }
+            return q
+        }
+        func money(_ key: String) throws(Rejection) -> Fen {
+            let text = self[key]!
+            switch Fen.parse(text) {
+            case .success(let f): return f
+            case .failure(.malformed): throw Rejection(.malformedAmount, field: key, "\(key) '\(text)' is not a number of yuan or 万元")
+            case .failure(.tooManyDecimals): throw Rejection(.tooManyDecimals, field: key, "\(key) '\(text)' has more decimals than one 分")
+            case .failure(.overflow): throw Rejection(.amountOverflow, field: key, "\(key) '\(text)' is larger than the most one event may carry")
+            }
+        }
+        switch type {
+        case .sanGongActivity:
+            let category = try choice(Wire.category, SanGongActivity.Category.self)
+            let scope = self[Wire.scope] == nil ? nil : try choice(Wire.scope, SanGongActivity.Scope.self)
+            let target = self[Wire.target] == nil ? nil : try id(Wire.target)
+            return .sanGongActivity(SanGongActivity(year: year!, category: category, scope: scope, batches: try count(Wire.batches),
+                                                    people: try count(Wire.people), target: target))
+        case .vehicle:
+            let official = self[Wire.official]!
+            guard official == Wire.yes || official == Wire.no else {
+                throw Rejection(.malformedField, field: Wire.official, "official '\(official)' is not yes (公务用车) or no")
+            }
+            return .vehicle(VehicleChange(action: try choice(Wire.action, VehicleChange.Action.self), vehicle: self[Wire.vehicle]!,
+                                          category: try choice(Wire.category, VehicleChange.Category.self), official: official == Wire.yes))
+        case .procurement:
+            let target = try id(Wire.target)
+            let category = try choice(Wire.category, Procurement.Category.self)
+            let award = try choice(Wire.award, Procurement.Award.self)
+            return .procurement(Procurement(year: year!, target: target, category: category, amount: try money(Wire.amount), award: award))
+        case .asset:
+            let action = try choice(Wire.action, AssetChange.Action.self), cls = try choice(Wire.assetClass, AssetChange.Class.self)
+            return .asset(AssetChange(action: action, asset: self[Wire.asset]!, assetClass: cls, unitPrice: try money(Wire.unitPrice),
+                                      quantity: try count(Wire.quantity)))
+        case .performanceTarget:
+            let p = try project()
+            let level = try choice(Wire.level, PerformanceTarget.Level.self)
+            let comparator = try choice(Wire.comparator, PerformanceTarget.Comparator.self)
+            return .performanceTarget(PerformanceTarget(year: year!, project: p, indicator: self[Wire.indicator]!, level: level,
+                                                        category: self[Wire.category]!, name: self[Wire.name]!, comparator: comparator,
+                                                        value: self[Wire.value]!, unit: self[Wire.measure] ?? "", weight: try points(Wire.weight)!))
+        case .performanceResult:
+            let p = try project()
+            return .performanceResult(PerformanceResult(year: year!, project: p, indicator: self[Wire.indicator]!, value: self[Wire.value] ?? "",
+                                                        reason: self[Wire.reason], score: try points(Wire.score), scoreReason: self[Wire.scoreReason]))
+        case .performanceStage:
+            return .performanceStage(PerformanceStage(year: year!, project: try project(), stage: try choice(Wire.stage, PerformanceStage.Stage.self)))
+        case .text:
+            return .text(Narrative(year: year!, key: self[Wire.key]!, text: self[Wire.text]!))
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen:
+            preconditionFailure("\(type.rawValue) is not a fact")
+        }
     }
 
     /// The classification fields given, each well formed and known to the catalogue.

@@ -117,6 +117,16 @@ public struct LedgerState: Sendable {
     public internal(set) var closes: [Int: CloseMark] = [:]
     /// The sum of every event's amount, ignoring sign; bounded by `Fen.maxJournalVolume`.
     public internal(set) var volume = Fen.zero
+    /// Vehicles and fixed assets held now, by identifier.
+    public internal(set) var vehicles: [String: VehicleChange] = [:]
+    public internal(set) var assets: [String: AssetChange] = [:]
+    /// Performance indicators set, per year and project.
+    public internal(set) var indicators: Set<IndicatorKey> = []
+
+    public struct IndicatorKey: Hashable, Sendable, Comparable {
+        public var year: Int, project: ProjectCode, indicator: String
+        public static func < (l: Self, r: Self) -> Bool { (l.year, l.project, l.indicator) < (r.year, r.project, r.indicator) }
+    }
 
     public init() {}
 
@@ -154,6 +164,13 @@ public struct LedgerState: Sendable {
         case .reopen(let r):
             closes[r.year]?.reopened = true
             closes[r.year]?.toCarry = [:]
+        case .fact(let f):
+            switch f {
+            case .vehicle(let v): vehicles[v.vehicle] = v.action == .acquire ? v : nil
+            case .asset(let a): assets[a.asset] = a.action == .acquire ? a : nil
+            case .performanceTarget(let t): indicators.insert(IndicatorKey(year: t.year, project: t.project, indicator: t.indicator))
+            case .sanGongActivity, .procurement, .performanceResult, .performanceStage, .text: break
+            }
         case .adjustment(let adj):
             switch adj.kind {
             case .budget: break

@@ -24,6 +24,11 @@ public enum RejectionCode: String, CaseIterable, Sendable {
     case unknownEvent = "unknown_event"
     case invalidTarget = "invalid_target"
     case exceedsTarget = "exceeds_target"
+    case alreadyHeld = "already_held"
+    case notHeld = "not_held"
+    case unknownProject = "unknown_project"
+    case unknownIndicator = "unknown_indicator"
+    case duplicateIndicator = "duplicate_indicator"
     case insufficientBudget = "insufficient_budget"
 }
 

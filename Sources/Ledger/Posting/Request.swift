@@ -31,6 +31,8 @@ public struct Request: Hashable, Sendable {
         /// Econ-less: a carry-forward is per budget line; its year is the date's.
         case carryForward(close: EventID, line: Classification, amount: Fen)
         case reopen(year: Int, reason: String)
+        /// A fact the document reports (all its fields given).
+        case fact(Fact)
     }
 
 }
@@ -47,6 +49,7 @@ extension Request {
         case .close: return .close
         case .carryForward: return .carryForward
         case .reopen: return .reopen
+        case .fact(let f): return f.type
         }
     }
 }
@@ -96,7 +99,7 @@ extension Request.Body {
         switch self {
         case .disbursement(_, _, _, _, let o), .budgetAdjustment(_, _, _, let o), .reversal(_, _, _, let o),
              .reclassification(_, _, _, _, let o), .close(_, _, let o): return o
-        case .unit, .yearOpen, .appropriation, .carryForward, .reopen: return nil
+        case .unit, .yearOpen, .appropriation, .carryForward, .reopen, .fact: return nil
         }
     }
 }

@@ -204,6 +204,9 @@ public struct Validator: Sendable {
             let a = try nonZero(amount, "a budget adjustment")
             try mismatch(c)
             body = .adjustment(Adjustment(kind: .budget(c, amount: a, document: doc), override: override))
+        case .fact(let f):
+            date = try needDate(r)
+            body = .fact(try checkFact(f))
         case .reversal(let target, let amount, let priorYear, let override):
             date = try needDate(r)
             let (amount, py, _) = try correction(target: target, amount: amount, priorYear: priorYear, date: date, state: state, lookup: lookup)
@@ -230,6 +233,71 @@ public struct Validator: Sendable {
         }
         let id = r.id ?? generatedID(type: r.type, seq: seq, state: state, lookup: lookup)
         return Event(seq: seq, id: id, date: date, recorded: recorded, actor: r.actor, memo: r.memo, body: body)
+    }
+
+    /// A fact's fields, each within its range (the rungs that need no journal).
+    private func checkFact(_ f: Fact) throws(Rejection) -> Fact {
+        func text(_ t: String, _ field: String, max: Int = 200, multiLine: Bool = false) throws(Rejection) {
+            guard !t.trimmingSpaces.isEmpty else { throw Rejection(.missingField, field: field, "field '\(field)' is required") }
+            guard t.count <= max else { throw Rejection(.malformedField, field: field, "field '\(field)' is longer than \(max) characters") }
+            if !multiLine, let bad = Validator.multiLine(t, field: field) { throw bad }
+        }
+        func counts(_ pairs: [(Int, String)]) throws(Rejection) {
+            for (n, field) in pairs where n < 0 { throw Rejection(.malformedField, field: field, "\(field) \(n) is not a count") }
+        }
+        switch f {
+        case .sanGongActivity(let a):
+            _ = try year(a.year)
+            try counts([(a.batches, Wire.batches), (a.people, Wire.people)])
+            switch (a.category, a.scope) {
+            case (.reception, nil): throw Rejection(.missingField, field: Wire.scope, "a reception is domestic (国内) or foreign (外事): give scope")
+            case (.abroad, .some): throw Rejection(.malformedField, field: Wire.scope, "scope (国内/外事) is for receptions only")
+            case (.reception, .some), (.abroad, nil): break
+            }
+        case .vehicle(let v):
+            try text(v.vehicle, Wire.vehicle, max: 32)
+        case .procurement(let p):
+            _ = try year(p.year)
+            _ = try positive(p.amount)
+        case .asset(let a):
+            try text(a.asset, Wire.asset, max: 64)
+            guard a.unitPrice > .zero, a.unitPrice <= Fen.maxEventAmount else {
+                throw Rejection(.amountNotPositive, field: Wire.unitPrice, "unit_price must be more than zero and at most \(Fen.maxEventAmount.yuanGrouped)")
+            }
+            guard a.quantity >= 1 else { throw Rejection(.malformedField, field: Wire.quantity, "quantity must be 1 or more") }
+        case .performanceTarget(let t):
+            _ = try year(t.year)
+            guard Narrative.validKey(t.indicator), t.indicator != PerformanceResult.budgetIndicator else {
+                throw Rejection(.malformedField, field: Wire.indicator, "indicator '\(t.indicator)' must be 1–100 of a–z A–Z 0–9 . _ - (and not 'budget', the 预算执行 row)")
+            }
+            try text(t.category, Wire.category); try text(t.name, Wire.name); try text(t.value, Wire.value, max: 40)
+            if !t.unit.isEmpty { try text(t.unit, Wire.measure, max: 20) }
+            if t.comparator != .qualitative, Quantity(t.value) == nil {
+                throw Rejection(.malformedField, field: Wire.value, "value '\(t.value)' is not a number; a \(t.comparator.symbol) indicator compares numbers (use comparator qualitative for a word such as 优)")
+            }
+            guard t.weight.units > 0, t.weight.hundredths <= 10_000 else {
+                throw Rejection(.malformedField, field: Wire.weight, "weight \(t.weight) is not a number of points from 0 to 100")
+            }
+        case .performanceResult(let r):
+            _ = try year(r.year)
+            if r.indicator != PerformanceResult.budgetIndicator { try text(r.value, Wire.value, max: 40) }
+            if let reason = r.reason { try text(reason, Wire.reason, max: 1000) }
+            switch (r.score, r.scoreReason) {
+            case (.some(let s), .some(let why)):
+                try text(why, Wire.scoreReason, max: 1000)
+                guard s.units >= 0, s.hundredths <= 10_000 else { throw Rejection(.malformedField, field: Wire.score, "score \(s) is not from 0 to 100 points") }
+            case (.some, nil): throw Rejection(.missingField, field: Wire.scoreReason, "a score set by the evaluator needs its reason (score_reason)")
+            case (nil, .some): throw Rejection(.malformedField, field: Wire.scoreReason, "score_reason goes with a score")
+            case (nil, nil): break
+            }
+        case .performanceStage(let s):
+            _ = try year(s.year)
+        case .text(let n):
+            _ = try year(n.year)
+            guard Narrative.validKey(n.key) else { throw Rejection(.malformedField, field: Wire.key, "key '\(n.key)' must be 1–100 of a–z A–Z 0–9 . _ -") }
+            try text(n.text, Wire.text, max: 20_000, multiLine: true)
+        }
+        return f
     }
 
     private func generatedID(type: EventType, seq: Int, state: LedgerState, lookup: Lookup) -> EventID {
@@ -266,7 +334,7 @@ public struct Validator: Sendable {
         if let t = target {
             switch t.event.body {
             case .disbursement: isDisbursement = true
-            case .unit, .yearOpen, .appropriation, .adjustment, .close, .carryForward, .reopen: break
+            case .unit, .yearOpen, .appropriation, .adjustment, .close, .carryForward, .reopen, .fact: break
             }
         }
         return (amount, priorYear, base.map { ($0.classification, isDisbursement) })
@@ -279,7 +347,7 @@ public struct Validator: Sendable {
         switch t.event.body {
         case .appropriation(let a): (c, amount) = (a.classification, a.amount)
         case .disbursement(let x): (c, amount) = (x.classification, x.amount)
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: return nil
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: return nil
         }
         return (c, amount, amount - Fen(state.corrected[t.locator] ?? 0))
     }
@@ -290,7 +358,7 @@ public struct Validator: Sendable {
         }
         switch t.event.body {
         case .appropriation, .disbursement: return nil
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen:
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact:
             return Rejection(.invalidTarget, field: Wire.target,
                              "event '\(id)' is a \(t.event.body.type.rawValue); only appropriations and disbursements can be reversed or reclassified (undo a budget adjustment with another one)")
         }
@@ -337,6 +405,9 @@ public struct Validator: Sendable {
                 throw Rejection(.closeOutOfOrder, field: Wire.year, "fiscal year \(r.year + 1) is closed too; reopen \(r.year + 1) first")
             }
             return
+        case .fact(let f):
+            guard state.unit != nil else { throw notInitialised }
+            if try checkFactState(f, event: event, state: state, lookup: lookup) { return }
         case .appropriation, .disbursement, .adjustment, .carryForward:
             guard state.unit != nil else { throw notInitialised }
         }
@@ -363,7 +434,7 @@ public struct Validator: Sendable {
         var target: (event: Event, locator: Locator)?
         var override: String?
         switch event.body {
-        case .unit, .yearOpen, .appropriation, .close, .carryForward, .reopen: break
+        case .unit, .yearOpen, .appropriation, .close, .carryForward, .reopen, .fact: break
         case .disbursement(let d): override = d.override
         case .adjustment(let adj):
             override = adj.override
@@ -509,6 +580,89 @@ public struct Validator: Sendable {
         }
         guard want == cf.amount else {
             throw Rejection(.closeMismatch, field: Wire.amount, "the close '\(cf.close)' carries \(want.yuanGrouped) to line \(cf.line), not \(cf.amount.yuanGrouped)")
+        }
+    }
+
+    /// A fact against the journal. Facts about a year (activity, procurement, performance,
+    /// texts) may be recorded after its close, as the document is written then; vehicles and
+    /// assets change on their date, in an open year, like money. True when the fact is fully
+    /// checked here; false for those that go on to the open-year checks.
+    private func checkFactState(_ f: Fact, event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) -> Bool {
+        func known(_ year: Int) throws(Rejection) {
+            guard let first = state.unit?.year, let last = state.openYears.max(), year >= first, year <= last else {
+                throw Rejection(.yearNotOpen, field: Wire.year, "fiscal year \(year) is not in this journal (it holds \(state.unit?.year ?? 0)–\(state.openYears.max() ?? 0))")
+            }
+            guard event.date.year >= year else {
+                throw Rejection(.malformedDate, field: Wire.date, "a fact about \(year) cannot be dated \(event.date), before that year")
+            }
+        }
+        func project(_ p: ProjectCode, _ year: Int) throws(Rejection) {
+            guard state.balances.keys.contains(where: { $0.year == year && $0.project == p }) else {
+                throw Rejection(.unknownProject, field: Wire.project, "project \(p) has no budget line in \(year); its performance is set with its budget")
+            }
+        }
+        func disbursement(_ id: EventID, _ year: Int) throws(Rejection) -> Disbursement {
+            guard let t = find(id, state: state, lookup: lookup) else {
+                throw Rejection(.unknownEvent, field: Wire.target, "no event with id '\(id)' in this journal")
+            }
+            guard case .disbursement(let d) = t.event.body, t.event.year == year else {
+                throw Rejection(.invalidTarget, field: Wire.target, "event '\(id)' is not a disbursement of \(year)")
+            }
+            return d
+        }
+        switch f {
+        case .sanGongActivity(let a):
+            try known(a.year)
+            if let id = a.target {
+                let d = try disbursement(id, a.year)
+                let group: EconGroup = a.category == .abroad ? .abroad : .reception
+                guard catalogue.econ(d.classification.econ, isIn: group) else {
+                    throw Rejection(.invalidTarget, field: Wire.target, "disbursement '\(id)' is 经济分类 \(d.classification.econ?.rawValue ?? "-"), not \(catalogue.groupLabels[group] ?? group.rawValue) (\(catalogue.codes(group).map(\.rawValue).joined(separator: ", ")))")
+                }
+            }
+            return true
+        case .procurement(let p):
+            try known(p.year)
+            let d = try disbursement(p.target, p.year)
+            guard p.amount <= d.amount else {
+                throw Rejection(.exceedsTarget, field: Wire.amount, "the procurement amount \(p.amount.yuanGrouped) is more than the disbursement's \(d.amount.yuanGrouped)")
+            }
+            return true
+        case .performanceTarget(let t):
+            try known(t.year)
+            try project(t.project, t.year)
+            if state.indicators.contains(.init(year: t.year, project: t.project, indicator: t.indicator)) {
+                throw Rejection(.duplicateIndicator, field: Wire.indicator, "indicator '\(t.indicator)' of project \(t.project) in \(t.year) is already set")
+            }
+            return true
+        case .performanceResult(let r):
+            try known(r.year)
+            try project(r.project, r.year)
+            if r.indicator != PerformanceResult.budgetIndicator, !state.indicators.contains(.init(year: r.year, project: r.project, indicator: r.indicator)) {
+                throw Rejection(.unknownIndicator, field: Wire.indicator, "project \(r.project) has no indicator '\(r.indicator)' in \(r.year); set its target first")
+            }
+            return true
+        case .performanceStage(let s):
+            try known(s.year)
+            try project(s.project, s.year)
+            return true
+        case .text(let n):
+            try known(n.year)
+            return true
+        case .vehicle(let v):
+            let held = state.vehicles[v.vehicle] != nil
+            switch v.action {
+            case .acquire where held: throw Rejection(.alreadyHeld, field: Wire.vehicle, "vehicle '\(v.vehicle)' is already held; dispose of it first")
+            case .dispose where !held: throw Rejection(.notHeld, field: Wire.vehicle, "vehicle '\(v.vehicle)' is not held")
+            case .acquire, .dispose: return false
+            }
+        case .asset(let a):
+            let held = state.assets[a.asset] != nil
+            switch a.action {
+            case .acquire where held: throw Rejection(.alreadyHeld, field: Wire.asset, "asset '\(a.asset)' is already held; dispose of it first")
+            case .dispose where !held: throw Rejection(.notHeld, field: Wire.asset, "asset '\(a.asset)' is not held")
+            case .acquire, .dispose: return false
+            }
         }
     }
 

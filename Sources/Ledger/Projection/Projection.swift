@@ -85,7 +85,7 @@ public struct Projection: Sendable, Equatable {
             if case .budget = a.kind { return .adjustments }
             return nil
         case .carryForward: return .carried
-        case .unit, .yearOpen, .close, .reopen: return nil
+        case .unit, .yearOpen, .close, .reopen, .fact: return nil
         }
     }
 
@@ -93,7 +93,7 @@ public struct Projection: Sendable, Equatable {
     mutating func apply(_ e: Event, target: Event?) {
         events += 1
         switch e.body {
-        case .unit, .yearOpen: break
+        case .unit, .yearOpen, .fact: break
         case .close(let c): closeLog.append(CloseLogEntry(seq: e.seq, year: c.year, close: c))
         case .reopen(let r): closeLog.append(CloseLogEntry(seq: e.seq, year: r.year, close: nil))
         case .carryForward(let c): add(c.classification, year: e.year, c.amount, .carried)
@@ -119,7 +119,7 @@ public struct Projection: Sendable, Equatable {
         switch t.body {
         case .appropriation(let a): return (a.classification, col)
         case .disbursement(let d): return (d.classification, col)
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: return nil
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: return nil
         }
     }
 }
@@ -164,7 +164,7 @@ public struct ProjectionBuilder: Sendable {
         projection.lastSeq = e.seq
         switch e.body {
         case .appropriation, .disbursement: targets[e.id] = e
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: break
         }
         guard filter.admits(seq: e.seq, date: e.date) else { return }
         if case .carryForward(let c) = e.body, c.close == startingClose { return }

@@ -187,7 +187,7 @@ final class ScanPart: @unchecked Sendable {
         switch event.body {
         case .appropriation, .disbursement:
             ids.append(ScanPart.hash(event.id.rawValue)); ids.append(UInt64(offset))
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: break
         }
         guard filter.admits(seq: event.seq, date: event.date) else { return }
         if case .adjustment(let a) = event.body {

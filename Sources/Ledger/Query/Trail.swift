@@ -33,7 +33,7 @@ public enum Trail {
     /// one is its target's).
     public static func classifications(of e: Event) -> [Classification] {
         switch e.body {
-        case .unit, .yearOpen, .close, .reopen: return []
+        case .unit, .yearOpen, .close, .reopen, .fact: return []
         case .carryForward(let c): return [c.classification]
         case .appropriation(let a): return [a.classification]
         case .disbursement(let d): return [d.classification]
@@ -58,7 +58,7 @@ public enum Trail {
     /// The signed amount an event carries (nil for unit and year events).
     public static func amount(of e: Event) -> Fen? {
         switch e.body {
-        case .unit, .yearOpen, .close, .reopen: return nil
+        case .unit, .yearOpen, .close, .reopen, .fact: return nil
         case .carryForward(let c): return c.amount
         case .appropriation(let a): return a.amount
         case .disbursement(let d): return d.amount
@@ -93,7 +93,7 @@ public enum Trail {
                     }
                 }
             }
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: break
         }
         return History(event: e, corrections: corrections, remaining: remaining)
     }
