@@ -31,11 +31,12 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "export": (ExportCommand.spec, ExportCommand.run),
     "statements": (StatementsCommand.spec, StatementsCommand.run),
     "reconcile": (ReconcileCommand.spec, ReconcileCommand.run),
+    "report": (ReportCommand.spec, ReportCommand.run),
     "trace": (TraceCommand.spec, TraceCommand.run),
     "verify": (VerifyCommand.spec, VerifyCommand.run),
     "repair": (RepairCommand.spec, RepairCommand.run),
 ]
-let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "trace", "verify", "repair"]
+let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "trace", "verify", "repair"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)
@@ -73,7 +74,7 @@ func write(_ s: String, to fd: Int32) {
         }
     }
 }
-func out(_ s: String) { write(s + "\n", to: 1) }
+func out(_ s: String, terminator: String = "\n") { write(s + terminator, to: 1) }
 func err(_ s: String) { write(s + "\n", to: 2) }
 
 func run() -> Exit {

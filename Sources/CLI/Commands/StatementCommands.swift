@@ -49,34 +49,9 @@ enum StatementsCommand {
                 }
             }
         case "markdown":
-            for t in tables {
-                out("### 表\(t.number) \(t.title)\n\n\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)\n")
-                for b in t.blocks {
-                    if t.blocks.count > 1 { out("**\(b.name)**\n") }
-                    out("| 编码 | 名称 | " + b.columns.map(\.label).joined(separator: " | ") + " |")
-                    out("|---|---|" + b.columns.map { _ in "---:|" }.joined())
-                    for r in b.rows {
-                        out("| \(r.code) | \(String(repeating: "　", count: max(0, r.level - 1)))\(r.name) | " + r.cells.map { $0.map { money($0.value) } ?? "" }.joined(separator: " | ") + " |")
-                    }
-                    out("")
-                }
-                for n in t.notes { out("注：\(n)\n") }
-            }
+            out(StatementRender.markdown(s, tables, money: money, unitName: unitName), terminator: "")
         default:
-            for t in tables {
-                out("表\(t.number)  \(t.title)")
-                out("\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)")
-                for b in t.blocks {
-                    if t.blocks.count > 1 { out("【\(b.name)】") }
-                    var tt = TextTable(["编码", "名称"] + b.columns.map(\.label), align: [.left, .left] + b.columns.map { _ in .right })
-                    for r in b.rows {
-                        tt.add([r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name] + r.cells.map { $0.map { money($0.value) } ?? "" })
-                    }
-                    write(tt.render(), to: 1)
-                }
-                for n in t.notes { out("注：\(n)") }
-                out("")
-            }
+            out(StatementRender.text(s, tables, money: money, unitName: unitName), terminator: "")
         }
         return .ok
     }

@@ -23,9 +23,11 @@ extension JournalStore {
 
         /// Reads the whole journal once, verifying it; `visit` sees every event after it passed
         /// (with the event a correction corrects). A damaged journal throws, naming its line.
-        public func verifiedRead(project: Bool = false, lineHashes wanted: Set<Int> = [],
+        /// `filter` limits what is projected and visited (the journal as it stood at a date or
+        /// sequence number); every line is verified all the same.
+        public func verifiedRead(project: Bool = false, filter: ProjectionFilter = .all, lineHashes wanted: Set<Int> = [],
                                  visit: ((_ event: Event, _ target: Event?) -> Void)? = nil) throws(JournalError) -> VerifiedRead {
-            try store.verifiedRead(file, project: project, lineHashes: wanted, visit: visit)
+            try store.verifiedRead(file, project: project, filter: filter, lineHashes: wanted, visit: visit)
         }
     }
 
@@ -40,10 +42,10 @@ extension JournalStore {
         try openForReading().verifiedRead().report
     }
 
-    func verifiedRead(_ file: JournalFile, project: Bool, lineHashes wanted: Set<Int>,
+    func verifiedRead(_ file: JournalFile, project: Bool, filter: ProjectionFilter = .all, lineHashes wanted: Set<Int>,
                       visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         do {
-            return try stream(file, project: project, lineHashes: wanted, visit: visit)
+            return try stream(file, project: project, filter: filter, lineHashes: wanted, visit: visit)
         } catch {
             // Say exactly what is wrong: the whole-buffer replay sees every line at once.
             guard case .damaged = error else { throw error }
@@ -52,7 +54,7 @@ extension JournalStore {
         }
     }
 
-    private func stream(_ file: JournalFile, project: Bool, lineHashes wanted: Set<Int>,
+    private func stream(_ file: JournalFile, project: Bool, filter: ProjectionFilter, lineHashes wanted: Set<Int>,
                         visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
@@ -66,9 +68,13 @@ extension JournalStore {
         var snapshot: LedgerState?
         var projection = Projection()
         let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
-        let sink: ((Event, Event?) -> Void)? = !project ? visit : { e, target in
-            projection.apply(e, target: target)
-            projection.lastSeq = e.seq
+        let everything = filter == .all
+        let sink: ((Event, Event?) -> Void)? = !project && everything ? visit : { e, target in
+            guard everything || filter.admits(seq: e.seq, date: e.date) else { return }
+            if project {
+                projection.apply(e, target: target)
+                projection.lastSeq = e.seq
+            }
             visit?(e, target)
         }
         var prev = SHA256.Digest.zero

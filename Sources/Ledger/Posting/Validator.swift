@@ -55,9 +55,10 @@ public struct Validator: Sendable {
         return nil
     }
 
-    /// The event a correction refers to, with its locator; nil for other events.
+    /// The event an event refers to (a correction's target, the disbursement a fact explains),
+    /// with its locator; nil for other events.
     func target(of event: Event, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {
-        Trail.target(of: event).flatMap { find($0, state: state, lookup: lookup) }
+        Trail.reference(of: event).flatMap { find($0, state: state, lookup: lookup) }
     }
 
     func find(_ id: EventID, state: LedgerState, lookup: Lookup) -> (event: Event, locator: Locator)? {

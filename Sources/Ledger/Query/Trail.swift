@@ -55,6 +55,18 @@ public enum Trail {
         }
     }
 
+    /// The event an event refers to: a correction's target, or the disbursement a “三公”
+    /// activity or a procurement explains.
+    public static func reference(of e: Event) -> EventID? {
+        if let t = target(of: e) { return t }
+        guard case .fact(let f) = e.body else { return nil }
+        switch f {
+        case .sanGongActivity(let a): return a.target
+        case .procurement(let p): return p.target
+        case .vehicle, .asset, .performanceTarget, .performanceResult, .performanceStage, .text: return nil
+        }
+    }
+
     /// The signed amount an event carries (nil for unit and year events).
     public static func amount(of e: Event) -> Fen? {
         switch e.body {

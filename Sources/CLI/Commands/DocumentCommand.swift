@@ -1,0 +1,55 @@
+import Foundation
+import Ledger
+import Reconcile
+
+enum ReportCommand {
+    static let spec = CommandSpec(
+        name: "report", summary: "the whole final-accounts document (单位决算) of a year, every figure from the journal",
+        usage: "report --year Y [--format text|markdown|json] [--as-of DATE | --until-seq N] [--output FILE]",
+        options: [
+            Context.journalOption, Context.catalogueOption,
+            OptionSpec(name: "year", value: "Y", help: "fiscal year (required)"),
+            OptionSpec(name: "format", value: "FORMAT", help: "text (default), markdown, or json (every figure with its id, exact value, printed form and source)"),
+            OptionSpec(name: "as-of", value: "DATE", help: "the document as the journal stood on DATE (events effective then)"),
+            OptionSpec(name: "until-seq", value: "N", help: "the document from events 1…N (audit order)"),
+            OptionSpec(name: "output", value: "FILE", help: "write to FILE instead of standard output"),
+        ],
+        details: """
+        Parts, in the order of the Sichuan unit template: 单位概况, 决算情况说明 (一 to 十), 名词解释, 项目支出绩效自评表,
+        and the thirteen tables. Amounts are 万元, each rounded on its own from exact 分; shares, changes and completion
+        rates have two decimals, rounded half up, computed from exact 分. The prior year's figures come from the
+        prior year in the journal; in a journal's first year comparison sentences are left out.
+        Words follow the figures (增加/减少, 增长/下降, 持平); a rate against a zero base is 不适用, never 0%.
+        Texts (reasons, uses, 绩效 words) are `text` events; a sentence whose text was not written is left out
+        and named in a warning on standard error (and in the JSON), so what is missing is seen before publishing.
+        Exit status 0 with warnings; 3 for a damaged journal.
+        """)
+
+    static func run(_ a: ParsedArgs) throws -> Exit {
+        let format = try Context.format(a, allowed: ["text", "markdown", "json"])
+        let year = try Context.year(a)
+        var filter = ProjectionFilter.all
+        if let d = a["as-of"] {
+            guard let date = CivilDate(d) else { throw UsageError(message: "--as-of '\(d)' is not a date YYYY-MM-DD") }
+            filter.asOf = date
+        }
+        if let n = a["until-seq"] {
+            guard let seq = Int(n), seq >= 1 else { throw UsageError(message: "--until-seq '\(n)' is not a sequence number") }
+            filter.untilSeq = seq
+        }
+        let doc = try Reconciler.document(try Context.store(a), year: year, filter: filter)
+        let text: String
+        switch format {
+        case "json": text = DocumentRender.json(doc) + "\n"
+        case "markdown": text = DocumentRender.text(doc, markdown: true)
+        default: text = DocumentRender.text(doc, markdown: false)
+        }
+        if let path = a["output"] {
+            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw Failure(exit: .io, message: "cannot write \(path)") }
+        } else {
+            out(text, terminator: "")
+        }
+        for w in doc.warnings { err("warning: \(w)") }
+        return .ok
+    }
+}
