@@ -52,7 +52,7 @@ func newJournal() throws -> String {
         #expect(FileManager.default.isExecutableFile(atPath: Binary.path), "no fledger binary at \(Binary.path)")
     }
 
-    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "trace", "verify", "repair"])
+    @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "trace", "verify", "repair"])
     func everyCommandHasHelp(command: String) throws {
         let r = try fledger([command, "--help"], journal: "/nonexistent")
         #expect(r.status == 0)
@@ -263,5 +263,31 @@ final class Acknowledged: @unchecked Sendable {
         #expect(r.out.contains("2 event contribution(s), sum 2,100.00 = the cell"))
         let missing = try fledger(["trace", "--year", "2023", "--table", "3", "--row", "999", "--column", "本年支出合计"], journal: Self.journal)
         #expect(missing.status == 5)
+    }
+}
+
+@Suite(.serialized) struct ReportDocumentCLITests {
+    static let journal = StatementCLITests.journal
+
+    @Test func theSeedDocumentInEveryFormat() throws {
+        let text = try fledger(["report", "--year", "2023"], journal: Self.journal)
+        #expect(text.status == 0, "\(text.err)")
+        #expect(text.out.hasPrefix("2023年度泸州市政务服务和公共资源交易中心单位决算"))
+        #expect(text.out.contains("与2022年度相比，收、支总计各减少27.79万元，下降3.51%。"))
+        #expect(text.out.contains("部门预算项目支出绩效自评表（2023年度）"))
+        #expect(text.out.contains("表13  财政拨款“三公”经费支出决算表"))
+        #expect(text.err.contains("warning: no text 'use.item.2010350'"))
+        let md = try fledger(["report", "--year", "2023", "--format", "markdown"], journal: Self.journal)
+        #expect(md.status == 0 && md.out.hasPrefix("# 2023年度") && md.out.contains("| 一级指标 | 二级指标 |"))
+        let json = try fledger(["report", "--year", "2023", "--format", "json"], journal: Self.journal)
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        let figures = object?["figures"] as? [[String: Any]] ?? []
+        #expect(figures.count > 300)
+        #expect(figures.contains { $0["id"] as? String == "total.grand.change-rate" && $0["value"] as? Int == 351 && $0["printed"] as? String == "3.51" })
+        #expect((object?["warnings"] as? [String])?.isEmpty == false)
+        let first = try fledger(["report", "--year", "2022"], journal: Self.journal)
+        #expect(first.status == 0 && !first.out.contains("与2021年度"))
+        #expect(try fledger(["report", "--year", "2023", "--as-of", "2023-13-01"], journal: Self.journal).status == 2)
     }
 }

@@ -88,7 +88,8 @@ public struct DocumentBuilder {
         if d == .zero { return [.text("与\(py)年度持平。")] }
         let delta = amount(id + ".change", d.magnitude, "\(sourceNow) − \(py) \(sourceBefore)")
         if before == .zero {
-            return [.text("与\(py)年度相比，\(subject)\(Self.upDown(d))"), delta, .text("万元（\(py)年度为0，增长率不适用）。")]
+            let r = rate(id + ".change-rate", d.magnitude, before, "change ÷ \(py) \(sourceBefore) (zero)")
+            return [.text("与\(py)年度相比，\(subject)\(Self.upDown(d))"), delta, .text("万元（\(py)年度为0，增长率"), r, .text("）。")]
         }
         let r = rate(id + ".change-rate", d.magnitude, before.magnitude, "|change| ÷ \(py) \(sourceBefore)")
         return [.text("与\(py)年度相比，\(subject)\(Self.upDown(d))"), delta, .text("万元，\(Self.growth(d))"), r, .text("%。")]
