@@ -185,6 +185,13 @@ enum SeedDocument {
         }
     }
 
+    /// Printed parts that do not add up to their printed whole are disclosed, once, with both sums.
+    @Test func roundingDifferencesAreDisclosed() {
+        var notes: [String] = []
+        for p in SeedDocument.d2023.parts { for case .note(let n) in p.items { notes.append(n) } }
+        #expect(notes == ["基本支出与人员经费、公用经费：539.65+73.64=613.29万元，与613.28万元相差0.01万元，系各数分别四舍五入所致，按分计算完全相符。"])
+    }
+
     /// The rule's scores differ from the published ones in five indicators and one budget row;
     /// each is a recorded override with its reason, and a warning says so.
     @Test func publishedScoresThatDifferFromTheRuleAreRecordedOverrides() {

@@ -17,6 +17,9 @@ public struct DocumentBuilder {
     private var figures: [DocFigure] = []
     private var ids: Set<String> = []
     private var warnings: [String] = []
+    /// Wholes stated with their parts (figure ids), to disclose where the printed parts do not
+    /// add up to the printed whole.
+    private var sums: [(whole: String, parts: [String], what: String)] = []
 
     typealias L = StatementLayout
     public typealias Span = Document.Span
@@ -72,6 +75,23 @@ public struct DocumentBuilder {
     }
 
     static func ref(_ t: Int, _ row: RowID, _ col: ColumnID) -> String { CellRef(t, row, col).description }
+
+    /// A note for each whole whose printed parts add up to another printed figure: both are right
+    /// (each is rounded on its own), and the reader is told.
+    mutating func roundingNotes() -> [Document.Item] {
+        var out: [Document.Item] = []
+        for s in sums {
+            guard let whole = figures.first(where: { $0.id == s.whole }), let w = whole.value else { continue }
+            let parts = s.parts.compactMap { id in figures.first { $0.id == id } }
+            guard parts.count == s.parts.count, parts.count > 1 else { continue }
+            let printedSum = parts.compactMap(\.value).map { Fen($0).wanCents }.reduce(0, +)
+            let gap = printedSum - Fen(w).wanCents
+            guard gap != 0 else { continue }
+            let sumText = Fen(printedSum * 10_000).wan, gapText = Fen(abs(gap) * 10_000).wan
+            out.append(.note("\(s.what)：" + parts.map { $0.printed }.joined(separator: "+") + "=\(sumText)万元，与\(whole.printed)万元相差\(gapText)万元，系各数分别四舍五入所致，按分计算完全相符。"))
+        }
+        return out
+    }
 
     // MARK: - Words chosen by the figures
 
@@ -134,7 +154,9 @@ public struct DocumentBuilder {
     public mutating func build() -> Document {
         var parts: [Document.Part] = []
         parts.append(profile())
-        parts.append(explanation())
+        var explanation = explanation()
+        explanation.items += roundingNotes()
+        parts.append(explanation)
         parts.append(glossary())
         parts.append(Document.Part(title: "第四部分 附件", items: evaluations()))
         parts.append(Document.Part(title: "第五部分 附表", items: [.statements]))
@@ -186,6 +208,7 @@ public struct DocumentBuilder {
             }
             p += Self.join(parts) + [.text("。")]
             items.append(.paragraph(p))
+            sums.append(("income.total", FundCategory.allCases.map { "income.\($0.rawValue)" }.filter { id in figures.contains { $0.id == id } }, "本年收入合计与其各项来源"))
         }
 
         // 三、支出决算情况
@@ -204,6 +227,7 @@ public struct DocumentBuilder {
             }
             p += Self.join(parts) + [.text("。")]
             items.append(.paragraph(p))
+            sums.append(("expense.total", ["expense.basic", "expense.project"].filter { id in figures.contains { $0.id == id } }, "本年支出合计与基本支出、项目支出"))
         }
 
         // 四、财政拨款收入支出决算总体情况
@@ -264,6 +288,7 @@ public struct DocumentBuilder {
             }
             p += Self.join(parts) + [.text("。")]
             items.append(.paragraph(p))
+            sums.append(("gpb.expense", categories.map { "gpb.class.\($0.code)" }, "一般公共预算财政拨款支出与其各类"))
         }
 
         items.append(.heading(level: 2, text: "（三）一般公共预算财政拨款支出决算具体情况"))
@@ -329,6 +354,7 @@ public struct DocumentBuilder {
             q.append(.text(kuan.isEmpty ? "。" : "，主要包括：" + kuan.map(\.name).joined(separator: "、") + "。"))
             items.append(.paragraph(q))
         }
+        sums.append(("basic.expense", ["basic.personnel", "basic.running"], "基本支出与人员经费、公用经费"))
         return items
     }
 
@@ -363,6 +389,7 @@ public struct DocumentBuilder {
                               rate("sangong.\(key).share", x, total, "sangong.\(key) ÷ sangong.total"), .text("%")])
             }
             items.append(.paragraph([.text("\(year)年度“三公”经费财政拨款支出决算中，")] + Self.join(parts) + [.text("。具体情况如下：")]))
+            sums.append(("sangong.total", ["sangong.abroad", "sangong.vehicles", "sangong.reception"], "“三公”经费与其三项"))
         }
 
         // 1. 因公出国（境）
