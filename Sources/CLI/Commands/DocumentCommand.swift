@@ -5,11 +5,11 @@ import Reconcile
 enum ReportCommand {
     static let spec = CommandSpec(
         name: "report", summary: "the whole final-accounts document (单位决算) of a year, every figure from the journal",
-        usage: "report --year Y [--format text|markdown|json] [--as-of DATE | --until-seq N] [--output FILE]",
+        usage: "report --year Y [--format text|markdown|json|html] [--as-of DATE | --until-seq N] [--output FILE]",
         options: [
             Context.journalOption, Context.catalogueOption,
             OptionSpec(name: "year", value: "Y", help: "fiscal year (required)"),
-            OptionSpec(name: "format", value: "FORMAT", help: "text (default), markdown, or json (every figure with its id, exact value, printed form and source)"),
+            OptionSpec(name: "format", value: "FORMAT", help: "text (default), markdown, json (every figure with its id, exact value, printed form and source), or html (one self-contained page with charts, printable to A4 PDF)"),
             OptionSpec(name: "as-of", value: "DATE", help: "the document as the journal stood on DATE (events effective then)"),
             OptionSpec(name: "until-seq", value: "N", help: "the document from events 1…N (audit order)"),
             OptionSpec(name: "output", value: "FILE", help: "write to FILE instead of standard output"),
@@ -26,7 +26,7 @@ enum ReportCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let format = try Context.format(a, allowed: ["text", "markdown", "json"])
+        let format = try Context.format(a, allowed: ["text", "markdown", "json", "html"])
         let year = try Context.year(a)
         var filter = ProjectionFilter.all
         if let d = a["as-of"] {
@@ -42,6 +42,7 @@ enum ReportCommand {
         switch format {
         case "json": text = DocumentRender.json(doc) + "\n"
         case "markdown": text = DocumentRender.text(doc, markdown: true)
+        case "html": text = HTMLRender.page(doc)
         default: text = DocumentRender.text(doc, markdown: false)
         }
         if let path = a["output"] {

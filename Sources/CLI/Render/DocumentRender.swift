@@ -35,6 +35,11 @@ enum DocumentRender {
                     out += markdown ? spans(d, s) + "\n\n" : "　　" + spans(d, s) + "\n"
                 case .note(let t):
                     out += markdown ? "*\(t)*\n\n" : "注：\(t)\n"
+                case .chart(let c):
+                    let values = c.groups.map { g in
+                        g.label + " " + g.values.map { printed(d, $0) + "万元" }.joined(separator: "/") + (g.note.map { "（\(percent(d, $0))）" } ?? "")
+                    }.joined(separator: "；")
+                    out += markdown ? "*\(c.id)：\(c.title)（\(values)）*\n\n" : "（\(c.id)：\(c.title)：\(values)）\n"
                 case .evaluation(let e):
                     out += evaluation(d, e, markdown: markdown)
                 case .statements:
@@ -100,6 +105,11 @@ enum DocumentRender {
                     let ids = s.compactMap { if case .figure(let id) = $0 { return str(id) }; return nil }
                     items.append("{\"paragraph\":\(str(spans(d, s))),\"figures\":[\(ids.joined(separator: ","))]}")
                 case .note(let t): items.append("{\"note\":\(str(t))}")
+                case .chart(let c):
+                    let groups = c.groups.map { g in
+                        "{\"label\":\(str(g.label)),\"values\":[\(g.values.map(str).joined(separator: ","))],\"note\":\(g.note.map(str) ?? "null")}"
+                    }
+                    items.append("{\"chart\":\(str(c.id)),\"title\":\(str(c.title)),\"kind\":\"\(c.kind.rawValue)\",\"series\":[\(c.series.map(str).joined(separator: ","))],\"groups\":[\(groups.joined(separator: ","))]}")
                 case .evaluation(let e):
                     var ids = e.budgetRows.flatMap { [$0.initial, $0.budget, $0.actual, $0.rate] + [$0.weight, $0.score].compactMap { $0 } }
                     ids += e.indicators.flatMap { [$0.target, $0.actual, $0.weight, $0.score] } + [e.totalWeight, e.totalScore]

@@ -40,6 +40,8 @@ public struct Document: Sendable {
         case statements
         /// A note printed in small type.
         case note(String)
+        /// A chart of figures the text states.
+        case chart(Chart)
     }
 
     public enum Span: Hashable, Sendable {
@@ -107,5 +109,33 @@ public struct ProjectEvaluation: Sendable {
         public var target: String, actual: String, weight: String, score: String
         public var unit: String
         public var reason: String?
+    }
+}
+
+/// A chart as the document states it: what to draw, by figure id, so that the drawing shows
+/// exactly the figures of the text. Geometry is the renderer's (`ChartLayout` in the CLI).
+public struct Chart: Sendable {
+    public enum Kind: String, Sendable {
+        /// Bars per group, one per series, on one scale.
+        case bars
+        /// Slices of a whole, each with its share.
+        case donut
+    }
+    /// `图1` …, unique in the document.
+    public var id: String
+    public var title: String
+    public var kind: Kind
+    /// Series names (bars); one unnamed series for a donut.
+    public var series: [String]
+    public var groups: [Group]
+    /// Said instead of an empty shape when every value is zero.
+    public var emptySentence: String
+
+    public struct Group: Sendable {
+        public var label: String
+        /// One figure id (an amount in 分) per series.
+        public var values: [String]
+        /// A figure printed with the group: a donut slice's share, a project's 执行率.
+        public var note: String?
     }
 }

@@ -20,6 +20,7 @@ public struct DocumentBuilder {
     /// Wholes stated with their parts (figure ids), to disclose where the printed parts do not
     /// add up to the printed whole.
     private var sums: [(whole: String, parts: [String], what: String)] = []
+    private var charts = 0
 
     typealias L = StatementLayout
     public typealias Span = Document.Span
@@ -75,6 +76,26 @@ public struct DocumentBuilder {
     }
 
     static func ref(_ t: Int, _ row: RowID, _ col: ColumnID) -> String { CellRef(t, row, col).description }
+
+    /// A chart numbered in document order (图1, 图2, …).
+    mutating func chart(_ title: String, _ kind: Chart.Kind, series: [String], _ groups: [Chart.Group], empty: String) -> Document.Item {
+        charts += 1
+        return .chart(Chart(id: "图\(charts)", title: title, kind: kind, series: series, groups: groups, emptySentence: empty))
+    }
+
+    /// Bars of this year's figure against the prior year's (only this year's in a first year).
+    mutating func yearBars(_ title: String, _ id: String, series: String) -> Document.Item {
+        var groups: [Chart.Group] = []
+        if prior != nil { groups.append(.init(label: "\(py)年度", values: [id + ".prior"], note: nil)) }
+        groups.append(.init(label: "\(year)年度", values: [id], note: nil))
+        return chart(title, .bars, series: [series], groups, empty: "\(title)：各年度数额均为0，不作图。")
+    }
+
+    /// A donut of the parts named (figure ids), each with its share.
+    mutating func donut(_ title: String, _ parts: [(label: String, id: String)], shareSuffix: String = ".share") -> Document.Item {
+        chart(title, .donut, series: [""], parts.map { .init(label: $0.label, values: [$0.id], note: $0.id + shareSuffix) },
+              empty: "\(title)：各项数额均为0，不作图。")
+    }
 
     /// A note for each whole whose printed parts add up to another printed figure: both are right
     /// (each is rounded on its own), and the reader is told.
@@ -189,6 +210,7 @@ public struct DocumentBuilder {
         p += change("total.grand", grand, grandPrior, subject: "收、支总计各", sourceNow: src1, sourceBefore: src1)
         if prior != nil, grand != grandPrior { p += reason("reason.total", what: "一、收支总计的变动原因") }
         items.append(.paragraph(p))
+        items.append(yearBars("收、支决算总计变动情况", "total.grand", series: "收、支总计"))
 
         // 二、收入决算情况
         items.append(.heading(level: 1, text: "二、收入决算情况说明"))
@@ -209,6 +231,8 @@ public struct DocumentBuilder {
             p += Self.join(parts) + [.text("。")]
             items.append(.paragraph(p))
             sums.append(("income.total", FundCategory.allCases.map { "income.\($0.rawValue)" }.filter { id in figures.contains { $0.id == id } }, "本年收入合计与其各项来源"))
+            let sources = FundCategory.allCases.filter { c in figures.contains { $0.id == "income.\(c.rawValue)" } }
+            items.append(donut("收入决算结构", sources.map { (L.incomeLabel($0), "income.\($0.rawValue)") }))
         }
 
         // 三、支出决算情况
@@ -228,6 +252,7 @@ public struct DocumentBuilder {
             p += Self.join(parts) + [.text("。")]
             items.append(.paragraph(p))
             sums.append(("expense.total", ["expense.basic", "expense.project"].filter { id in figures.contains { $0.id == id } }, "本年支出合计与基本支出、项目支出"))
+            items.append(donut("支出决算结构", [("基本支出", "expense.basic"), ("项目支出", "expense.project")].filter { p in figures.contains { $0.id == p.1 } }))
         }
 
         // 四、财政拨款收入支出决算总体情况
@@ -238,6 +263,7 @@ public struct DocumentBuilder {
         p += change("fiscal.grand", fiscal, fiscalPrior, subject: "财政拨款收、支总计各", sourceNow: src4, sourceBefore: src4)
         if prior != nil, fiscal != fiscalPrior { p += reason("reason.fiscal", what: "四、财政拨款收支总计的变动原因") }
         items.append(.paragraph(p))
+        items.append(yearBars("财政拨款收、支决算总计变动情况", "fiscal.grand", series: "财政拨款收、支总计"))
 
         items += generalBudget()
         items += basicSpending()
@@ -271,6 +297,7 @@ public struct DocumentBuilder {
         p += change("gpb.expense", gpb, gpbPrior, subject: "一般公共预算财政拨款支出", sourceNow: src6, sourceBefore: src6)
         if prior != nil, gpb != gpbPrior { p += reason("reason.gpb", what: "五（一）一般公共预算财政拨款支出的变动原因") }
         items.append(.paragraph(p))
+        items.append(yearBars("一般公共预算财政拨款支出决算变动情况", "gpb.expense", series: "一般公共预算财政拨款支出"))
 
         items.append(.heading(level: 2, text: "（二）一般公共预算财政拨款支出决算结构情况"))
         let rows = current.table(6)?.blocks.first?.rows ?? []
@@ -289,6 +316,7 @@ public struct DocumentBuilder {
             p += Self.join(parts) + [.text("。")]
             items.append(.paragraph(p))
             sums.append(("gpb.expense", categories.map { "gpb.class.\($0.code)" }, "一般公共预算财政拨款支出与其各类"))
+            items.append(donut("一般公共预算财政拨款支出决算结构", categories.map { ($0.name, "gpb.class.\($0.code)") }))
         }
 
         items.append(.heading(level: 2, text: "（三）一般公共预算财政拨款支出决算具体情况"))
@@ -390,6 +418,12 @@ public struct DocumentBuilder {
             }
             items.append(.paragraph([.text("\(year)年度“三公”经费财政拨款支出决算中，")] + Self.join(parts) + [.text("。具体情况如下：")]))
             sums.append(("sangong.total", ["sangong.abroad", "sangong.vehicles", "sangong.reception"], "“三公”经费与其三项"))
+            items.append(donut("“三公”经费财政拨款支出结构", [("因公出国（境）费", "sangong.abroad"), ("公务用车购置及运行维护费", "sangong.vehicles"),
+                                                         ("公务接待费", "sangong.reception")]))
+            var groups: [Chart.Group] = [.init(label: "\(year)年度预算数", values: ["sangong.budget"], note: nil),
+                                         .init(label: "\(year)年度决算数", values: ["sangong.total"], note: "sangong.completion")]
+            if prior != nil { groups.insert(.init(label: "\(py)年度决算数", values: ["sangong.total.prior"], note: nil), at: 0) }
+            items.append(chart("“三公”经费财政拨款支出与预算、上年对比", .bars, series: ["“三公”经费"], groups, empty: "本年度“三公”经费预算数和决算数均为0，不作图。"))
         }
 
         // 1. 因公出国（境）
@@ -618,7 +652,12 @@ public struct DocumentBuilder {
     mutating func evaluations() -> [Document.Item] {
         let projects = facts.projectsEvaluated(year).sorted()
         if projects.isEmpty { return [.paragraph([.text("本单位\(year)年度未开展项目支出绩效自评。")])] }
-        return projects.map { .evaluation(evaluation($0)) }
+        let tables = projects.map { Document.Item.evaluation(evaluation($0)) }
+        let groups = projects.map { p in
+            Chart.Group(label: catalogue.name(p) ?? p.rawValue, values: ["project.\(p).budget.total.budget", "project.\(p).budget.total.actual"],
+                        note: "project.\(p).budget.total.rate")
+        }
+        return [chart("项目支出预算执行情况", .bars, series: ["调整后预算数", "预算执行数"], groups, empty: "各项目预算与执行数均为0，不作图。")] + tables
     }
 
     mutating func evaluation(_ p: ProjectCode) -> ProjectEvaluation {
