@@ -53,7 +53,7 @@ enum HTMLRender {
     tbody th[scope="row"] { background: none; font-weight: normal; text-align: left; }
     thead { display: table-header-group; }
     tr { break-inside: avoid; }
-    td.l1 { padding-left: 1mm; } td.l2 { padding-left: 3mm; } td.l3 { padding-left: 5mm; }
+    .l1 { padding-left: 1.5mm; } .l2 { padding-left: 4mm; } .l3 { padding-left: 6.5mm; }
     .note { font-size: 8.5pt; color: #333; text-indent: 0; }
     .statement { break-inside: auto; }
     .eval th { width: auto; }
