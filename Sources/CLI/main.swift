@@ -32,11 +32,12 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "statements": (StatementsCommand.spec, StatementsCommand.run),
     "reconcile": (ReconcileCommand.spec, ReconcileCommand.run),
     "report": (ReportCommand.spec, ReportCommand.run),
+    "check-report": (CheckReportCommand.spec, CheckReportCommand.run),
     "trace": (TraceCommand.spec, TraceCommand.run),
     "verify": (VerifyCommand.spec, VerifyCommand.run),
     "repair": (RepairCommand.spec, RepairCommand.run),
 ]
-let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "trace", "verify", "repair"]
+let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "check-report", "trace", "verify", "repair"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)

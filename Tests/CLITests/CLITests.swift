@@ -291,3 +291,28 @@ final class Acknowledged: @unchecked Sendable {
         #expect(try fledger(["report", "--year", "2023", "--as-of", "2023-13-01"], journal: Self.journal).status == 2)
     }
 }
+
+@Suite(.serialized) struct CheckReportCLITests {
+    static let seed = StatementCLITests.root.appendingPathComponent("Tests/Golden/seed-2023.txt").path
+
+    @Test func theSeedHasErrorsAndTheGeneratedDocumentNone() throws {
+        let j = StatementCLITests.journal
+        let seed = try fledger(["check-report", Self.seed], journal: j, env: ["FLEDGER_JOURNAL": ""])
+        #expect(seed.status == 1, "\(seed.err)")
+        #expect(seed.out.contains("seed-2023.txt:31: MISMATCH [change] total.grand: claims 3.15%, expected 3.51"))
+        #expect(seed.out.contains("mismatch 11"))
+        let against = try fledger(["check-report", Self.seed, "--year", "2023"], journal: j)
+        #expect(against.status == 1 && against.out.contains("against the journal") && against.out.contains("expected 99.80%"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-cr-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let report = try fledger(["report", "--year", "2023", "--output", dir + "/r.txt"], journal: j)
+        #expect(report.status == 0)
+        let clean = try fledger(["check-report", dir + "/r.txt", "--format", "json"], journal: j)
+        #expect(clean.status == 0, "\(clean.out.prefix(600))")
+        let object = try JSONSerialization.jsonObject(with: Data(clean.out.utf8)) as? [String: Any]
+        let summary = object?["summary"] as? [String: Int]
+        #expect(summary?["mismatch"] == 0 && summary?["unverifiable"] == 0 && (summary?["ok"] ?? 0) > 900)
+        #expect(try fledger(["check-report"], journal: j).status == 2)
+        #expect(try fledger(["check-report", dir + "/missing.txt"], journal: j, env: ["FLEDGER_JOURNAL": ""]).status == 4)
+    }
+}

@@ -397,7 +397,7 @@ public struct DocumentBuilder {
         _ = amount("sangong.budget", budget, src(.budget, .total))
         p += completion("sangong.completion", total, budget, "sangong.total ÷ sangong.budget")
         p.append(.text("。"))
-        p += change("sangong.total", total, before, subject: "", sourceNow: src(.actual, .total), sourceBefore: src(.actual, .total))
+        p += change("sangong.total", total, before, subject: "“三公”经费财政拨款支出决算", sourceNow: src(.actual, .total), sourceBefore: src(.actual, .total))
         if prior != nil, total != before { p += reason("reason.sangong", what: "七（一）“三公”经费的变动原因") }
         if budget != .zero {
             if total == budget { p.append(.text("决算数与预算数持平。")) }
