@@ -95,6 +95,7 @@ func run() -> Exit {
         let parsed = try ParsedArgs.parse(args, spec: spec)
         if parsed.wantsHelp { out(spec.help()); return .ok }
         let status = try body(parsed)
+        for s in Context.opened { for n in s.notices.take() { err("fledger \(name): warning: \(n)") } }
         if let reason = outputFailure {
             err("fledger \(name): cannot write to standard output: \(reason)")
             return .io

@@ -230,7 +230,7 @@ import Testing
         }
         writeLines(store.path, lines + [""])
         unlink(store.path + ".fledger-checkpoint")
-        try! SideFile.write(store.path + ".fledger-head", Array("\(lines.count) \(prev.hex)\n".utf8), durable: false)
+        try! SideFile.write(store.path + ".fledger-head", Array("\(lines.count) \(prev.hex)\n".utf8), ops: .system)
     }
 
     @Test func aTamperedCloseIsCaughtEvenWithTheChainRecomputed() throws {

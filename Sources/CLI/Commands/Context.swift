@@ -39,8 +39,13 @@ enum Context {
         return .fixed(Timestamp(posixSeconds: secs))
     }
 
+    /// Every store a command opened, so that its notices are printed when the command ends.
+    nonisolated(unsafe) static var opened: [JournalStore] = []
+
     static func store(_ a: ParsedArgs) throws -> JournalStore {
-        JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+        let s = JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+        opened.append(s)
+        return s
     }
 
     static func actor(_ a: ParsedArgs) -> String? {

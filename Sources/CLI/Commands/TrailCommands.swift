@@ -224,6 +224,11 @@ enum RepairCommand {
         let r = try Context.store(a).repair()
         if let saved = r.savedTo {
             out("repaired: removed \(r.removedBytes) bytes from the end (\(r.reason)); saved them to \(saved)")
+        } else if !r.removed.isEmpty {
+            out("repaired: removed \(r.removedBytes) bytes from the end (\(r.reason)). The removed bytes follow, between the two marker lines:")
+            out("----- removed bytes -----")
+            out(String(decoding: r.removed, as: UTF8.self), terminator: r.removed.last == 0x0a ? "" : "\n")
+            out("----- end of removed bytes -----")
         } else {
             out(r.reason)
         }

@@ -21,6 +21,45 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// The operations that change files — write, fsync, rename, ftruncate — in one small interface,
+/// so that a test can make the n-th of them fail (SQLite's test VFS habit) and check what is
+/// left. Every writing call site of the journal and the files beside it goes through it.
+public struct FileOps: Sendable {
+    public var write: @Sendable (Int32, UnsafeRawPointer, Int) -> Int
+    public var fsync: @Sendable (Int32) -> Int32
+    public var rename: @Sendable (String, String) -> Int32
+    public var ftruncate: @Sendable (Int32, Int) -> Int32
+
+    public init(write: @escaping @Sendable (Int32, UnsafeRawPointer, Int) -> Int, fsync: @escaping @Sendable (Int32) -> Int32,
+                rename: @escaping @Sendable (String, String) -> Int32, ftruncate: @escaping @Sendable (Int32, Int) -> Int32) {
+        self.write = write; self.fsync = fsync; self.rename = rename; self.ftruncate = ftruncate
+    }
+
+    public static let system = FileOps(
+        write: { fd, p, n in Glibc.write(fd, p, n) }, fsync: { Glibc.fsync($0) },
+        rename: { Glibc.rename($0, $1) }, ftruncate: { Glibc.ftruncate($0, off_t($1)) })
+
+    /// The system's operations, except that the `n`-th call (1-based, counting every write,
+    /// fsync, rename and ftruncate) fails with `error`. `calls` counts the calls made.
+    public static func failing(call n: Int, error: Int32, calls: Counter) -> FileOps {
+        @Sendable func fails() -> Bool { calls.next() == n }
+        return FileOps(
+            write: { fd, p, count in if fails() { errno = error; return -1 }; return Glibc.write(fd, p, count) },
+            fsync: { fd in if fails() { errno = error; return -1 }; return Glibc.fsync(fd) },
+            rename: { a, b in if fails() { errno = error; return -1 }; return Glibc.rename(a, b) },
+            ftruncate: { fd, size in if fails() { errno = error; return -1 }; return Glibc.ftruncate(fd, off_t(size)) })
+    }
+
+    /// A thread-safe call counter.
+    public final class Counter: @unchecked Sendable {
+        private var n = 0
+        private var lock = pthread_mutex_t()
+        public init() { pthread_mutex_init(&lock, nil) }
+        func next() -> Int { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; n += 1; return n }
+        public var count: Int { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return n }
+    }
+}
+
 /// A file's bytes in one allocation (the whole journal, read once for a replay).
 public final class ByteBuffer: @unchecked Sendable {
     private let storage: UnsafeMutableRawBufferPointer
@@ -41,9 +80,11 @@ public final class JournalFile {
 
     public let path: String
     let fd: Int32
+    let ops: FileOps
 
-    public init(path: String, access: Access) throws(JournalError) {
+    public init(path: String, access: Access, ops: FileOps = .system) throws(JournalError) {
         self.path = path
+        self.ops = ops
         let flags = access == .read ? O_RDONLY : (O_RDWR | O_APPEND)
         let fd = open(path, flags | O_CLOEXEC)
         guard fd >= 0 else {
@@ -61,17 +102,23 @@ public final class JournalFile {
 
     deinit { close(fd) }  // also releases the lock
 
-    /// Creates a new journal holding `bytes`, durably; fails if the file exists.
-    public static func create(path: String, bytes: [UInt8]) throws(JournalError) {
+    /// Creates a new journal holding `bytes`, durably; fails if the file exists, and leaves no
+    /// file behind when it cannot be written whole.
+    public static func create(path: String, bytes: [UInt8], ops: FileOps = .system) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             if errno == EEXIST { throw .exists(path: path) }
             throw .io(path: path, operation: "create", reason: lastError())
         }
         defer { close(fd) }
-        try writeAll(fd: fd, bytes: bytes, path: path)
-        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", reason: lastError()) }
-        syncDirectory(of: path)
+        do throws(JournalError) {
+            try writeAll(fd: fd, bytes: bytes, path: path, ops: ops)
+            guard ops.fsync(fd) == 0 else { throw JournalError.io(path: path, operation: "fsync", reason: lastError()) }
+            try syncDirectory(of: path, ops: ops)
+        } catch {
+            unlink(path)
+            throw error
+        }
     }
 
     public func size() throws(JournalError) -> Int {
@@ -97,23 +144,31 @@ public final class JournalFile {
     }
 
     /// Appends and waits until the bytes are on disk: a post is acknowledged only after this.
-    public func appendDurably(_ bytes: [UInt8]) throws(JournalError) {
-        try JournalFile.writeAll(fd: fd, bytes: bytes, path: path)
-        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", reason: lastError()) }
+    /// When the write or the fsync fails, the file is cut back to its length before it, durably,
+    /// so a failed append leaves nothing behind (a full disk, an I/O error, a quota).
+    public func appendDurably(_ bytes: [UInt8], baseSize: Int) throws(JournalError) {
+        do throws(JournalError) {
+            try JournalFile.writeAll(fd: fd, bytes: bytes, path: path, ops: ops)
+            guard ops.fsync(fd) == 0 else { throw JournalError.io(path: path, operation: "fsync", reason: lastError()) }
+        } catch {
+            try? truncate(to: baseSize)   // if this fails too, the line is cut short: verify names it, repair removes it
+            throw error
+        }
     }
 
-    /// Cuts the file to `size` bytes, durably. Only `fledger repair` calls this.
+    /// Cuts the file to `size` bytes, durably.
     public func truncate(to size: Int) throws(JournalError) {
-        guard ftruncate(fd, off_t(size)) == 0 else { throw .io(path: path, operation: "truncate", reason: lastError()) }
-        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", reason: lastError()) }
+        guard ops.ftruncate(fd, size) == 0 else { throw .io(path: path, operation: "truncate", reason: lastError()) }
+        guard ops.fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", reason: lastError()) }
     }
 
-    static func writeAll(fd: Int32, bytes: [UInt8], path: String) throws(JournalError) {
+    static func writeAll(fd: Int32, bytes: [UInt8], path: String, ops: FileOps) throws(JournalError) {
         let failure: String? = bytes.withUnsafeBytes { b in
             var done = 0
             while done < b.count {
-                let n = write(fd, b.baseAddress! + done, b.count - done)
+                let n = ops.write(fd, b.baseAddress! + done, b.count - done)
                 if n < 0 { if errno == EINTR { continue }; return lastError() }
+                if n == 0 { return "nothing written" }
                 done += n
             }
             return nil
@@ -121,10 +176,13 @@ public final class JournalFile {
         if let reason = failure { throw .io(path: path, operation: "write", reason: reason) }
     }
 
-    static func syncDirectory(of path: String) {
+    /// Makes a rename or a new file in the journal's directory durable.
+    static func syncDirectory(of path: String, ops: FileOps) throws(JournalError) {
         let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        guard dfd >= 0 else { return }
+        defer { close(dfd) }
+        guard ops.fsync(dfd) == 0 else { throw .io(path: dir, operation: "fsync the directory", reason: lastError()) }
     }
 }
 
@@ -150,17 +208,24 @@ enum SideFile {
         return ok ? out : nil
     }
 
-    /// Writes through a temporary file and a rename, so readers see the old or the new file,
-    /// never half of one. `durable` adds the fsyncs that make it survive a crash.
-    static func write(_ path: String, _ bytes: [UInt8], durable: Bool) throws(JournalError) {
-        let tmp = path + ".tmp"
+    /// Writes through a temporary file, fsync, rename and an fsync of the directory, so readers
+    /// see the old file or the new one, never half of one, and a crash keeps one of the two.
+    /// On failure the temporary file is removed and the old file stays.
+    static func write(_ path: String, _ bytes: [UInt8], ops: FileOps) throws(JournalError) {
+        let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: tmp, operation: "create", reason: lastError()) }
-        defer { close(fd) }
-        try JournalFile.writeAll(fd: fd, bytes: bytes, path: tmp)
-        if durable, fsync(fd) != 0 { throw .io(path: tmp, operation: "fsync", reason: lastError()) }
-        guard rename(tmp, path) == 0 else { throw .io(path: path, operation: "rename", reason: lastError()) }
-        if durable { JournalFile.syncDirectory(of: path) }
+        do throws(JournalError) {
+            try JournalFile.writeAll(fd: fd, bytes: bytes, path: tmp, ops: ops)
+            guard ops.fsync(fd) == 0 else { throw JournalError.io(path: tmp, operation: "fsync", reason: lastError()) }
+            close(fd)
+            guard ops.rename(tmp, path) == 0 else { throw JournalError.io(path: path, operation: "rename", reason: lastError()) }
+        } catch {
+            close(fd)   // a second close of a closed descriptor only fails with EBADF
+            unlink(tmp)
+            throw error
+        }
+        try JournalFile.syncDirectory(of: path, ops: ops)
     }
 
     static func remove(_ path: String) { unlink(path) }

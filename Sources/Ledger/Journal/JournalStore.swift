@@ -1,3 +1,5 @@
+import Glibc
+
 /// The journal as the commands use it: create, post (one event or an atomic batch), verify,
 /// repair, read. Every write happens under the file's exclusive lock and is on disk before it
 /// is acknowledged; every read happens under a shared lock.
@@ -15,6 +17,21 @@ public struct JournalStore: Sendable {
     public var checkpointEvery = 2_000
     /// Bytes a verified read takes at a time (a longer line grows its buffer).
     public var readChunk = 8 << 20
+    /// The file operations writes go through (tests make them fail).
+    public var fileOps: FileOps = .system
+    /// What a command should say besides its result: a file beside the journal that could not be
+    /// written (the events are durable; the derived file is not).
+    public let notices = Notices()
+
+    /// Messages gathered while a command runs, thread-safe.
+    public final class Notices: @unchecked Sendable {
+        private var items: [String] = []
+        private var lock = pthread_mutex_t()
+        public init() { pthread_mutex_init(&lock, nil) }
+        func add(_ s: String) { pthread_mutex_lock(&lock); items.append(s); pthread_mutex_unlock(&lock) }
+        /// Takes the notices gathered so far.
+        public func take() -> [String] { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; let x = items; items = []; return x }
+    }
 
     public init(path: String, catalogue: Catalogue, clock: Clock = .system) {
         self.path = path
@@ -73,7 +90,7 @@ public struct JournalStore: Sendable {
         case .duplicate(let e): return .success(e)
         case .accepted(let e):
             let line = EventCodec.encode(e, prev: .zero)
-            try JournalFile.create(path: path, bytes: line + [0x0a])
+            try JournalFile.create(path: path, bytes: line + [0x0a], ops: fileOps)
             writeHead(seq: 1, hash: SHA256.hash(line))
             return .success(e)
         }
@@ -104,7 +121,7 @@ public struct JournalStore: Sendable {
     /// close derives its lines from the state it closes). A request that could not be parsed
     /// comes as its rejection, so that every bad item of a batch is reported.
     func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false) throws(JournalError) -> BatchResult {
-        let file = try JournalFile(path: path, access: .write)
+        let file = try JournalFile(path: path, access: .write, ops: fileOps)
         var loaded = try load(file, canClearPending: true)
         let drafts = make(loaded.state)
         let baseSize = loaded.size
@@ -156,9 +173,20 @@ public struct JournalStore: Sendable {
         guard !out.bytes.isEmpty, !dryRun else { return .committed(results) }
         let multiLine = results.reduce(0) { n, r in if case .appended = r { return n + 1 }; return n } > 1
         if multiLine {
-            try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), durable: true)
+            do throws(JournalError) {
+                try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), ops: fileOps)
+            } catch {
+                SideFile.remove(pendingPath)   // nothing of the batch was written: no marker either
+                throw error
+            }
         }
-        try file.appendDurably(out.bytes)
+        do {
+            try file.appendDurably(out.bytes, baseSize: baseSize)
+        } catch {
+            // The journal is back to its length before the batch: the marker goes too.
+            if multiLine, (try? file.size()) == baseSize { SideFile.remove(pendingPath) }
+            throw error
+        }
         // After the write: the journal's last line is the one we wrote (the lock rules out
         // anyone else's). Acknowledged only if so.
         guard try file.size() == offset, try file.readLine(at: loaded.lastLineStart).withUnsafeBytes({ SHA256.hash($0) }) == prev else {
@@ -181,48 +209,61 @@ public struct JournalStore: Sendable {
         public let removedBytes: Int
         public let savedTo: String?
         public let reason: String
+        /// The removed bytes themselves when they could not be saved (the CLI prints them).
+        public var removed: [UInt8] = []
     }
 
     /// Removes what a crash left at the end of the journal — a line cut short, or the part of
     /// a batch that was being written — after saving it beside the journal. Complete lines that
     /// were acknowledged are never touched.
     public func repair() throws(JournalError) -> RepairReport {
-        let file = try JournalFile(path: path, access: .write)
+        let file = try JournalFile(path: path, access: .write, ops: fileOps)
         let size = try file.size()
         var cut: Int?
         var reason = ""
         if let p = readPending() {
             if try batchIsWhole(p, file: file, size: size) {
                 SideFile.remove(pendingPath)
-                return RepairReport(removedBytes: 0, savedTo: nil, reason: "the batch recorded as pending had been written whole; only its marker was removed")
+                return RepairReport(removedBytes: 0, savedTo: nil, reason: "the batch recorded as pending had been written whole; only its marker was removed", removed: [])
             }
             if size >= p.base {
                 cut = p.base
                 reason = "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
             }
         }
-        if cut == nil {
-            let tailStart = max(0, size - 1 << 20)
-            let tail = try file.read(at: tailStart, count: size - tailStart)
-            let t = UnsafeRawBufferPointer(tail.bytes)
-            if size > 0, t[t.count - 1] != 0x0a {
-                guard let lastNL = t.lastIndex(of: 0x0a) else {
-                    throw .damaged(path: path, line: 0, reason: "no complete line in the last MiB: this is not a crash remnant; repair will not touch it")
-                }
-                cut = tailStart + lastNL + 1
+        if cut == nil, size > 0 {
+            var window = 1 << 20
+            while true {   // the cut-short line may be longer than any window: widen until its start is seen
+                let tailStart = max(0, size - window)
+                let tail = try file.read(at: tailStart, count: size - tailStart)
+                let t = UnsafeRawBufferPointer(tail.bytes)
+                guard t[t.count - 1] != 0x0a else { break }
+                if let lastNL = t.lastIndex(of: 0x0a) {
+                    cut = tailStart + lastNL + 1
+                } else if tailStart == 0 {
+                    throw .damaged(path: path, line: 0, reason: "the journal holds no complete line: this is not a crash remnant; repair will not touch it")
+                } else { window *= 4; continue }
                 reason = "the last line was cut short (\(size - cut!) bytes with no newline), as a crash during a write leaves it"
+                break
             }
         }
         guard let cutAt = cut else {
-            return RepairReport(removedBytes: 0, savedTo: nil, reason: "nothing to repair: the journal ends with a complete line and no batch is pending")
+            return RepairReport(removedBytes: 0, savedTo: nil, reason: "nothing to repair: the journal ends with a complete line and no batch is pending", removed: [])
         }
-        let removed = try file.read(at: cutAt, count: size - cutAt)
-        let saved = path + ".removed-\(clock.now().text.filter { $0.isNumber })"
-        try SideFile.write(saved, Array(UnsafeRawBufferPointer(removed.bytes)), durable: true)
+        // Cut first: on a full disk the removed bytes may not be savable, and the journal must
+        // be usable again all the same. Then set them aside, or hand them back to be printed.
+        let tail = try file.read(at: cutAt, count: size - cutAt)
+        let removed = withExtendedLifetime(tail) { Array(UnsafeRawBufferPointer(tail.bytes)) }
         try file.truncate(to: cutAt)
         SideFile.remove(pendingPath)
         if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size > cutAt { SideFile.remove(checkpointPath) }
-        return RepairReport(removedBytes: size - cutAt, savedTo: saved, reason: reason)
+        let saved = path + ".removed-\(clock.now().text.filter { $0.isNumber })"
+        do throws(JournalError) {
+            try SideFile.write(saved, removed, ops: fileOps)
+            return RepairReport(removedBytes: size - cutAt, savedTo: saved, reason: reason, removed: [])
+        } catch {
+            return RepairReport(removedBytes: size - cutAt, savedTo: nil, reason: reason + "; the removed bytes could not be saved (\(error)), so they are given here", removed: removed)
+        }
     }
 
     // MARK: - Read
@@ -309,8 +350,8 @@ public struct JournalStore: Sendable {
             if canClear { SideFile.remove(pendingPath) }
             return
         }
-        if size == p.base, canClear {  // the batch never reached the file
-            SideFile.remove(pendingPath)
+        if size == p.base {  // the batch never reached the file: nothing to roll back
+            if canClear { SideFile.remove(pendingPath) }
             return
         }
         throw .damaged(path: path, line: 0, reason: "a batch was being written when the program stopped (\(pendingPath) is still there): the journal holds \(size - p.base) of its \(p.final - p.base) bytes. Run `fledger repair` to roll the unacknowledged batch back")
@@ -334,17 +375,25 @@ public struct JournalStore: Sendable {
 
     private func lastLineHash(file: JournalFile, size: Int) throws(JournalError) -> SHA256.Digest? {
         guard size > 0 else { return nil }
-        let start = max(0, size - 64 * 1024)
-        let t = try file.read(at: start, count: size - start)
-        let b = UnsafeRawBufferPointer(t.bytes)
-        guard b.last == 0x0a else { return nil }
-        let body = b[..<(b.count - 1)]
-        let from = (body.lastIndex(of: 0x0a).map { $0 + 1 }) ?? 0
-        return SHA256.hash(UnsafeRawBufferPointer(rebasing: b[from..<(b.count - 1)]))
+        var window = 64 * 1024
+        while true {   // a last line of any length: widen the window until it holds the line's start
+            let start = max(0, size - window)
+            let t = try file.read(at: start, count: size - start)
+            let b = UnsafeRawBufferPointer(t.bytes)
+            guard b.last == 0x0a else { return nil }
+            let body = b[..<(b.count - 1)]
+            if let nl = body.lastIndex(of: 0x0a) {
+                return SHA256.hash(UnsafeRawBufferPointer(rebasing: b[(nl + 1)..<(b.count - 1)]))
+            }
+            if start == 0 { return SHA256.hash(UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 1)])) }
+            window *= 4
+        }
     }
 
     private func writeHead(seq: Int, hash: SHA256.Digest) {
-        try? SideFile.write(headPath, Array("\(seq) \(hash.hex)\n".utf8), durable: false)
+        do throws(JournalError) { try SideFile.write(headPath, Array("\(seq) \(hash.hex)\n".utf8), ops: fileOps) } catch {
+            notices.add("the events are on disk, but the head file could not be written (\(error)); verify will note it until the next post writes it")
+        }
     }
 
     func readHead() -> (seq: Int, hash: SHA256.Digest)? {
@@ -355,7 +404,9 @@ public struct JournalStore: Sendable {
     }
 
     private func saveCheckpoint(_ cp: Checkpoint) {
-        try? SideFile.write(checkpointPath, cp.encode(), durable: false)
+        do throws(JournalError) { try SideFile.write(checkpointPath, cp.encode(), ops: fileOps) } catch {
+            notices.add("the events are on disk, but the checkpoint could not be written (\(error)); the next post replays the journal instead")
+        }
     }
 }
 
