@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         .target(
             name: "Ledger",
-            resources: [.copy("Resources/catalogue.tsv")],
+            resources: [.copy("Resources/catalogue.tsv"), .copy("Resources/gb18030.txt")],
             swiftSettings: strict
         ),
         .target(name: "Reconcile", dependencies: ["Ledger"], swiftSettings: strict),

@@ -71,3 +71,23 @@ import Testing
         #expect(v.out.contains("open years: 2024\n"), "\(v.out)")
     }
 }
+
+@Suite(.serialized) struct EncodingCLITests {
+    /// A CSV saved as GB18030 is refused without --encoding (naming the file, the line and the
+    /// likely encoding, nothing appended) and read right with it.
+    @Test func aGB18030SpreadsheetExport() throws {
+        let j = try newJournal()
+        let csv = j + ".gbk.csv"
+        var bytes = Array("type,id,date,fund,item,econ,nature,amount,payee,voucher\r\ndisbursement,G1,2023-02-01,gpb,2010350,30101,basic,1.00,".utf8)
+        bytes += [0xC4, 0xB3, 0xB9, 0xAB, 0xCB, 0xBE] + Array(",v1\r\n".utf8)   // 某公司
+        _ = FileManager.default.createFile(atPath: csv, contents: Data(bytes))
+        let before = FileManager.default.contents(atPath: j)
+        let refused = try fledger(["import", csv], journal: j)
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("gbk.csv:2:") && refused.err.contains("--encoding gb18030"), "\(refused.err)")
+        #expect(FileManager.default.contents(atPath: j) == before)
+        let read = try fledger(["import", csv, "--encoding", "gb18030"], journal: j)
+        #expect(read.status == 0, "\(read.err)")
+        #expect(try fledger(["show", "G1"], journal: j).out.contains("某公司"))
+    }
+}

@@ -156,6 +156,7 @@ enum ImportCommand {
             Context.journalOption, Context.catalogueOption,
             OptionSpec(name: "format", value: "csv|jsonl", help: "input format (default: from the file's extension)"),
             OptionSpec(name: "actor", value: "NAME", help: "actor for rows that name none (default: $FLEDGER_ACTOR)"),
+            OptionSpec(name: "encoding", value: "utf-8|gb18030", help: "the file's text encoding (default utf-8; a byte-order mark is fine); gb18030 for CSV saved by a spreadsheet on a Chinese desktop"),
         ],
         details: """
         Columns (CSV header) or keys (JSON Lines) are the journal's field names: type, id, date, fund,
@@ -179,7 +180,20 @@ enum ImportCommand {
             throw Failure(exit: .io, message: "\(file): cannot read the file")
         }
         let store = try Context.store(a)
-        let (rows, syntax) = ImportRows.parse(String(decoding: data, as: UTF8.self), format: format)
+        let encodingName = a["encoding"] ?? TextEncoding.utf8.rawValue
+        guard let encoding = TextEncoding(rawValue: encodingName.lowercased()) ?? (encodingName.lowercased() == "utf8" ? .utf8 : nil) else {
+            throw UsageError(message: "--encoding '\(encodingName)' is not utf-8 or gb18030")
+        }
+        let text: String
+        switch encoding.decode(Array(data)) {
+        case .success(let s): text = s
+        case .failure(let bad):
+            // Never stored garbled: nothing is imported from text that is not what it claims to be.
+            err("\(file):\(bad.line): \(bad)")
+            err("nothing imported")
+            return .rejected
+        }
+        let (rows, syntax) = ImportRows.parse(text, format: format)
         var drafts = rows.map(\.draft)
         if let actor = Context.actor(a) {
             for i in drafts.indices where drafts[i][Wire.actor] == nil { drafts[i].fields[Wire.actor] = actor }
