@@ -174,6 +174,11 @@ func measure(_ argv: [String], env: [String: String]) -> Measure {
     return Measure(seconds: secs, peakKB: usage.ru_maxrss, status: (status >> 8) & 0xff, output: output)
 }
 
+// Subcommands: the crash harness and the fuzzers (Harness.swift).
+if CommandLine.arguments.count > 1, ["crash", "fuzz"].contains(CommandLine.arguments[1]) {
+    exit(Harness.main(Array(CommandLine.arguments.dropFirst())))
+}
+
 let o = parseOptions()
 if let path = o.generateOnly {
     try generate(o, to: path)

@@ -64,7 +64,7 @@ struct ParsedArgs {
             if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
             guard let opt = spec.options.first(where: { $0.name == name }) else {
                 let known = spec.options.map { "--\($0.name)" }.joined(separator: " ")
-                throw UsageError(message: "fledger \(spec.name): unknown option --\(name)" + (known.isEmpty ? "" : " (it takes: \(known))"))
+                throw UsageError(message: "unknown option --\(name)" + (known.isEmpty ? "" : " (it takes: \(known))"))
             }
             if opt.value == nil {
                 guard inline == nil else { throw UsageError(message: "--\(name) takes no value") }

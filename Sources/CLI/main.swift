@@ -45,7 +45,7 @@ fledger — an append-only, hash-chained budget ledger for public-sector final a
 Usage: fledger COMMAND [OPTIONS]    (fledger COMMAND --help for each)
 
 Commands:
-\(order.map { "  " + $0.padding(toLength: 12, withPad: " ", startingAt: 0) + commands[$0]!.0.summary }.joined(separator: "\n"))
+\(order.map { "  " + $0.padding(toLength: order.map(\.count).max()! + 2, withPad: " ", startingAt: 0) + commands[$0]!.0.summary }.joined(separator: "\n"))
 
 Every command takes the journal as --journal PATH, or from FLEDGER_JOURNAL.
 Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_CATALOGUE (code catalogue file;

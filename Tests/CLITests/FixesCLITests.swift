@@ -91,3 +91,47 @@ import Testing
         #expect(try fledger(["show", "G1"], journal: j).out.contains("某公司"))
     }
 }
+
+@Suite(.serialized) struct ReadersDuringWritesTests {
+    /// Posters append while a reader runs budget, verify and statements in a loop: every read
+    /// succeeds (a reader holds the shared lock, so it never sees half a write), the chain stays
+    /// intact, and every acknowledged event is there once. (`fledger-bench crash` does the same
+    /// with kills.)
+    @Test func readersNeverSeeAHalfWrittenJournal() throws {
+        let j = try newJournal()
+        let posters = 4, each = 25
+        let acknowledged = Acknowledged()
+        let failedReads = Acknowledged(), reads = Acknowledged()
+        let group = DispatchGroup()
+        let stop = Acknowledged()
+        DispatchQueue.global().async(group: group) {
+            while stop.ids.isEmpty {
+                for cmd in [["budget", "--year", "2023", "--format", "csv"], ["verify"], ["statements", "--year", "2023", "--table", "3"]] {
+                    let r = try? fledger(cmd, journal: j)
+                    reads.add(cmd[0])
+                    if r?.status != 0 { failedReads.add("\(cmd[0]): \(r?.err ?? "")") }
+                }
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: posters) { w in
+            for k in 0..<each {
+                let id = "R\(w)-\(k)"
+                let r = try? fledger(["post", "disbursement", "--id", id, "--date", "2023-03-01", "--fund", "gpb", "--item", "2010350",
+                                      "--econ", "30201", "--nature", "basic", "--amount", "1.00", "--payee", "p", "--voucher", id], journal: j)
+                if r?.status == 0 { acknowledged.add(id) }
+            }
+        }
+        stop.add("stop")
+        group.wait()
+        #expect(failedReads.ids.isEmpty, "\(failedReads.ids.prefix(3))")
+        #expect(reads.ids.count >= 3)
+        #expect(try fledger(["verify"], journal: j).status == 0)
+        let ids = try fledger(["log", "--format", "json", "--type", "disbursement"], journal: j).out
+            .split(separator: "\n").compactMap { line -> String? in
+                guard let r = line.range(of: #""id":""#) else { return nil }
+                return String(line[r.upperBound...].prefix { $0 != "\"" })
+            }
+        #expect(acknowledged.ids.count == posters * each)
+        #expect(ids.sorted() == acknowledged.ids.sorted())
+    }
+}

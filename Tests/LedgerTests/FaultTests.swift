@@ -124,4 +124,17 @@ import Testing
         #expect(r.removedBytes == memo.utf8.count)
         #expect(damagedLine(s) == nil)
     }
+
+    /// A killed writer's temporary side file is swept by the next write; a live writer's is not.
+    @Test func staleTemporaryFilesAreSwept() throws {
+        let s = try seededStore()
+        let head = s.path + ".fledger-head"
+        let dead = head + ".tmp-999999999"          // above any pid_max: no such process
+        let live = head + ".tmp-\(getppid())"       // the test runner's parent is alive
+        for f in [dead, live] { #expect(FileManager.default.createFile(atPath: f, contents: Data("x".utf8))) }
+        try mustPost(s, [disbursement("D1", amount: "1.00")])
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+        unlink(live)
+    }
 }

@@ -226,6 +226,22 @@ enum SideFile {
             throw error
         }
         try JournalFile.syncDirectory(of: path, ops: ops)
+        sweepStale(path)
+    }
+
+    /// Removes `path.tmp-PID` files that a killed writer left behind: those whose process is gone.
+    /// A live writer's temporary file is left alone.
+    static func sweepStale(_ path: String) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + ".tmp-"
+        guard let d = opendir(dir.isEmpty ? "/" : dir) else { return }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix(prefix), let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink((dir.isEmpty ? "" : dir) + "/" + name) }
+        }
     }
 
     static func remove(_ path: String) { unlink(path) }
