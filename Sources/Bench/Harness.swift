@@ -7,8 +7,11 @@ import Ledger
 /// After each trial the journal must verify (after `repair`, when only an unacknowledged tail
 /// was left) and hold every acknowledged post exactly once.
 ///
-/// `fledger-bench fuzz --cases N`: the seeded fuzzers of `Fuzz` (line decoders, import parsers,
-/// amounts and dates), N cases each.
+/// `fledger-bench fuzz --cases N [--cli-cases M]`: the seeded fuzzers of `Fuzz` (line decoders,
+/// import parsers, amounts and dates), N cases each, and M generated `fledger` command lines.
+///
+/// `fledger-bench readers --posters P --posts N`: posters and a reader looping `budget` and
+/// `verify`, for what readers see during writes.
 enum Harness {
     static func main(_ args: [String]) -> Int32 {
         var options: [String: Int] = ["--trials": 100, "--posters": 4, "--posts": 12, "--cases": 1_000_000, "--cli-cases": 3_000, "--seed": 1]
@@ -21,6 +24,7 @@ enum Harness {
             options[args[k]] = v
             k += 2
         }
+        if args[0] == "readers" { return readers(posters: options["--posters"]!, posts: options["--posts"]!) }
         return args[0] == "crash" ? crash(trials: options["--trials"]!, posters: options["--posters"]!, posts: options["--posts"]!, seed: UInt64(options["--seed"]!))
             : fuzz(cases: options["--cases"]!, cliCases: options["--cli-cases"]!, seed: UInt64(options["--seed"]!))
     }
@@ -60,7 +64,7 @@ enum Harness {
         func go(_ args: [String]) -> (status: Int32?, err: String) {
             let status = runCase([fledger] + args, env: env, cwd: scratch, stdout: out, stderr: err, timeout: 30)
             let e = (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", o = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            return (status, e + (o.contains("\"code\"") ? o : ""))
+            return (status, e + (o.contains("\"code\"") || o.contains("\"error\"") ? o : ""))
         }
         // The command surface, from the help texts.
         var surfaces: [Fuzz.CommandSurface] = []
@@ -137,6 +141,58 @@ enum Harness {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `fledger-bench readers --posters P --posts N`: P posters post N disbursements each while
+    /// another process runs `budget` and `verify` in a loop. Every read must succeed (readers
+    /// take the shared lock, so they never see half a write), the chain must stay intact, and
+    /// every acknowledged post must be in the journal exactly once.
+    static func readers(posters: Int, posts: Int) -> Int32 {
+        let fledger = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/fledger"
+        let dir = "bench-out/readers"
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let journal = dir + "/j.jsonl"
+        let env = ["FLEDGER_JOURNAL": journal, "FLEDGER_ACTOR": "readers"]
+        let quiet = Children()
+        _ = run([fledger, "init", "--unit", "1", "--name", "读写测试", "--year", "2023"], env: env, children: quiet)
+        _ = run([fledger, "post", "appropriation", "--date", "2023-01-01", "--fund", "gpb", "--item", "2010350", "--nature", "basic",
+                 "--amount", "100000000", "--doc", "d", "--id", "A"], env: env, children: quiet)
+        let tally = Tally(), reads = Tally(), failedReads = Tally(), stop = Tally()
+        let readerDone = DispatchSemaphore(value: 0)
+        let start = Date()
+        let reader = Thread {
+            while stop.killed == 0 {
+                for cmd in [["budget", "--year", "2023", "--format", "csv"], ["verify"]] {
+                    reads.kill()
+                    if run([fledger] + cmd, env: env, children: quiet) != 0 { failedReads.kill() }
+                }
+            }
+            readerDone.signal()
+        }
+        reader.start()
+        DispatchQueue.concurrentPerform(iterations: posters) { p in
+            for k in 0..<posts {
+                let id = "R\(p)-\(k)"
+                if run([fledger, "post", "disbursement", "--id", id, "--date", "2023-03-01", "--fund", "gpb", "--item", "2010350",
+                        "--econ", "30101", "--nature", "basic", "--amount", "1.00", "--payee", "x", "--voucher", id], env: env, children: quiet) == 0 { tally.ack([id]) }
+            }
+        }
+        stop.kill()
+        readerDone.wait()
+        let verified = run([fledger, "verify"], env: env, children: quiet) == 0
+        var present: [String: Int] = [:]
+        for line in ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n") {
+            if let r = line.range(of: "\"id\":\""), let e = line[r.upperBound...].firstIndex(of: "\"") { present[String(line[r.upperBound..<e]), default: 0] += 1 }
+        }
+        let lost = tally.acknowledged.filter { present[$0] == nil }.count, twice = tally.acknowledged.filter { (present[$0] ?? 0) > 1 }.count
+        print("readers: \(posters) posters × \(posts) posts, one reader looping budget and verify, \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
+        print("| posts acknowledged | reads | reads failed | lost | duplicated | chain verifies |")
+        print("|---|---|---|---|---|---|")
+        print("| \(tally.acknowledged.count) of \(posters * posts) | \(reads.killed) | \(failedReads.killed) | \(lost) | \(twice) | \(verified ? "yes" : "no") |")
+        let ok = verified && lost == 0 && twice == 0 && failedReads.killed == 0 && tally.acknowledged.count == posters * posts
+        print("readers: \(ok ? 1 : 0) passed, \(ok ? 0 : 1) failed")
+        return ok ? 0 : 1
     }
 
     /// Live children, so the killer can pick one.

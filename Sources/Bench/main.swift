@@ -175,7 +175,7 @@ func measure(_ argv: [String], env: [String: String]) -> Measure {
 }
 
 // Subcommands: the crash harness and the fuzzers (Harness.swift).
-if CommandLine.arguments.count > 1, ["crash", "fuzz"].contains(CommandLine.arguments[1]) {
+if CommandLine.arguments.count > 1, ["crash", "fuzz", "readers"].contains(CommandLine.arguments[1]) {
     exit(Harness.main(Array(CommandLine.arguments.dropFirst())))
 }
 

@@ -60,7 +60,7 @@ import Testing
             let shown = args.joined(separator: " ").prefix(300)
             #expect((0...6).contains(run.status), "fledger \(shown): \(run.err)")
             if run.status != 0 {
-                #expect(!run.err.isEmpty || run.out.contains("\"code\""), "fledger \(shown) gave no reason")
+                #expect(!run.err.isEmpty || run.out.contains("\"code\"") || run.out.contains("\"error\""), "fledger \(shown) gave no reason")
                 #expect(FileManager.default.contents(atPath: j) == before, "fledger \(shown) refused but changed the journal")
             }
         }
