@@ -113,7 +113,7 @@ extension JournalStore {
             if found[h.seq] != h.hash {
                 throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
             }
-            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update)") }
+            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update, or a head file that could not be written, as on a full disk)") }
         } else {
             notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
         }
@@ -157,7 +157,7 @@ extension JournalStore {
             if replayer.hashes[h.seq - 1] != h.hash {
                 throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
             }
-            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update)") }
+            if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update, or a head file that could not be written, as on a full disk)") }
         } else {
             notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
         }
