@@ -48,7 +48,7 @@ enum LogCommand {
         let format = try Context.format(a, allowed: ["text", "csv", "json"])
         let money = try Context.unit(a)
         let f = try filter(a)
-        let events = try Context.store(a).events().filter(f.matches)
+        let events = try Context.store(a).events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
         switch format {
         case "json":
             for e in events { out(EventCodec.json(e)) }
@@ -130,7 +130,10 @@ enum ShowCommand {
         let money = try Context.unit(a)
         let store = try Context.store(a)
         let catalogue = store.validator.catalogue
-        guard let h = Trail.history(of: id, in: try store.events()) else {
+        // Only lines naming the id in quotes can be the event or a correction of it: the rest
+        // are skipped without being decoded.
+        let named = try store.events(containing: Array("\"\(id.rawValue)\"".utf8)) { $0.id == id || Trail.target(of: $0) == id }
+        guard let h = Trail.history(of: id, in: named) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
         if json {

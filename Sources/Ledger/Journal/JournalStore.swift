@@ -290,6 +290,44 @@ public struct JournalStore: Sendable {
         return out
     }
 
+    /// The events `match` accepts, in order, read a chunk at a time: memory holds one chunk and
+    /// the matches, never the whole journal. `containing` is a byte string every matching line
+    /// holds (an id in quotes, say): lines without it are skipped undecoded. Like `events()`,
+    /// this decodes but does not check the chain.
+    public func events(containing needle: [UInt8]? = nil, where match: (Event) -> Bool) throws(JournalError) -> [Event] {
+        let file = try JournalFile(path: path, access: .read)
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        var out: [Event] = []
+        var offset = 0, line = 0, chunk = readChunk
+        while offset < size {
+            let buf = try file.read(at: offset, count: min(chunk, size - offset))
+            let raw = UnsafeRawBufferPointer(buf.bytes)
+            guard let lastNL = raw.lastIndex(of: 0x0a) else {
+                if offset + raw.count < size { chunk *= 2; continue }   // one line longer than the chunk
+                break
+            }
+            let complete = UnsafeRawBufferPointer(rebasing: raw[...lastNL])
+            let table = LineTable(complete)
+            for i in 0..<table.count {
+                let bytes = table.line(i, in: complete)
+                if let needle, !bytes.containsBytes(needle) { continue }
+                let e: Event
+                do { e = try EventCodec.decode(bytes).event } catch {
+                    throw .damaged(path: path, line: line + i + 1, reason: "cannot be read: \(error)")
+                }
+                if match(e) { out.append(e) }
+            }
+            line += table.count
+            offset += complete.count
+            withExtendedLifetime(buf) {}
+        }
+        if offset < size {
+            throw .damaged(path: path, line: line + 1, reason: "the last line is cut short, as a crash during a write leaves it; run `fledger repair`")
+        }
+        return out
+    }
+
     // MARK: - Loading state
 
     struct Loaded {

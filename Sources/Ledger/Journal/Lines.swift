@@ -63,3 +63,18 @@ func decodeLine(at offset: Int, in buf: UnsafeRawBufferPointer) -> Event? {
 func decodeEvent(_ line: UnsafeRawBufferPointer) -> Event? {
     StrictDecoder.decode(line)?.event ?? (try? EventCodec.decode(line).event)
 }
+
+extension UnsafeRawBufferPointer {
+    /// Whether `needle` occurs in these bytes (memchr for its first byte, then memcmp).
+    func containsBytes(_ needle: [UInt8]) -> Bool {
+        guard let base = baseAddress, let first = needle.first else { return needle.isEmpty }
+        return needle.withUnsafeBytes { n -> Bool in
+            var at = 0
+            while count - at >= n.count, let hit = memchr(base + at, Int32(first), count - at - n.count + 1) {
+                if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
+                at = base.distance(to: UnsafeRawPointer(hit)) + 1
+            }
+            return false
+        }
+    }
+}

@@ -12,6 +12,16 @@ public struct TrailFilter: Sendable {
 
     public init() {}
 
+    /// Bytes every matching journal line holds, so a reader can skip the others undecoded: a
+    /// project, item or econ code is ASCII and never escaped, and `matches` only accepts events
+    /// whose own line names it (a code in quotes, or a code prefix after its opening quote).
+    public var screen: [UInt8]? {
+        if let project { return Array("\"\(project.rawValue)\"".utf8) }
+        if let item, item.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Array("\"\(item)".utf8) }
+        if let econ, econ.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Array("\"\(econ)".utf8) }
+        return nil
+    }
+
     public func matches(_ e: Event) -> Bool {
         if !types.isEmpty, !types.contains(e.body.type) { return false }
         if let from, e.date < from { return false }
