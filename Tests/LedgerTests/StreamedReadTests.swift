@@ -63,3 +63,18 @@ import Testing
         }
     }
 }
+
+@Suite struct EarlyRejectionTests {
+    /// A request refused for its text is answered without reading the journal: here the
+    /// journal's last line is cut short, and the refusal still names the field at fault. A
+    /// batch with one good row still reads it (and so reports the damage).
+    @Test func textRejectionsNeedNoJournal() throws {
+        let s = try seededStore()
+        let fd = open(s.path, O_WRONLY | O_APPEND)
+        _ = "{\"seq\":9".withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        guard case .rejected(let list) = try s.post([disbursement("X1", amount: "1.001")]) else { Issue.record("not rejected"); return }
+        #expect(list.map(\.rejection.code) == [.tooManyDecimals])
+        #expect(throws: JournalError.self) { try s.post([disbursement("X1", amount: "1.001"), disbursement("X2", amount: "1.00")]) }
+    }
+}

@@ -102,6 +102,12 @@ public struct JournalStore: Sendable {
     /// all of them durably, or none if any is rejected (every rejection is reported).
     public func post(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
         let parsed = drafts.map { $0.request(catalogue: catalogue) }
+        // When every draft is refused for its text, the journal has nothing to add: answer
+        // without reading it (a typo must not wait for the state of a large journal).
+        let textRejections = parsed.enumerated().compactMap { i, p -> (index: Int, rejection: Rejection)? in
+            if case .failure(let r) = p { return (i, r) } else { return nil }
+        }
+        if !parsed.isEmpty && textRejections.count == parsed.count { return .rejected(textRejections) }
         return try post(building: { _ in parsed })
     }
 
