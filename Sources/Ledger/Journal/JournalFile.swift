@@ -143,6 +143,47 @@ public final class JournalFile {
         return short
     }
 
+    /// Hands the file's complete lines to `body` a chunk of about `chunk` bytes at a time, each
+    /// chunk ending with a newline, with its offset in the file (a line longer than the chunk
+    /// grows the buffer). Returns the offset after the last complete line: less than `size`
+    /// when the file ends in a line cut short.
+    func forEachChunk(size: Int, chunk: Int, _ body: (_ lines: UnsafeRawBufferPointer, _ offset: Int) throws(JournalError) -> Void) throws(JournalError) -> Int {
+        var offset = 0, chunk = chunk
+        while offset < size {
+            let buf = try read(at: offset, count: min(chunk, size - offset))
+            let raw = UnsafeRawBufferPointer(buf.bytes)
+            guard let lastNL = raw.lastIndex(of: 0x0a) else {
+                if offset + raw.count < size { chunk *= 2; continue }   // one line longer than the chunk
+                break   // the rest is a line cut short
+            }
+            let complete = UnsafeRawBufferPointer(rebasing: raw[...lastNL])
+            try body(complete, offset)
+            offset += complete.count
+            withExtendedLifetime(buf) {}
+        }
+        return offset
+    }
+
+    /// Whether the file's last byte is a newline (false for an empty file).
+    func endsWithNewline(size: Int) throws(JournalError) -> Bool {
+        guard size > 0 else { return false }
+        let b = try read(at: size - 1, count: 1)
+        return withExtendedLifetime(b) { b.bytes.first == 0x0a }
+    }
+
+    /// The offset of the last newline before `end`, nil if there is none: read backwards in a
+    /// window that widens until it finds one, so a line of any length is handled.
+    func lastNewline(before end: Int) throws(JournalError) -> Int? {
+        var window = 64 * 1024
+        while true {
+            let start = max(0, end - window)
+            let t = try read(at: start, count: end - start)
+            if let nl = withExtendedLifetime(t, { UnsafeRawBufferPointer(t.bytes).lastIndex(of: 0x0a) }) { return start + nl }
+            if start == 0 { return nil }
+            window *= 4
+        }
+    }
+
     /// Appends and waits until the bytes are on disk: a post is acknowledged only after this.
     /// When the write or the fsync fails, the file is cut back to its length before it, durably,
     /// so a failed append leaves nothing behind (a full disk, an I/O error, a quota).
@@ -176,10 +217,16 @@ public final class JournalFile {
         if let reason = failure { throw .io(path: path, operation: "write", reason: reason) }
     }
 
+    /// The directory a file is in: "." for a bare name, "/" for a file at the root.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// Makes a rename or a new file in the journal's directory durable.
     static func syncDirectory(of path: String, ops: FileOps) throws(JournalError) {
-        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let dir = directory(of: path)
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dfd >= 0 else { return }
         defer { close(dfd) }
         guard ops.fsync(dfd) == 0 else { throw .io(path: dir, operation: "fsync the directory", reason: lastError()) }
@@ -232,15 +279,14 @@ enum SideFile {
     /// Removes `path.tmp-PID` files that a killed writer left behind: those whose process is gone.
     /// A live writer's temporary file is left alone.
     static func sweepStale(_ path: String) {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + ".tmp-"
-        guard let d = opendir(dir.isEmpty ? "/" : dir) else { return }
+        let dir = JournalFile.directory(of: path)
+        let prefix = String(path.split(separator: "/").last ?? "") + ".tmp-"
+        guard let d = opendir(dir) else { return }
         defer { closedir(d) }
         while let entry = readdir(d) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard name.hasPrefix(prefix), let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink((dir.isEmpty ? "" : dir) + "/" + name) }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
         }
     }
 

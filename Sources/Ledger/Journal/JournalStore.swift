@@ -237,21 +237,12 @@ public struct JournalStore: Sendable {
                 reason = "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
             }
         }
-        if cut == nil, size > 0 {
-            var window = 1 << 20
-            while true {   // the cut-short line may be longer than any window: widen until its start is seen
-                let tailStart = max(0, size - window)
-                let tail = try file.read(at: tailStart, count: size - tailStart)
-                let t = UnsafeRawBufferPointer(tail.bytes)
-                guard t[t.count - 1] != 0x0a else { break }
-                if let lastNL = t.lastIndex(of: 0x0a) {
-                    cut = tailStart + lastNL + 1
-                } else if tailStart == 0 {
-                    throw .damaged(path: path, line: 0, reason: "the journal holds no complete line: this is not a crash remnant; repair will not touch it")
-                } else { window *= 4; continue }
-                reason = "the last line was cut short (\(size - cut!) bytes with no newline), as a crash during a write leaves it"
-                break
+        if cut == nil, size > 0, try !file.endsWithNewline(size: size) {
+            guard let lastNL = try file.lastNewline(before: size) else {
+                throw .damaged(path: path, line: 0, reason: "the journal holds no complete line: this is not a crash remnant; repair will not touch it")
             }
+            cut = lastNL + 1
+            reason = "the last line was cut short (\(size - lastNL - 1) bytes with no newline), as a crash during a write leaves it"
         }
         guard let cutAt = cut else {
             return RepairReport(removedBytes: 0, savedTo: nil, reason: "nothing to repair: the journal ends with a complete line and no batch is pending", removed: [])
@@ -277,23 +268,7 @@ public struct JournalStore: Sendable {
     /// Every event in the journal, in order (under a shared lock). Lines are decoded but the
     /// chain is not checked: that is `verify`'s job. A line cut short at the end is an error.
     public func events() throws(JournalError) -> [Event] {
-        let file = try JournalFile(path: path, access: .read)
-        let size = try file.size()
-        try checkPending(file: file, size: size, canClear: false)
-        let buf = try file.read(at: 0, count: size)
-        let b = UnsafeRawBufferPointer(buf.bytes)
-        let table = LineTable(b)
-        if table.tornStart != nil {
-            throw .damaged(path: path, line: table.count + 1, reason: "the last line is cut short, as a crash during a write leaves it; run `fledger repair`")
-        }
-        var out: [Event] = []
-        out.reserveCapacity(table.count)
-        for i in 0..<table.count {
-            do { out.append(try EventCodec.decode(table.line(i, in: b)).event) } catch {
-                throw .damaged(path: path, line: i + 1, reason: "cannot be read: \(error)")
-            }
-        }
-        return out
+        try events { _ in true }
     }
 
     /// The events `match` accepts, in order, read a chunk at a time: memory holds one chunk and
@@ -305,15 +280,8 @@ public struct JournalStore: Sendable {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
         var out: [Event] = []
-        var offset = 0, line = 0, chunk = readChunk
-        while offset < size {
-            let buf = try file.read(at: offset, count: min(chunk, size - offset))
-            let raw = UnsafeRawBufferPointer(buf.bytes)
-            guard let lastNL = raw.lastIndex(of: 0x0a) else {
-                if offset + raw.count < size { chunk *= 2; continue }   // one line longer than the chunk
-                break
-            }
-            let complete = UnsafeRawBufferPointer(rebasing: raw[...lastNL])
+        var line = 0
+        let end = try file.forEachChunk(size: size, chunk: readChunk) { complete, _ throws(JournalError) in
             let table = LineTable(complete)
             for i in 0..<table.count {
                 let bytes = table.line(i, in: complete)
@@ -325,10 +293,8 @@ public struct JournalStore: Sendable {
                 if match(e) { out.append(e) }
             }
             line += table.count
-            offset += complete.count
-            withExtendedLifetime(buf) {}
         }
-        if offset < size {
+        if end < size {
             throw .damaged(path: path, line: line + 1, reason: "the last line is cut short, as a crash during a write leaves it; run `fledger repair`")
         }
         return out
@@ -418,20 +384,10 @@ public struct JournalStore: Sendable {
     }
 
     private func lastLineHash(file: JournalFile, size: Int) throws(JournalError) -> SHA256.Digest? {
-        guard size > 0 else { return nil }
-        var window = 64 * 1024
-        while true {   // a last line of any length: widen the window until it holds the line's start
-            let start = max(0, size - window)
-            let t = try file.read(at: start, count: size - start)
-            let b = UnsafeRawBufferPointer(t.bytes)
-            guard b.last == 0x0a else { return nil }
-            let body = b[..<(b.count - 1)]
-            if let nl = body.lastIndex(of: 0x0a) {
-                return SHA256.hash(UnsafeRawBufferPointer(rebasing: b[(nl + 1)..<(b.count - 1)]))
-            }
-            if start == 0 { return SHA256.hash(UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 1)])) }
-            window *= 4
-        }
+        guard try file.endsWithNewline(size: size) else { return nil }
+        let start = try file.lastNewline(before: size - 1).map { $0 + 1 } ?? 0
+        let line = try file.read(at: start, count: size - 1 - start)
+        return withExtendedLifetime(line) { SHA256.hash(UnsafeRawBufferPointer(line.bytes)) }
     }
 
     private func writeHead(seq: Int, hash: SHA256.Digest) {
