@@ -14,6 +14,7 @@ import Ledger
 /// `verify`, for what readers see during writes.
 enum Harness {
     static func main(_ args: [String]) -> Int32 {
+        _ = fledger   // resolved now, against the directory we started in (the fuzzer changes it)
         var options: [String: Int] = ["--trials": 100, "--posters": 4, "--posts": 12, "--cases": 1_000_000, "--cli-cases": 3_000, "--seed": 1]
         var k = 1
         while k < args.count {
@@ -47,41 +48,34 @@ enum Harness {
         return failed == 0 ? 0 : 1
     }
 
+    /// The fledger binary beside this one.
+    static let fledger = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path + "/fledger"
+
     /// `fledger` run with generated argument vectors (`Fuzz.argv`) over every command its
     /// `--help` lists, in a scratch directory holding a small journal. Each run must end by
     /// itself (within 30 s) with a documented exit status; a refusal must say why (on stderr, or
-    /// in JSON on stdout with `--format json`) and
-    /// leave the journal's bytes as they were; the journal must still verify at the end.
+    /// in JSON on stdout with `--format json`) and leave the journal's bytes as they were; the
+    /// journal must still verify at the end.
     static func commandLine(seed: UInt64, cases: Int) -> Fuzz.Report {
         var rep = Fuzz.Report()
-        let fledger = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path + "/fledger"
         let scratch = FileManager.default.currentDirectoryPath + "/bench-out/fuzz-cli"
         try? FileManager.default.removeItem(atPath: scratch)
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        // Every file a case names lands in the scratch directory.
+        let here = FileManager.default.currentDirectoryPath
+        guard chdir(scratch) == 0 else { rep.failures.append("cannot enter \(scratch)"); return rep }
+        defer { _ = chdir(here) }
         let journal = scratch + "/j.jsonl", err = scratch + "/stderr.txt", out = scratch + "/stdout.txt"
         let env = ["FLEDGER_JOURNAL": journal, "FLEDGER_ACTOR": "fuzz"]
         /// The exit status and the reason given: stderr, or with `--format json` a rejection on stdout.
         func go(_ args: [String]) -> (status: Int32?, err: String) {
-            let status = runCase([fledger] + args, env: env, cwd: scratch, stdout: out, stderr: err, timeout: 30)
+            let status = spawn([fledger] + args, env: env, stdout: out, stderr: err, timeout: 30)
             let e = (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", o = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
             return (status, e + (o.contains("\"code\"") || o.contains("\"error\"") ? o : ""))
         }
-        // The command surface, from the help texts.
-        var surfaces: [Fuzz.CommandSurface] = []
-        let main = captureStdout([fledger, "--help"], env: env)
-        let commands = main.components(separatedBy: "Commands:\n").last?.components(separatedBy: "\n\n").first?
-            .split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) } ?? []
-        for c in commands {
-            let help = captureStdout([fledger, c, "--help"], env: env)
-            let usage = help.split(separator: "\n").first { $0.hasPrefix("Usage: fledger ") }?.split(separator: " ") ?? []
-            if usage.count > 3, usage[3].contains("|"), usage[3] == usage[3].lowercased() {
-                for sub in usage[3].split(separator: "|") { surfaces.append(Fuzz.surface(words: [c, String(sub)], help: help)) }
-            }
-            surfaces.append(Fuzz.surface(words: [c], help: help))
-        }
+        let surfaces = Fuzz.surfaces { args in _ = go(args); return (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
         guard surfaces.count > 10 else { rep.failures.append("could not read the command list from fledger --help"); return rep }
-        _ = go(["init", "--unit", "1", "--name", "模糊测试", "--year", "2023"])
-        _ = go(["post", "appropriation", "--id", "A1", "--date", "2023-01-01", "--fund", "gpb", "--item", "2010350", "--nature", "basic", "--amount", "100000", "--doc", "d"])
+        newJournal(journal, actor: "fuzz", budget: "100000")
         var r = SplitMix64(seed: seed)
         var exits: [Int32: Int] = [:]
         for _ in 0..<cases {
@@ -92,7 +86,6 @@ enum Harness {
             let shown = args.map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 }.joined(separator: " ")
             guard let s = status else { rep.failures.append("killed by a signal or hung: fledger \(shown)"); continue }
             exits[s, default: 0] += 1
-            if ProcessInfo.processInfo.environment["FUZZ_DEBUG"] != nil { print("\(s) \(shown) :: \(message.prefix(150))") }
             if !(0...6).contains(s) { rep.failures.append("exit \(s), not a documented status: fledger \(shown)") }
             if s != 0 && message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { rep.failures.append("exit \(s) with nothing on stderr: fledger \(shown)") }
             if s != 0 && FileManager.default.contents(atPath: journal) != before { rep.failures.append("exit \(s) but the journal changed: fledger \(shown)") }
@@ -102,12 +95,11 @@ enum Harness {
         return rep
     }
 
-    /// Runs a command in `cwd` with stdin from /dev/null and stdout and stderr to files;
-    /// nil when a signal ended it or it ran past `timeout` seconds (then it is killed).
-    static func runCase(_ argv: [String], env: [String: String], cwd: String, stdout: String, stderr: String, timeout: Double) -> Int32? {
-        let here = FileManager.default.currentDirectoryPath
-        guard chdir(cwd) == 0 else { return 127 }
-        defer { _ = chdir(here) }
+    /// Runs a command to its end, stdin from /dev/null, stdout and stderr to files (discarded by
+    /// default). Nil when a signal ended it, or when it ran past `timeout` seconds (it is then
+    /// killed). `children` holds its pid while it runs, for the killer to find.
+    static func spawn(_ argv: [String], env: [String: String], stdout: String = "/dev/null", stderr: String = "/dev/null",
+                      timeout: Double? = nil, children: Children? = nil) -> Int32? {
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -118,29 +110,42 @@ enum Harness {
         let cenv = (ProcessInfo.processInfo.environment.merging(env) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
         defer { posix_spawn_file_actions_destroy(&actions); cargs.forEach { free($0) }; cenv.forEach { free($0) } }
         guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else { return 127 }
+        children?.add(pid)
+        defer { children?.remove(pid) }
         var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let w = waitpid(pid, &status, WNOHANG)
-            if w == pid { break }
-            if w < 0 && errno != EINTR { return nil }
-            if Date() > deadline { kill(pid, SIGKILL); while waitpid(pid, &status, 0) < 0 && errno == EINTR {}; return nil }
-            usleep(1_000)
+        if let timeout {
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let w = waitpid(pid, &status, WNOHANG)
+                if w == pid { break }
+                if w < 0 && errno != EINTR { return nil }
+                if Date() > deadline { kill(pid, SIGKILL); while waitpid(pid, &status, 0) < 0 && errno == EINTR {}; return nil }
+                usleep(1_000)
+            }
+        } else {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
         return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
     }
 
-    static func captureStdout(_ argv: [String], env: [String: String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let out = Pipe()
-        p.standardOutput = out
-        guard (try? p.run()) != nil else { return "" }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    /// A journal with a unit, 2023 open and an appropriation to spend from; the environment
+    /// that points fledger at it.
+    @discardableResult
+    static func newJournal(_ journal: String, actor: String, budget: String = "100000000") -> [String: String] {
+        let env = ["FLEDGER_JOURNAL": journal, "FLEDGER_ACTOR": actor]
+        _ = spawn([fledger, "init", "--unit", "1", "--name", "测试单位", "--year", "2023"], env: env)
+        _ = spawn([fledger, "post", "appropriation", "--id", "A1", "--date", "2023-01-01", "--fund", "gpb", "--item", "2010350",
+                   "--nature", "basic", "--amount", budget, "--doc", "d"], env: env)
+        return env
+    }
+
+    /// How many lines of the journal carry each event id.
+    static func idCounts(_ journal: String) -> [String: Int] {
+        var present: [String: Int] = [:]
+        for line in ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n") {
+            if let r = line.range(of: "\"id\":\""), let e = line[r.upperBound...].firstIndex(of: "\"") { present[String(line[r.upperBound..<e]), default: 0] += 1 }
+        }
+        return present
     }
 
     /// `fledger-bench readers --posters P --posts N`: P posters post N disbursements each while
@@ -148,24 +153,19 @@ enum Harness {
     /// take the shared lock, so they never see half a write), the chain must stay intact, and
     /// every acknowledged post must be in the journal exactly once.
     static func readers(posters: Int, posts: Int) -> Int32 {
-        let fledger = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/fledger"
         let dir = "bench-out/readers"
         try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let journal = dir + "/j.jsonl"
-        let env = ["FLEDGER_JOURNAL": journal, "FLEDGER_ACTOR": "readers"]
-        let quiet = Children()
-        _ = run([fledger, "init", "--unit", "1", "--name", "读写测试", "--year", "2023"], env: env, children: quiet)
-        _ = run([fledger, "post", "appropriation", "--date", "2023-01-01", "--fund", "gpb", "--item", "2010350", "--nature", "basic",
-                 "--amount", "100000000", "--doc", "d", "--id", "A"], env: env, children: quiet)
-        let tally = Tally(), reads = Tally(), failedReads = Tally(), stop = Tally()
+        let env = newJournal(journal, actor: "readers")
+        let acknowledged = Acknowledged(), reads = Counter(), failedReads = Counter(), stop = Counter()
         let readerDone = DispatchSemaphore(value: 0)
         let start = Date()
         let reader = Thread {
-            while stop.killed == 0 {
+            while stop.value == 0 {
                 for cmd in [["budget", "--year", "2023", "--format", "csv"], ["verify"]] {
-                    reads.kill()
-                    if run([fledger] + cmd, env: env, children: quiet) != 0 { failedReads.kill() }
+                    reads.add()
+                    if spawn([fledger] + cmd, env: env) != 0 { failedReads.add() }
                 }
             }
             readerDone.signal()
@@ -174,23 +174,20 @@ enum Harness {
         DispatchQueue.concurrentPerform(iterations: posters) { p in
             for k in 0..<posts {
                 let id = "R\(p)-\(k)"
-                if run([fledger, "post", "disbursement", "--id", id, "--date", "2023-03-01", "--fund", "gpb", "--item", "2010350",
-                        "--econ", "30101", "--nature", "basic", "--amount", "1.00", "--payee", "x", "--voucher", id], env: env, children: quiet) == 0 { tally.ack([id]) }
+                if spawn([fledger, "post", "disbursement", "--id", id, "--date", "2023-03-01", "--fund", "gpb", "--item", "2010350",
+                          "--econ", "30101", "--nature", "basic", "--amount", "1.00", "--payee", "x", "--voucher", id], env: env) == 0 { acknowledged.add([id]) }
             }
         }
-        stop.kill()
+        stop.add()
         readerDone.wait()
-        let verified = run([fledger, "verify"], env: env, children: quiet) == 0
-        var present: [String: Int] = [:]
-        for line in ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n") {
-            if let r = line.range(of: "\"id\":\""), let e = line[r.upperBound...].firstIndex(of: "\"") { present[String(line[r.upperBound..<e]), default: 0] += 1 }
-        }
-        let lost = tally.acknowledged.filter { present[$0] == nil }.count, twice = tally.acknowledged.filter { (present[$0] ?? 0) > 1 }.count
+        let verified = spawn([fledger, "verify"], env: env) == 0
+        let present = idCounts(journal), ids = acknowledged.ids
+        let lost = ids.filter { present[$0] == nil }.count, twice = ids.filter { (present[$0] ?? 0) > 1 }.count
         print("readers: \(posters) posters × \(posts) posts, one reader looping budget and verify, \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
         print("| posts acknowledged | reads | reads failed | lost | duplicated | chain verifies |")
         print("|---|---|---|---|---|---|")
-        print("| \(tally.acknowledged.count) of \(posters * posts) | \(reads.killed) | \(failedReads.killed) | \(lost) | \(twice) | \(verified ? "yes" : "no") |")
-        let ok = verified && lost == 0 && twice == 0 && failedReads.killed == 0 && tally.acknowledged.count == posters * posts
+        print("| \(ids.count) of \(posters * posts) | \(reads.value) | \(failedReads.value) | \(lost) | \(twice) | \(verified ? "yes" : "no") |")
+        let ok = verified && lost == 0 && twice == 0 && failedReads.value == 0 && ids.count == posters * posts
         print("readers: \(ok ? 1 : 0) passed, \(ok ? 0 : 1) failed")
         return ok ? 0 : 1
     }
@@ -209,35 +206,25 @@ enum Harness {
         }
     }
 
-    /// Runs a command to its end; nil when a signal ended it.
-    static func run(_ argv: [String], env: [String: String], children: Children) -> Int32? {
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let cargs = argv.map { strdup($0) } + [nil]
-        let cenv = (ProcessInfo.processInfo.environment.merging(env) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
-        defer { posix_spawn_file_actions_destroy(&actions); cargs.forEach { free($0) }; cenv.forEach { free($0) } }
-        guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else { return 127 }
-        children.add(pid)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        children.remove(pid)
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
-    }
-
-    final class Tally: @unchecked Sendable {
-        var acknowledged: [String] = []
-        var killed = 0
+    /// Acknowledged event ids, from many threads.
+    final class Acknowledged: @unchecked Sendable {
+        private var list: [String] = []
         private var lock = pthread_mutex_t()
         init() { pthread_mutex_init(&lock, nil) }
-        func ack(_ ids: [String]) { pthread_mutex_lock(&lock); acknowledged += ids; pthread_mutex_unlock(&lock) }
-        func kill() { pthread_mutex_lock(&lock); killed += 1; pthread_mutex_unlock(&lock) }
+        func add(_ ids: [String]) { pthread_mutex_lock(&lock); list += ids; pthread_mutex_unlock(&lock) }
+        var ids: [String] { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return list }
+    }
+
+    /// A count from many threads (processes killed, reads made); non-zero also serves as a stop flag.
+    final class Counter: @unchecked Sendable {
+        private var n = 0
+        private var lock = pthread_mutex_t()
+        init() { pthread_mutex_init(&lock, nil) }
+        func add() { pthread_mutex_lock(&lock); n += 1; pthread_mutex_unlock(&lock) }
+        var value: Int { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return n }
     }
 
     static func crash(trials: Int, posters: Int, posts: Int, seed: UInt64) -> Int32 {
-        let fledger = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/fledger"
         let dir = "bench-out/crash"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var totalAck = 0, totalKilled = 0, lost = 0, unreadable = 0, repaired = 0, duplicated = 0
@@ -245,14 +232,9 @@ enum Harness {
         for t in 0..<trials {
             let journal = "\(dir)/t\(t).jsonl"
             for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where f.hasPrefix("t\(t).") { unlink("\(dir)/\(f)") }
-            let env = ["FLEDGER_JOURNAL": journal, "FLEDGER_ACTOR": "crash"]
-            let quiet = Children()
-            _ = run([fledger, "init", "--unit", "1", "--name", "崩溃测试", "--year", "2023"], env: env, children: quiet)
-            _ = run([fledger, "post", "appropriation", "--date", "2023-01-01", "--fund", "gpb", "--item", "2010350", "--nature", "basic",
-                     "--amount", "100000000", "--doc", "d", "--id", "A"], env: env, children: quiet)
-            let children = Children(), tally = Tally()
+            let env = newJournal(journal, actor: "crash")
+            let children = Children(), acknowledged = Acknowledged(), killed = Counter(), stop = Counter()
             let done = DispatchGroup()
-            let stop = Tally()   // its `killed` counter doubles as the stop flag
             // Posters, each posting its own ids; an importer posting batches of five.
             for p in 0...posters {
                 DispatchQueue.global().async(group: done) {
@@ -266,13 +248,13 @@ enum Harness {
                                 let file = "\(dir)/t\(t)-batch\(k).jsonl"
                                 let rows = ids.map { "{\"type\":\"disbursement\",\"id\":\"\($0)\",\"date\":\"2023-03-01\",\"fund\":\"gpb\",\"item\":\"2010350\",\"econ\":\"30101\",\"nature\":\"basic\",\"amount\":\"1.00\",\"payee\":\"x\",\"voucher\":\"v\"}" }
                                 _ = FileManager.default.createFile(atPath: file, contents: Data((rows.joined(separator: "\n") + "\n").utf8))
-                                status = run([fledger, "import", file], env: env, children: children)
+                                status = spawn([fledger, "import", file], env: env, children: children)
                             } else {
-                                status = run([fledger, "post", "disbursement", "--id", ids[0], "--date", "2023-03-01", "--fund", "gpb", "--item", "2010350",
-                                              "--econ", "30101", "--nature", "basic", "--amount", "1.00", "--payee", "x", "--voucher", "v"], env: env, children: children)
+                                status = spawn([fledger, "post", "disbursement", "--id", ids[0], "--date", "2023-03-01", "--fund", "gpb", "--item", "2010350",
+                                                "--econ", "30101", "--nature", "basic", "--amount", "1.00", "--payee", "x", "--voucher", "v"], env: env, children: children)
                             }
-                            if status == 0 { tally.ack(ids); break }
-                            if status == 3 { _ = run([fledger, "repair"], env: env, children: children) }   // what an operator does
+                            if status == 0 { acknowledged.add(ids); break }
+                            if status == 3 { _ = spawn([fledger, "repair"], env: env, children: children) }   // what an operator does
                         }
                     }
                 }
@@ -280,32 +262,28 @@ enum Harness {
             // The killer.
             let killer = Thread {
                 var r = SplitMix64(seed: seed &+ UInt64(t))
-                while stop.killed == 0 {
+                while stop.value == 0 {
                     usleep(UInt32(3_000 + r.below(40_000)))
-                    if let pid = children.random(&r), kill(pid, SIGKILL) == 0 { tally.kill() }
+                    if let pid = children.random(&r), kill(pid, SIGKILL) == 0 { killed.add() }
                 }
             }
             killer.start()
             done.wait()
-            stop.kill()
+            stop.add()
             usleep(50_000)
             // The journal verifies, after repair when only an unacknowledged tail was left.
-            if run([fledger, "verify"], env: env, children: quiet) != 0 {
+            if spawn([fledger, "verify"], env: env) != 0 {
                 repaired += 1
-                _ = run([fledger, "repair"], env: env, children: quiet)
-                if run([fledger, "verify"], env: env, children: quiet) != 0 { unreadable += 1 }
+                _ = spawn([fledger, "repair"], env: env)
+                if spawn([fledger, "verify"], env: env) != 0 { unreadable += 1 }
             }
-            let lines = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
-            var present: [String: Int] = [:]
-            for line in lines.split(separator: "\n") {
-                if let r = line.range(of: "\"id\":\""), let e = line[r.upperBound...].firstIndex(of: "\"") { present[String(line[r.upperBound..<e]), default: 0] += 1 }
-            }
-            for id in tally.acknowledged {
+            let present = idCounts(journal), ids = acknowledged.ids
+            for id in ids {
                 if present[id] == nil { lost += 1 }
                 if (present[id] ?? 0) > 1 { duplicated += 1 }
             }
-            totalAck += tally.acknowledged.count
-            totalKilled += tally.killed
+            totalAck += ids.count
+            totalKilled += killed.value
         }
         let secs = Date().timeIntervalSince(start)
         print("crash: \(trials) trials, \(posters) posters and 1 importer each, \(String(format: "%.0f", secs)) s")

@@ -31,23 +31,10 @@ import Testing
         return Run(status: status, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
     }
 
-    static func surfaces(dir: String) throws -> [Fuzz.CommandSurface] {
-        let main = try run(["--help"], dir: dir).out
-        let commands = main.components(separatedBy: "Commands:\n").last!.components(separatedBy: "\n\n").first!
-            .split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
-        var out: [Fuzz.CommandSurface] = []
-        for c in commands {
-            let help = try run([c, "--help"], dir: dir).out
-            out.append(Fuzz.surface(words: [c], help: help))
-            if c == "post" { for t in ["appropriation", "disbursement", "adjustment"] { out.append(Fuzz.surface(words: [c, t], help: help)) } }
-        }
-        return out
-    }
-
     @Test func generatedCommandLines() throws {
         let j = try newJournal()
         let dir = (j as NSString).deletingLastPathComponent
-        let surfaces = try Self.surfaces(dir: dir)
+        let surfaces = try Fuzz.surfaces { try Self.run($0, dir: dir).out }
         #expect(surfaces.count >= 17)
         #expect(surfaces.allSatisfy { $0.words == ["repair"] || $0.words == ["verify"] || !$0.options.isEmpty })
         var r = SplitMix64(seed: 7)

@@ -132,6 +132,26 @@ extension Fuzz {
         return CommandSurface(words: words, options: options)
     }
 
+    /// The whole command line, read from `fledger --help` and each `fledger COMMAND --help`
+    /// (`help(arguments)` runs fledger and returns its standard output). A command whose usage
+    /// begins with alternatives (`post appropriation|disbursement|adjustment`) gives a surface
+    /// for each of them, then one for itself.
+    public static func surfaces(help: ([String]) throws -> String) rethrows -> [CommandSurface] {
+        let main = try help(["--help"]).split(separator: "\n", omittingEmptySubsequences: false)
+        let listed = main.firstIndex(of: "Commands:").map { main[($0 + 1)...].prefix { !$0.isEmpty } } ?? []
+        let commands = listed.compactMap { $0.split(separator: " ").first.map(String.init) }
+        var out: [CommandSurface] = []
+        for c in commands {
+            let text = try help([c, "--help"])
+            let usage = text.split(separator: "\n").first { $0.hasPrefix("Usage: fledger ") }?.split(separator: " ") ?? []
+            if usage.count > 3, usage[3].contains("|"), usage[3] == usage[3].lowercased() {
+                for sub in usage[3].split(separator: "|") { out.append(surface(words: [c, String(sub)], help: text)) }
+            }
+            out.append(surface(words: [c], help: text))
+        }
+        return out
+    }
+
     /// Values that are right, nearly right and wrong for the options of a journal's command line.
     /// No absolute paths: every file a case names lands in the harness's scratch directory.
     static let argumentValues = [
