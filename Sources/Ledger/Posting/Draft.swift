@@ -228,15 +228,7 @@ public struct Draft: Hashable, Sendable {
             }
             return q
         }
-        func money(_ key: String) throws(Rejection) -> Fen {
-            let text = self[key]!
-            switch Fen.parse(text) {
-            case .success(let f): return f
-            case .failure(.malformed): throw Rejection(.malformedAmount, field: key, "\(key) '\(text)' is not a number of yuan or 万元")
-            case .failure(.tooManyDecimals): throw Rejection(.tooManyDecimals, field: key, "\(key) '\(text)' has more decimals than one 分")
-            case .failure(.overflow): throw Rejection(.amountOverflow, field: key, "\(key) '\(text)' is larger than the most one event may carry")
-            }
-        }
+        func money(_ key: String) throws(Rejection) -> Fen { try amount(key)! }   // a required field: present
         switch type {
         case .sanGongActivity:
             let category = try choice(Wire.category, SanGongActivity.Category.self)
@@ -298,17 +290,18 @@ public struct Draft: Hashable, Sendable {
         return c
     }
 
-    /// The amount given, parsed (yuan or 万元); nil when the field is absent.
-    private func amount() throws(Rejection) -> Fen? {
-        guard let text = self[Wire.amount] else { return nil }
+    /// A money field given (`amount`, or a fact's `unit_price`), parsed (yuan or 万元); nil when
+    /// it is absent.
+    private func amount(_ key: String = Wire.amount) throws(Rejection) -> Fen? {
+        guard let text = self[key] else { return nil }
         switch Fen.parse(text) {
         case .success(let f): return f
         case .failure(.malformed):
-            throw Rejection(.malformedAmount, field: Wire.amount, "amount '\(text)' is not a number of yuan (4674200.00) or 万元 (467.42万)")
+            throw Rejection(.malformedAmount, field: key, "\(key) '\(text)' is not a number of yuan (4674200.00) or 万元 (467.42万)")
         case .failure(.tooManyDecimals):
-            throw Rejection(.tooManyDecimals, field: Wire.amount, "amount '\(text)' has more decimals than one 分 (2 for yuan, 6 for 万)")
+            throw Rejection(.tooManyDecimals, field: key, "\(key) '\(text)' has more decimals than one 分 (2 for yuan, 6 for 万)")
         case .failure(.overflow):
-            throw Rejection(.amountOverflow, field: Wire.amount, "amount '\(text)' is larger than the most one event may carry (\(Fen.maxEventAmount.yuanGrouped) yuan)")
+            throw Rejection(.amountOverflow, field: key, "\(key) '\(text)' is larger than the most one event may carry (\(Fen.maxEventAmount.yuanGrouped) yuan)")
         }
     }
 }
