@@ -188,6 +188,31 @@ public struct SHA256: Sendable {
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+/// Bytes as lower-case hex and back, for keys and signatures (digests have their own form).
+public enum Hex {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(hexDigits[Int(b >> 4)]); out.append(hexDigits[Int(b & 0xf)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// nil unless the text is an even number of hex digits.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let h = hexValue(u[i]), let l = hexValue(u[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return out
+    }
+}
+
 @inline(__always) func hexValue(_ c: UInt8) -> UInt8? {
     switch c {
     case 0x30...0x39: return c - 0x30
