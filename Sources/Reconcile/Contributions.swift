@@ -56,6 +56,7 @@ public struct YearContributions: Sendable {
     public init(events: [Event], year: Int) {
         self.init(year: year, keep: .all)
         var byID: [EventID: Event] = [:]
+        var gate = ApprovalGate()
         for e in events {
             var target: Event?
             if case .adjustment(let adj) = e.body {
@@ -64,7 +65,7 @@ public struct YearContributions: Sendable {
                 case .reversal(let t, _), .reclassification(let t, _, _): target = byID[t]
                 }
             }
-            add(e, target: target)
+            for (x, t) in gate.pass(e, target: target) { add(x, target: t) }
             byID[e.id] = e
         }
         self = finished()
@@ -111,7 +112,7 @@ public struct YearContributions: Sendable {
                         add(.initial, a.classification, -amount)
                         if let to { add(.initial, to, amount) }
                     }
-                case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact:
+                case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access:
                     return   // the ledger's rules allow no other target
                 }
             }
@@ -132,7 +133,7 @@ public struct YearContributions: Sendable {
         case .reopen(let r):
             if r.year == year { standing = nil }
             return
-        case .unit, .yearOpen, .fact:
+        case .unit, .yearOpen, .fact, .access:
             return
         }
         for c in out {

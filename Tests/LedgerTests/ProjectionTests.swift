@@ -41,7 +41,7 @@ func naiveFigures(_ events: [Event], asOf: CivilDate? = nil, untilSeq: Int? = ni
             }
         case .carryForward(let c):
             add(key(e.date.year, Classification(fund: c.line.fund, item: c.line.item, econ: nil, nature: c.line.nature, project: c.line.project)), 3, c.amount.raw)
-        case .unit, .yearOpen, .close, .reopen, .fact: break
+        case .unit, .yearOpen, .close, .reopen, .fact, .access: break
         }
     }
     return out.filter { $0.value != [0, 0, 0, 0, 0] }

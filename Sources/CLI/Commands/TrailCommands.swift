@@ -100,6 +100,15 @@ enum LogCommand {
             case .carryForward(let c): kind = "carried"; doc = "年初结转和结余 from \(c.close)"
             case .reopen(let r): doc = "reopen \(r.year): \(r.reason)"
             case .fact(let f): doc = f.summary
+            case .access(let a):
+                switch a {
+                case .actor(let c):
+                    kind = c.action.rawValue
+                    doc = c.action == .add ? "\(c.name): \(Role.list(c.roles)), key \(Hex.encode(c.publicKey).prefix(16))…" : "\(c.name): \(c.reason)"
+                case .signature(let s): doc = "signs events \(s.first)–\(e.seq - 1)"
+                case .approval(let t): target = t.rawValue; doc = "approved"
+                case .rejection(let t, let reason): target = t.rawValue; doc = "rejected: \(reason)"
+                }
             }
         }
 
@@ -109,6 +118,7 @@ enum LogCommand {
             if !doc.isEmpty { parts.append(doc) }
             if !voucher.isEmpty { parts.append("\(voucher) \(payee)") }
             if !override.isEmpty { parts.append("OVERRIDE: \(override)") }
+            if e.needsApproval { parts.append("needs a second person's approval") }
             if !e.memo.isEmpty { parts.append(e.memo) }
             return parts.joined(separator: "; ")
         }

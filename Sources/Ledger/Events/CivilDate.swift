@@ -80,6 +80,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { text }
     public static func < (l: Self, r: Self) -> Bool { l.text < r.text }
+    /// The UTC day of this time.
+    public var day: CivilDate { CivilDate(String(text.prefix(10)))! }
 }
 
 /// Where "now" comes from, so tests and reproducible rebuilds can fix it.

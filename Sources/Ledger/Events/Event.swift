@@ -180,6 +180,8 @@ public enum EventBody: Hashable, Sendable {
     case reopen(YearReopen)
     /// A fact the document reports besides money (moves no budget line).
     case fact(Fact)
+    /// Who may do what: actors, signatures, approvals (moves no budget line by itself).
+    case access(AccessEvent)
 
     /// Wire name of the event type, from the explicit table `EventType`.
     public var type: EventType {
@@ -193,6 +195,7 @@ public enum EventBody: Hashable, Sendable {
         case .carryForward: return .carryForward
         case .reopen: return .reopen
         case .fact(let f): return f.type
+        case .access(let a): return a.type
         }
     }
 }
@@ -215,6 +218,10 @@ public enum EventType: String, CaseIterable, Sendable {
     case performanceResult = "performance_result"
     case performanceStage = "performance_stage"
     case text = "text"
+    case actor = "actor"
+    case signature = "signature"
+    case approval = "approval"
+    case rejection = "rejection"
 }
 
 /// One journal event: the caller's content plus what the journal assigns (sequence number and
@@ -227,10 +234,13 @@ public struct Event: Hashable, Sendable {
     public var actor: String
     public var memo: String
     public var body: EventBody
+    /// The item waits for a second person's approval before it counts (see `AccessRules`).
+    public var needsApproval: Bool
 
-    public init(seq: Int, id: EventID, date: CivilDate, recorded: Timestamp, actor: String, memo: String, body: EventBody) {
+    public init(seq: Int, id: EventID, date: CivilDate, recorded: Timestamp, actor: String, memo: String, body: EventBody,
+                needsApproval: Bool = false) {
         self.seq = seq; self.id = id; self.date = date; self.recorded = recorded
-        self.actor = actor; self.memo = memo; self.body = body
+        self.actor = actor; self.memo = memo; self.body = body; self.needsApproval = needsApproval
     }
 
     /// The fiscal year the event belongs to (the calendar year of its effective date).
@@ -239,13 +249,14 @@ public struct Event: Hashable, Sendable {
     /// True when both events say the same thing, ignoring what the journal assigned.
     public func sameContent(as other: Event) -> Bool {
         id == other.id && date == other.date && actor == other.actor && memo == other.memo && body == other.body
+            && needsApproval == other.needsApproval
     }
 
     /// What the event does to budget lines: signed budget and actual movements.
     /// Corrections need their target, which the caller looks up.
     public func effects(target: Event?) -> [Effect] {
         switch body {
-        case .unit, .yearOpen, .close, .reopen, .fact:
+        case .unit, .yearOpen, .close, .reopen, .fact, .access:
             return []
         case .carryForward(let c):
             return [Effect(classification: c.classification, year: year, budget: c.amount, actual: .zero)]

@@ -43,7 +43,7 @@ public struct Export {
         func grant(_ c: Classification, _ a: Fen) -> [Posting] { [Posting(account: budget(c, y), amount: a), Posting(account: income(c, y), amount: -a)] }
         func spend(_ c: Classification, _ a: Fen) -> [Posting] { [Posting(account: expense(c, y), amount: a), Posting(account: budget(c, y), amount: -a)] }
         switch e.body {
-        case .unit, .yearOpen, .close, .reopen, .fact: return []
+        case .unit, .yearOpen, .close, .reopen, .fact, .access: return []
         case .carryForward(let c):
             // Authority moves from the closed year's line to the same line of the next year.
             return [Posting(account: budget(c.classification, y), amount: c.amount),
@@ -68,13 +68,13 @@ public struct Export {
                 switch target?.body {
                 case .appropriation(let a)?: return grant(a.classification, -amount)
                 case .disbursement(let d)?: return spend(d.classification, -amount)
-                case .unit?, .yearOpen?, .adjustment?, .close?, .carryForward?, .reopen?, .fact?, nil: return []
+                case .unit?, .yearOpen?, .adjustment?, .close?, .carryForward?, .reopen?, .fact?, .access?, nil: return []
                 }
             case .reclassification(_, let amount, let to):
                 switch target?.body {
                 case .appropriation(let a)?: return grant(a.classification, -amount) + grant(to, amount)
                 case .disbursement(let d)?: return spend(d.classification, -amount) + spend(to, amount)
-                case .unit?, .yearOpen?, .adjustment?, .close?, .carryForward?, .reopen?, .fact?, nil: return []
+                case .unit?, .yearOpen?, .adjustment?, .close?, .carryForward?, .reopen?, .fact?, .access?, nil: return []
                 }
             }
         }
@@ -134,7 +134,7 @@ public struct Export {
         case .close(let c): parts.append("\(c.year)年度结账")
         case .carryForward(let c): parts.append("年初结转和结余（\(c.close)）")
         case .reopen(let r): parts.append("\(r.year)年度重新开账：\(r.reason)")
-        case .unit, .yearOpen, .fact: break
+        case .unit, .yearOpen, .fact, .access: break
         }
         if !e.memo.isEmpty { parts.append(e.memo) }
         return parts.filter { !$0.isEmpty }.joined(separator: " ")
@@ -167,7 +167,7 @@ extension Export {
                 case .budget: break
                 case .reversal(let t, _), .reclassification(let t, _, _): target = targets[t]
                 }
-            case .yearOpen, .close, .carryForward, .reopen, .fact: break
+            case .yearOpen, .close, .carryForward, .reopen, .fact, .access: break
             }
             let ps = Export.postings(e, target: target)
             for p in ps where firstUse[p.account] == nil { firstUse[p.account] = e.date; order.append(p.account) }

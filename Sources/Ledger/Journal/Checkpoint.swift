@@ -7,7 +7,7 @@
 /// Binary, little-endian: magic, prefix size, event count, last line's offset and hash, the
 /// state, then a 64-bit checksum of everything before it.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0004".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0005".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -55,6 +55,17 @@ struct Checkpoint {
         let indicators = state.indicators.sorted()
         w.u64(UInt64(indicators.count))
         for k in indicators { w.u64(UInt64(k.year)); w.string(k.project.rawValue); w.string(k.indicator) }
+        let access = state.access
+        w.u64(UInt64(access.signingFrom ?? 0))
+        w.u64(UInt64(access.openBatch?.first ?? 0)); w.string(access.openBatch?.actor ?? "")
+        let actors = access.actors.sorted { $0.key < $1.key }
+        w.u64(UInt64(actors.count))
+        for (_, a) in actors {
+            w.string(a.name); w.string(Role.list(a.roles)); w.bytes(a.publicKey); w.string(a.added.rawValue); w.string(a.revoked?.rawValue ?? "")
+        }
+        let awaiting = access.awaiting.values.sorted { $0.seq < $1.seq }
+        w.u64(UInt64(awaiting.count))
+        for a in awaiting { w.string(a.id.rawValue); w.u64(a.locator); w.u64(UInt64(a.seq)); w.u64(UInt64(a.year)); w.string(a.actor) }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
         return w.out
     }
@@ -125,6 +136,19 @@ struct Checkpoint {
         for _ in 0..<nIndicators {
             guard let y = r.u64(), let p = r.string().flatMap(ProjectCode.init(rawValue:)), let k = r.string() else { return nil }
             state.indicators.insert(LedgerState.IndicatorKey(year: Int(y), project: p, indicator: k))
+        }
+        guard let signingFrom = r.u64(), let openFirst = r.u64(), let openActor = r.string(), let nActors = r.u64() else { return nil }
+        state.access.signingFrom = signingFrom == 0 ? nil : Int(signingFrom)
+        state.access.openBatch = openFirst == 0 ? nil : (Int(openFirst), openActor)
+        for _ in 0..<nActors {
+            guard let name = r.string(), let roles = r.string().flatMap(Role.parseList), let key = r.bytes(32),
+                  let added = r.string().flatMap(EventID.init(rawValue:)), let revoked = r.string() else { return nil }
+            state.access.actors[name] = Actor(name: name, roles: roles, publicKey: key, added: added, revoked: EventID(rawValue: revoked))
+        }
+        guard let nAwaiting = r.u64() else { return nil }
+        for _ in 0..<nAwaiting {
+            guard let id = r.string().flatMap(EventID.init(rawValue:)), let l = r.u64(), let seq = r.u64(), let y = r.u64(), let actor = r.string() else { return nil }
+            state.access.awaiting[id] = Awaiting(id: id, locator: l, seq: Int(seq), year: Int(y), actor: actor)
         }
         guard r.at == bodyCount else { return nil }
         return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)

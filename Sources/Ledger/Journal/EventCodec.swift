@@ -17,6 +17,10 @@ public enum Wire {
     public static let indicator = "indicator", level = "level", comparator = "comparator", value = "value", measure = "unit"
     public static let weight = "weight", score = "score", scoreReason = "score_reason", stage = "stage", key = "key", text = "text"
     public static let yes = "yes", no = "no"
+    // Access (see Access.swift).
+    public static let roles = "roles", publicKey = "public_key", first = "first", signature = "sig", approval = "approval"
+    /// The value of `approval` on an item that waits for a second person.
+    public static let required = "required"
     // Values with their own tables: `EventType` (type), `AdjustmentKind` (kind), `Nature.wire`
     // (nature), `Disposition` (a close line's disposition).
 
@@ -25,7 +29,8 @@ public enum Wire {
                                           project, amount, doc, payee, voucher, override, kind, target, priorYear, events, head, budget,
                                           actual, carried, lapsed, lines, close, reason, category, scope, batches, people,
                                           action, vehicle, official, award, asset, assetClass, unitPrice, quantity, indicator,
-                                          level, comparator, value, weight, score, scoreReason, stage, key, text]
+                                          level, comparator, value, weight, score, scoreReason, stage, key, text,
+                                          roles, publicKey, first, signature, approval]
 }
 
 /// A byte pattern of the line format, made once from the `Wire` tables, for the decoders that
@@ -141,7 +146,23 @@ public enum EventCodec {
             case .text(let n):
                 int(Wire.year, Int64(n.year)); str(Wire.key, n.key); str(Wire.text, n.text)
             }
+        case .access(let a):
+            switch a {
+            case .actor(let c):
+                str(Wire.action, c.action.rawValue); str(Wire.name, c.name)
+                switch c.action {
+                case .add: str(Wire.roles, Role.list(c.roles)); str(Wire.publicKey, Hex.encode(c.publicKey))
+                case .revoke: str(Wire.reason, c.reason)
+                }
+            case .signature(let s):
+                int(Wire.first, Int64(s.first)); str(Wire.signature, Hex.encode(s.signature))
+            case .approval(let t):
+                str(Wire.target, t.rawValue)
+            case .rejection(let t, let reason):
+                str(Wire.target, t.rawValue); str(Wire.reason, reason)
+            }
         }
+        if e.needsApproval { str(Wire.approval, Wire.required) }
         if !e.memo.isEmpty { str(Wire.memo, e.memo) }
         str(Wire.prev, prev.hex)
         out.append(0x7d)
@@ -217,11 +238,18 @@ public enum EventCodec {
             body = .reopen(YearReopen(year: Int(try r.int(Wire.year)), reason: try r.string(Wire.reason)))
         case .sanGongActivity, .vehicle, .procurement, .asset, .performanceTarget, .performanceResult, .performanceStage, .text:
             body = .fact(try r.fact(type))
+        case .actor, .signature, .approval, .rejection:
+            body = .access(try r.access(type))
         }
+        let needsApproval = try r.optionalString(Wire.approval).map { s throws(LineDecodeError) in
+            guard s == Wire.required else { throw LineDecodeError(field: Wire.approval, message: "'\(s)' is not '\(Wire.required)'") }
+            return true
+        } ?? false
         let memo = try r.optionalString(Wire.memo) ?? ""
         let prev = try r.parsed(Wire.prev, "64 hex digits") { SHA256.Digest(hex: $0) }
         try r.finish()
-        return (Event(seq: Int(seq), id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body), prev)
+        return (Event(seq: Int(seq), id: id, date: date, recorded: recorded, actor: actor, memo: memo, body: body,
+                      needsApproval: needsApproval), prev)
     }
 }
 
@@ -366,8 +394,44 @@ private struct FieldReader {
         case .text:
             let year = try year(), key = try string(Wire.key)
             return .text(Narrative(year: year, key: key, text: try string(Wire.text)))
-        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen:
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .actor, .signature,
+             .approval, .rejection:
             throw LineDecodeError(field: Wire.type, message: "'\(type.rawValue)' is not a fact")
+        }
+    }
+
+    mutating func access(_ type: EventType) throws(LineDecodeError) -> AccessEvent {
+        func id(_ key: String) throws(LineDecodeError) -> EventID { try parsed(key, "an event id") { EventID(rawValue: $0) } }
+        switch type {
+        case .actor:
+            let action = try enumValue(Wire.action, ActorChange.Action.init(rawValue:), ActorChange.Action.allCases)
+            let name = try string(Wire.name)
+            switch action {
+            case .add:
+                let roles = try parsed(Wire.roles, "a list of roles (clerk, approver, admin) joined by commas") { s in
+                    Role.parseList(s).flatMap { Role.list($0) == s ? $0 : nil }
+                }
+                let key = try parsed(Wire.publicKey, "an Ed25519 public key (64 lower-case hex digits)") { s in
+                    Hex.decode(s).flatMap { $0.count == Ed25519.publicKeySize && Hex.encode($0) == s ? $0 : nil }
+                }
+                return .actor(.add(name, roles: roles, publicKey: key))
+            case .revoke:
+                return .actor(.revoke(name, reason: try string(Wire.reason)))
+            }
+        case .signature:
+            let first = try int(Wire.first)
+            guard first >= 1 else { throw LineDecodeError(field: Wire.first, message: "must be 1 or more") }
+            let sig = try parsed(Wire.signature, "an Ed25519 signature (128 lower-case hex digits)") { s in
+                Hex.decode(s).flatMap { $0.count == Ed25519.signatureSize && Hex.encode($0) == s ? $0 : nil }
+            }
+            return .signature(BatchSignature(first: Int(first), signature: sig))
+        case .approval:
+            return .approval(target: try id(Wire.target))
+        case .rejection:
+            return .rejection(target: try id(Wire.target), reason: try string(Wire.reason))
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .sanGongActivity, .vehicle,
+             .procurement, .asset, .performanceTarget, .performanceResult, .performanceStage, .text:
+            throw LineDecodeError(field: Wire.type, message: "'\(type.rawValue)' is not an access event")
         }
     }
 

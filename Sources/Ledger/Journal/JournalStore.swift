@@ -19,6 +19,8 @@ public struct JournalStore: Sendable {
     public var readChunk = 8 << 20
     /// The file operations writes go through (tests make them fail).
     public var fileOps: FileOps = .system
+    /// The key that signs each write, once the journal has begun signing (see `AccessRules`).
+    public var signer: SigningKey?
     /// What a command should say besides its result: a file beside the journal that could not be
     /// written (the events are durable; the derived file is not).
     public let notices = Notices()
@@ -69,6 +71,13 @@ public struct JournalStore: Sendable {
         public let openYears: [Int]
         /// Things worth saying that are not damage (a stale checkpoint, a missing head file).
         public let notes: [String]
+        /// Events before signing began (all of them in a journal that never signed), and the
+        /// signatures verified.
+        public var unsignedHistory = 0
+        public var signatures = 0
+        /// Actors registered (revoked included) and the items still waiting for approval.
+        public var actors: [Actor] = []
+        public var waiting: [Awaiting] = []
     }
 
     // MARK: - Create
@@ -129,6 +138,9 @@ public struct JournalStore: Sendable {
     func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false) throws(JournalError) -> BatchResult {
         let file = try JournalFile(path: path, access: .write, ops: fileOps)
         var loaded = try load(file, canClearPending: true)
+        if let open = loaded.state.access.openBatch {
+            throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write; nothing more is posted until this is explained (`fledger verify` says the same)")
+        }
         let drafts = make(loaded.state)
         let baseSize = loaded.size
         // New lines, also read back by locator when a later draft refers to an earlier one.
@@ -137,10 +149,19 @@ public struct JournalStore: Sendable {
         var rejections: [(index: Int, rejection: Rejection)] = []
         var prev = loaded.head
         var offset = baseSize
+        let before = loaded.lookup   // not `loaded` itself: the state is mutated while lookups run
         let lookup: Validator.Lookup = { l in
-            l >= UInt64(baseSize) ? out.bytes.withUnsafeBytes { decodeLine(at: Int(l) - baseSize, in: $0) } : loaded.lookup(l)
+            l >= UInt64(baseSize) ? out.bytes.withUnsafeBytes { decodeLine(at: Int(l) - baseSize, in: $0) } : before(l)
         }
         let now = clock.now()
+        func append(_ e: Event, _ line: [UInt8]) {
+            _ = validator.apply(e, at: Locator(offset), state: &loaded.state, lookup: lookup)
+            prev = SHA256.hash(line)
+            loaded.lastLineStart = offset
+            offset += line.count + 1
+            out.bytes += line
+            out.bytes.append(0x0a)
+        }
         for (i, item) in drafts.enumerated() {
             let request: Request
             switch item {
@@ -164,20 +185,31 @@ public struct JournalStore: Sendable {
                 precondition(!line.contains(0x0a), "an encoded journal line holds a newline")
                 assert(line.withUnsafeBytes { StrictDecoder.decode($0) }.map { $0.event == e && $0.prev == prev } ?? false,
                        "event \(e.id) does not read back from its own line")
-                let locator = Locator(offset)
-                let target = validator.target(of: e, state: loaded.state, lookup: lookup)
-                loaded.state.apply(e, at: locator, target: target)
-                prev = SHA256.hash(line)
-                loaded.lastLineStart = offset
-                offset += line.count + 1
-                out.bytes += line
-                out.bytes.append(0x0a)
+                append(e, line)
                 results.append(.appended(e))
             }
         }
         if !rejections.isEmpty { return .rejected(rejections) }
+        // Once the journal signs, the write ends with its signer's signature over its last line.
+        if let open = loaded.state.access.openBatch {
+            guard let signer else {
+                return .rejected([(0, Rejection(.signatureRequired, field: nil, "this journal signs every write since event \(loaded.state.access.signingFrom ?? 0): give the key of '\(open.actor)' (--key FILE, or FLEDGER_KEY)"))])
+            }
+            guard signer.actor == open.actor else {
+                return .rejected([(0, Rejection(.batchActor, field: Wire.actor, "the write is by '\(open.actor)', but the key is '\(signer.actor)''s; each actor signs their own writes"))])
+            }
+            guard let registered = loaded.state.access.active(signer.actor), registered.publicKey == signer.publicKey else {
+                return .rejected([(0, Rejection(.wrongKey, field: nil, "the key given for '\(signer.actor)' (public \(signer.publicKeyHex)) is not the key registered for them\(loaded.state.access.active(signer.actor).map { " (\(Hex.encode($0.publicKey)))" } ?? "")"))])
+            }
+            let seq = loaded.state.count + 1
+            let message = AccessRules.signatureMessage(unit: loaded.state.unit?.unitCode ?? "", first: open.first, last: seq - 1, actor: signer.actor, head: prev)
+            let sig = Event(seq: seq, id: validator.generatedID(type: .signature, seq: seq, state: loaded.state, lookup: lookup), date: now.day,
+                            recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message)))))
+            if let r = validator.check(sig, state: loaded.state, lookup: lookup) { return .rejected([(0, r)]) }
+            append(sig, EventCodec.encode(sig, prev: prev))
+        }
         guard !out.bytes.isEmpty, !dryRun else { return .committed(results) }
-        let multiLine = results.reduce(0) { n, r in if case .appended = r { return n + 1 }; return n } > 1
+        let multiLine = out.bytes.reduce(0) { n, b in b == 0x0a ? n + 1 : n } > 1
         if multiLine {
             do throws(JournalError) {
                 try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), ops: fileOps)
@@ -436,7 +468,7 @@ extension LedgerState {
         var a = index, b = o.index
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
-            && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators
+            && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators && access == o.access
             && count == o.count && a.sorted == b.sorted && a.overflow == b.overflow
     }
 }

@@ -122,9 +122,11 @@ struct Replayer {
             if let r = validator.check(event, state: state, lookup: lookup) {
                 throw damaged(lineNo, "event '\(event.id)' breaks the ledger's rules: \(r)")
             }
-            let target = validator.target(of: event, state: state, lookup: lookup)
-            state.apply(event, at: locator, target: target)
-            visit?(event, target?.event)
+            if case .access(.signature(let sig)) = event.body, !AccessRules.verify(sig, by: event.actor, last: event.seq - 1, head: linePrev, state: state) {
+                throw damaged(lineNo, "the signature of events \(sig.first)–\(event.seq - 1) by '\(event.actor)' does not verify with their registered key: the history it vouches for was changed after it was signed, or it was never signed with that key")
+            }
+            let target = validator.apply(event, at: locator, state: &state, lookup: lookup)
+            visit?(event, target)
             if let at = snapshotAt, baseOffset + table.ends[i] + 1 == at { snapshot = state }
     }
 

@@ -171,9 +171,11 @@ struct StrictDecoder {
             if key(K.priorYear) { priorYear = Int(try int()) }
             body = .adjustment(Adjustment(kind: kind, priorYear: priorYear, override: try optStr(K.override)))
         case .close, .carryForward, .reopen, .sanGongActivity, .vehicle, .procurement, .asset, .performanceTarget, .performanceResult,
-             .performanceStage, .text:
+             .performanceStage, .text, .actor, .signature, .approval, .rejection:
             throw Reject(rare: true)
         }
+        // Items waiting for approval are rare too: the general decoder reads the flag.
+        if key(K.approval) { throw Reject(rare: true) }
         let memo = try optStr(K.memo) ?? ""
         try need(K.prev)
         guard i + 66 <= p.count, p[i] == 0x22, p[i + 65] == 0x22,
@@ -189,6 +191,7 @@ struct StrictDecoder {
 private enum K {
     static let actor = WireKey.name(Wire.actor)
     static let amount = WireKey.name(Wire.amount)
+    static let approval = WireKey.name(Wire.approval)
     static let date = WireKey.name(Wire.date)
     static let doc = WireKey.name(Wire.doc)
     static let econ = WireKey.name(Wire.econ)

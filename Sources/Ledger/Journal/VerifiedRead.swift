@@ -69,13 +69,19 @@ extension JournalStore {
         var projection = Projection()
         let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
         let everything = filter == .all
-        let sink: ((Event, Event?) -> Void)? = !project && everything ? visit : { e, target in
+        // Readers see the effective events: an item waiting for approval reaches them with its
+        // approval (`ApprovalGate`), never before.
+        var gate = ApprovalGate()
+        var signatures = 0
+        let sink: ((Event, Event?) -> Void)? = { e, target in
+            if case .access(.signature) = e.body { signatures += 1 }
+            guard project || visit != nil else { return }
             guard everything || filter.admits(seq: e.seq, date: e.date) else { return }
-            if project {
-                projection.apply(e, target: target)
-                projection.lastSeq = e.seq
+            for (x, t) in gate.pass(e, target: target) {
+                if project { projection.apply(x, target: t) }
+                visit?(x, t)
             }
-            visit?(e, target)
+            if project { projection.lastSeq = e.seq }
         }
         var prev = SHA256.Digest.zero
         var prevPrev: SHA256.Digest?
@@ -113,7 +119,14 @@ extension JournalStore {
                 throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) does not agree with a replay of the journal; posts would start from wrong balances. Delete it (it is derived data) and run verify again")
             }
         }
-        let report = VerifyReport(events: state.count, bytes: size, head: prev, unit: state.unit, openYears: state.openYearsNotClosed, notes: notes)
+        if let open = state.access.openBatch {
+            throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(state.access.signingFrom ?? 0): they were appended by someone without the key, or a signature line was removed")
+        }
+        var report = VerifyReport(events: state.count, bytes: size, head: prev, unit: state.unit, openYears: state.openYearsNotClosed, notes: notes)
+        report.unsignedHistory = state.access.signingFrom.map { $0 - 1 } ?? state.count
+        report.signatures = signatures
+        report.actors = state.access.actors.values.sorted { $0.name < $1.name }
+        report.waiting = state.access.awaiting.values.sorted { $0.seq < $1.seq }
         return VerifiedRead(report: report, projection: projection, lineHashes: found.filter { wanted.contains($0.key) })
     }
 

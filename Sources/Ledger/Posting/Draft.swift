@@ -30,6 +30,14 @@ public struct Draft: Hashable, Sendable {
                     [Wire.date, Wire.actor, Wire.close, Wire.fund, Wire.item, Wire.nature, Wire.amount])
         case .reopen:
             return (common.union([Wire.year, Wire.reason]), [Wire.year, Wire.actor, Wire.reason])
+        case .actor:
+            return (common.union([Wire.action, Wire.name, Wire.roles, Wire.publicKey, Wire.reason]), [Wire.actor, Wire.action, Wire.name])
+        case .signature:
+            return (common, [Wire.signature])   // never given: `fledger` writes signatures itself
+        case .approval:
+            return (common.union([Wire.target]), [Wire.actor, Wire.target])
+        case .rejection:
+            return (common.union([Wire.target, Wire.reason]), [Wire.actor, Wire.target, Wire.reason])
         case .sanGongActivity:
             return (common.union([Wire.year, Wire.category, Wire.scope, Wire.batches, Wire.people, Wire.target]),
                     [Wire.date, Wire.actor, Wire.year, Wire.category, Wire.batches, Wire.people])
@@ -156,6 +164,14 @@ public struct Draft: Hashable, Sendable {
             body = .reopen(year: year!, reason: self[Wire.reason]!)
         case .sanGongActivity, .vehicle, .procurement, .asset, .performanceTarget, .performanceResult, .performanceStage, .text:
             body = .fact(try fact(type, year: year))
+        case .actor:
+            body = .actor(try actorChange())
+        case .signature:
+            throw Rejection(.malformedField, field: Wire.type, "signatures are written by fledger itself at the end of each write, never posted")
+        case .approval, .rejection:
+            let text = self[Wire.target]!
+            guard let target = EventID(rawValue: text) else { throw Rejection(.malformedField, field: Wire.target, "target '\(text)' is not an event id") }
+            body = type == .approval ? .approval(target: target) : .rejection(target: target, reason: self[Wire.reason]!)
         case .appropriation:
             let c = try codes(catalogue).whole()
             body = .appropriation(c, amount: try amount()!, document: self[Wire.doc]!)
@@ -191,6 +207,40 @@ public struct Draft: Hashable, Sendable {
             }
         }
         return Request(id: id, date: date, actor: actor, memo: self[Wire.memo] ?? "", body: body)
+    }
+
+    /// An actor's registration or revocation, each field well formed.
+    private func actorChange() throws(Rejection) -> ActorChange {
+        let actionText = self[Wire.action]!
+        guard let action = ActorChange.Action(rawValue: actionText) else {
+            throw Rejection(.malformedField, field: Wire.action, "action '\(actionText)' is not add or revoke")
+        }
+        let name = self[Wire.name]!
+        if let problem = AccessRules.nameProblem(name) { throw Rejection(.malformedField, field: Wire.name, problem) }
+        switch action {
+        case .add:
+            for key in [Wire.reason] where self[key] != nil {
+                throw Rejection(.unknownField, field: key, "field '\(key)' is for revoking an actor, not adding one")
+            }
+            guard let rolesText = self[Wire.roles] else { throw Rejection(.missingField, field: Wire.roles, "field 'roles' is required: clerk, approver, admin, joined by commas") }
+            guard let roles = Role.parseList(rolesText) else {
+                throw Rejection(.malformedField, field: Wire.roles, "roles '\(rolesText)' must be clerk, approver or admin, joined by commas")
+            }
+            guard let keyText = self[Wire.publicKey] else { throw Rejection(.missingField, field: Wire.publicKey, "field 'public_key' is required (64 hex digits, as `fledger key new` prints it)") }
+            guard let key = Hex.decode(keyText.lowercased()) else {
+                throw Rejection(.malformedField, field: Wire.publicKey, "public_key '\(keyText)' is not hex digits")
+            }
+            if let problem = Ed25519.publicKeyProblem(key) { throw Rejection(.malformedField, field: Wire.publicKey, "public_key: \(problem)") }
+            return .add(name, roles: roles, publicKey: key)
+        case .revoke:
+            for key in [Wire.roles, Wire.publicKey] where self[key] != nil {
+                throw Rejection(.unknownField, field: key, "field '\(key)' is for adding an actor, not revoking one")
+            }
+            guard let reason = self[Wire.reason], !reason.trimmingSpaces.isEmpty else {
+                throw Rejection(.missingField, field: Wire.reason, "revoking an actor needs the reason")
+            }
+            return .revoke(name, reason: reason)
+        }
     }
 
     /// A fact's fields, each well formed.
@@ -267,7 +317,7 @@ public struct Draft: Hashable, Sendable {
             return .performanceStage(PerformanceStage(year: year!, project: try project(), stage: try choice(Wire.stage, PerformanceStage.Stage.self)))
         case .text:
             return .text(Narrative(year: year!, key: self[Wire.key]!, text: self[Wire.text]!))
-        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen:
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .actor, .signature, .approval, .rejection:
             preconditionFailure("\(type.rawValue) is not a fact")
         }
     }

@@ -122,6 +122,8 @@ public struct LedgerState: Sendable {
     public internal(set) var assets: [String: AssetChange] = [:]
     /// Performance indicators set, per year and project.
     public internal(set) var indicators: Set<IndicatorKey> = []
+    /// Actors, signing, and the items waiting for approval.
+    public internal(set) var access = AccessState()
 
     public struct IndicatorKey: Hashable, Sendable, Comparable {
         public var year: Int, project: ProjectCode, indicator: String
@@ -137,11 +139,44 @@ public struct LedgerState: Sendable {
     public var openYearsNotClosed: [Int] { openYears.filter { !isClosed($0) }.sorted() }
 
     /// Applies an event that the validator accepted (or that a verified journal holds).
-    /// Applying cannot fail: every check happened before.
-    mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?) {
+    /// Applying cannot fail: every check happened before. An item that waits for approval is
+    /// recorded but changes nothing; its approval brings `released`, the item with the event
+    /// it corrects, whose effects apply then.
+    mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?,
+                        released: (item: Event, target: (event: Event, locator: Locator)?)? = nil) {
         count = event.seq
         index.insert(event.id, at: locator)
         if let a = Trail.amount(of: event) { volume += a.magnitude }
+        recordAccess(event)
+        if event.needsApproval {
+            access.awaiting[event.id] = Awaiting(id: event.id, locator: locator, seq: event.seq, year: event.year, actor: event.actor)
+            return
+        }
+        if let r = released { applyEffects(r.item, target: r.target) }
+        applyEffects(event, target: target)
+    }
+
+    /// Who is registered, whether signing has begun, the write being signed, what waits.
+    private mutating func recordAccess(_ event: Event) {
+        if case .access(.actor(let c)) = event.body {
+            if access.signingFrom == nil { access.signingFrom = event.seq }
+            switch c.action {
+            case .add: access.actors[c.name] = Actor(name: c.name, roles: c.roles, publicKey: c.publicKey, added: event.id, revoked: nil)
+            case .revoke: access.actors[c.name]?.revoked = event.id
+            }
+        }
+        guard access.signing else { return }
+        switch event.body {
+        case .access(.signature): access.openBatch = nil
+        case .access(.approval(let id)), .access(.rejection(let id, _)):
+            access.awaiting[id] = nil
+            if access.openBatch == nil { access.openBatch = (event.seq, event.actor) }
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access(.actor):
+            if access.openBatch == nil { access.openBatch = (event.seq, event.actor) }
+        }
+    }
+
+    private mutating func applyEffects(_ event: Event, target: (event: Event, locator: Locator)?) {
         switch event.body {
         case .unit(let u):
             unit = u
@@ -171,6 +206,8 @@ public struct LedgerState: Sendable {
             case .performanceTarget(let t): indicators.insert(IndicatorKey(year: t.year, project: t.project, indicator: t.indicator))
             case .sanGongActivity, .procurement, .performanceResult, .performanceStage, .text: break
             }
+        case .access:
+            break
         case .adjustment(let adj):
             switch adj.kind {
             case .budget: break

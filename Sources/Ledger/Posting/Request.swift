@@ -33,6 +33,11 @@ public struct Request: Hashable, Sendable {
         case reopen(year: Int, reason: String)
         /// A fact the document reports (all its fields given).
         case fact(Fact)
+        /// An actor registered or revoked (by an admin).
+        case actor(ActorChange)
+        /// A second person's decision on an item waiting for approval.
+        case approval(target: EventID)
+        case rejection(target: EventID, reason: String)
     }
 
 }
@@ -50,6 +55,9 @@ extension Request {
         case .carryForward: return .carryForward
         case .reopen: return .reopen
         case .fact(let f): return f.type
+        case .actor: return .actor
+        case .approval: return .approval
+        case .rejection: return .rejection
         }
     }
 }
@@ -99,7 +107,7 @@ extension Request.Body {
         switch self {
         case .disbursement(_, _, _, _, let o), .budgetAdjustment(_, _, _, let o), .reversal(_, _, _, let o),
              .reclassification(_, _, _, _, let o), .close(_, _, let o): return o
-        case .unit, .yearOpen, .appropriation, .carryForward, .reopen, .fact: return nil
+        case .unit, .yearOpen, .appropriation, .carryForward, .reopen, .fact, .actor, .approval, .rejection: return nil
         }
     }
 }

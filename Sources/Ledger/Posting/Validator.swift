@@ -228,12 +228,33 @@ public struct Validator: Sendable {
                 throw Rejection(.malformedField, field: Wire.item, "the reclassification moves nothing: the new classification equals the old")
             }
             body = .adjustment(Adjustment(kind: .reclassification(target: target, amount: amount, to: new), priorYear: py, override: override))
+        case .actor(let c):
+            date = r.date ?? recorded.day
+            if let problem = AccessRules.nameProblem(c.name) { throw Rejection(.malformedField, field: Wire.name, problem) }
+            switch c.action {
+            case .add:
+                guard !c.roles.isEmpty else { throw Rejection(.missingField, field: Wire.roles, "an actor needs at least one role: clerk, approver, admin") }
+                if let problem = Ed25519.publicKeyProblem(c.publicKey) { throw Rejection(.malformedField, field: Wire.publicKey, "public_key: \(problem)") }
+            case .revoke:
+                guard !c.reason.trimmingSpaces.isEmpty else { throw Rejection(.missingField, field: Wire.reason, "revoking an actor needs the reason") }
+                if let bad = Validator.multiLine(c.reason, field: Wire.reason) { throw bad }
+            }
+            body = .access(.actor(c))
+        case .approval(let target):
+            date = r.date ?? recorded.day
+            body = .access(.approval(target: target))
+        case .rejection(let target, let reason):
+            date = r.date ?? recorded.day
+            guard !reason.trimmingSpaces.isEmpty else { throw Rejection(.missingField, field: Wire.reason, "a rejection needs its reason") }
+            if let bad = Validator.multiLine(reason, field: Wire.reason) { throw bad }
+            body = .access(.rejection(target: target, reason: reason))
         }
         for text in [r.body.override].compactMap({ $0 }) {
             if let bad = Validator.multiLine(text, field: Wire.override) { throw bad }
         }
         let id = r.id ?? generatedID(type: r.type, seq: seq, state: state, lookup: lookup)
-        return Event(seq: seq, id: id, date: date, recorded: recorded, actor: r.actor, memo: r.memo, body: body)
+        return Event(seq: seq, id: id, date: date, recorded: recorded, actor: r.actor, memo: r.memo, body: body,
+                     needsApproval: state.access.signing && AccessRules.needsApproval(body))
     }
 
     /// A fact's fields, each within its range (the rungs that need no journal).
@@ -301,10 +322,24 @@ public struct Validator: Sendable {
         return f
     }
 
-    private func generatedID(type: EventType, seq: Int, state: LedgerState, lookup: Lookup) -> EventID {
+    /// The prefix of a generated id: the type's first four letters, or a word where those would
+    /// be ambiguous (approval and appropriation).
+    static func idPrefix(_ type: EventType) -> String {
+        switch type {
+        case .actor: return "actor"
+        case .signature: return "sig"
+        case .approval: return "approve"
+        case .rejection: return "reject"
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .sanGongActivity, .vehicle,
+             .procurement, .asset, .performanceTarget, .performanceResult, .performanceStage, .text:
+            return String(type.rawValue.prefix(4))
+        }
+    }
+
+    func generatedID(type: EventType, seq: Int, state: LedgerState, lookup: Lookup) -> EventID {
         var n = seq
         while true {
-            let id = EventID(rawValue: "\(type.rawValue.prefix(4))-\(n)")!
+            let id = EventID(rawValue: "\(Validator.idPrefix(type))-\(n)")!
             if find(id, state: state, lookup: lookup) == nil { return id }
             n += 1_000_000_000
         }
@@ -335,7 +370,7 @@ public struct Validator: Sendable {
         if let t = target {
             switch t.event.body {
             case .disbursement: isDisbursement = true
-            case .unit, .yearOpen, .appropriation, .adjustment, .close, .carryForward, .reopen, .fact: break
+            case .unit, .yearOpen, .appropriation, .adjustment, .close, .carryForward, .reopen, .fact, .access: break
             }
         }
         return (amount, priorYear, base.map { ($0.classification, isDisbursement) })
@@ -348,7 +383,7 @@ public struct Validator: Sendable {
         switch t.event.body {
         case .appropriation(let a): (c, amount) = (a.classification, a.amount)
         case .disbursement(let x): (c, amount) = (x.classification, x.amount)
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: return nil
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access: return nil
         }
         return (c, amount, amount - Fen(state.corrected[t.locator] ?? 0))
     }
@@ -359,7 +394,7 @@ public struct Validator: Sendable {
         }
         switch t.event.body {
         case .appropriation, .disbursement: return nil
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact:
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access:
             return Rejection(.invalidTarget, field: Wire.target,
                              "event '\(id)' is a \(t.event.body.type.rawValue); only appropriations and disbursements can be reversed or reclassified (undo a budget adjustment with another one)")
         }
@@ -384,7 +419,16 @@ public struct Validator: Sendable {
     // MARK: - State
 
     private func checkState(_ event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
+        try checkAccess(event, state: state)
+        try checkRules(event, state: state, lookup: lookup)
+    }
+
+    /// The rules of the journal's figures and years (every rung after access).
+    private func checkRules(_ event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
         switch event.body {
+        case .access(let a):
+            try checkDecision(a, event: event, state: state, lookup: lookup)
+            return
         case .unit:
             if state.unit != nil { throw Rejection(.alreadyInitialised, field: nil, "the journal is already initialised for unit '\(state.unit!.unitCode)'") }
             return
@@ -435,7 +479,7 @@ public struct Validator: Sendable {
         var target: (event: Event, locator: Locator)?
         var override: String?
         switch event.body {
-        case .unit, .yearOpen, .appropriation, .close, .carryForward, .reopen, .fact: break
+        case .unit, .yearOpen, .appropriation, .close, .carryForward, .reopen, .fact, .access: break
         case .disbursement(let d): override = d.override
         case .adjustment(let adj):
             override = adj.override
@@ -445,6 +489,9 @@ public struct Validator: Sendable {
                 target = find(id, state: state, lookup: lookup)
                 if let r = checkTargetRejection(id, target: target) { throw r }
                 let t = target!
+                if let w = state.access.awaiting[id] {
+                    throw Rejection(.pendingTarget, field: Wire.target, "event '\(id)' (by \(w.actor)) is waiting for approval; it can be corrected once approved, or rejected instead")
+                }
                 if t.event.year != event.year {
                     guard t.event.year < event.year, state.isClosed(t.event.year) else {
                         throw Rejection(.invalidTarget, field: Wire.date,
@@ -508,6 +555,10 @@ public struct Validator: Sendable {
         }
         if let mark = state.closes[y], !mark.reopened {
             throw Rejection(.yearClosed, field: Wire.year, "fiscal year \(y) is already closed (close event '\(mark.id)'); reopen it first to close it again")
+        }
+        if let w = state.access.awaiting.values.filter({ $0.year == y }).min(by: { $0.seq < $1.seq }) {
+            let n = state.access.awaiting.values.filter { $0.year == y }.count
+            throw Rejection(.pendingItems, field: Wire.year, "\(n) item(s) of \(y) wait for approval (the first: '\(w.id)' by \(w.actor)); approve or reject them before closing (fledger log --pending)")
         }
         if state.openYears.contains(y - 1), !state.isClosed(y - 1) {
             throw Rejection(.closeOutOfOrder, field: Wire.year, "fiscal year \(y - 1) is still open; close \(y - 1) before \(y)")
@@ -665,6 +716,120 @@ public struct Validator: Sendable {
             case .acquire, .dispose: return false
             }
         }
+    }
+
+    // MARK: - Access
+
+    /// Who may do this: once signing has begun, every event is by a registered, unrevoked
+    /// actor holding its role, one actor per signed write, and carries the approval flag
+    /// exactly when the rules say it waits for a second person.
+    private func checkAccess(_ event: Event, state: LedgerState) throws(Rejection) {
+        let access = state.access
+        var declaring = false
+        if !access.signing, case .access(.actor) = event.body { declaring = true }
+        guard access.signing || declaring else {
+            switch event.body {
+            case .access(.approval), .access(.rejection):
+                throw Rejection(.notPending, field: Wire.target, "nothing waits for approval in a journal that has not begun signing (no actor is registered)")
+            case .access(.signature):
+                throw Rejection(.unknownActor, field: Wire.actor, "a signature in a journal with no registered actor")
+            case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access(.actor):
+                break
+            }
+            if event.needsApproval {
+                throw Rejection(.approvalFlag, field: Wire.approval, "nothing waits for approval before signing begins (no actor is registered)")
+            }
+            return
+        }
+        if case .unit = event.body { return }   // already_initialised says why
+        if event.needsApproval != AccessRules.needsApproval(event.body) {
+            throw Rejection(.approvalFlag, field: Wire.approval, event.needsApproval
+                ? "a \(event.body.type.rawValue) like this one does not wait for approval"
+                : "a \(event.body.type.rawValue) like this one waits for a second person's approval: it must carry \"approval\":\"required\"")
+        }
+        if declaring {
+            guard case .access(.actor(let c)) = event.body, c.action == .add, c.roles.contains(.admin), c.name == event.actor else {
+                throw Rejection(.missingRole, field: Wire.roles, "signing begins when an admin declares themselves: the first actor event adds its own actor ('\(event.actor)') with the admin role")
+            }
+            return
+        }
+        guard let actor = access.actors[event.actor] else {
+            throw Rejection(.unknownActor, field: Wire.actor, "'\(event.actor)' is not a registered actor of this journal (registered: \(access.actors.keys.sorted().joined(separator: ", "))); an admin adds actors with `fledger actor add`")
+        }
+        if let r = actor.revoked {
+            throw Rejection(.actorRevoked, field: Wire.actor, "actor '\(event.actor)' was revoked (event '\(r)'); their key signs nothing more")
+        }
+        if let open = access.openBatch, open.actor != event.actor {
+            throw Rejection(.batchActor, field: Wire.actor, "one write is one actor's: event \(open.first) of this write is by '\(open.actor)', this one by '\(event.actor)'")
+        }
+        if case .access(.signature(let s)) = event.body {
+            guard let open = access.openBatch else {
+                throw Rejection(.signatureRequired, field: Wire.first, "a signature with nothing to sign: no event since the last signature")
+            }
+            guard s.first == open.first else {
+                throw Rejection(.signatureRequired, field: Wire.first, "the signature covers events from \(s.first), but the write began at event \(open.first)")
+            }
+            return
+        }
+        guard let role = AccessRules.role(for: event.body), actor.roles.contains(role) else {
+            throw Rejection(.missingRole, field: Wire.actor, "actor '\(event.actor)' (\(Role.list(actor.roles))) lacks the \(AccessRules.role(for: event.body)?.rawValue ?? "?") role a \(event.body.type.rawValue) needs")
+        }
+    }
+
+    /// An actor change, or a decision on a waiting item, against the journal's state. An
+    /// approval re-checks the item as if it were posted now: the budget and the target it draws
+    /// on may have moved since it was asked for.
+    private func checkDecision(_ a: AccessEvent, event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
+        guard state.unit != nil else { throw notInitialised }
+        switch a {
+        case .signature:
+            return
+        case .actor(let c):
+            switch c.action {
+            case .add:
+                if let existing = state.access.active(c.name) {
+                    throw Rejection(.actorExists, field: Wire.name, "actor '\(c.name)' is already registered (event '\(existing.added)'); revoke it first to register a new key")
+                }
+            case .revoke:
+                guard let existing = state.access.active(c.name) else {
+                    throw Rejection(.unknownActor, field: Wire.name, "'\(c.name)' is not a registered, unrevoked actor")
+                }
+                let admins = state.access.actors.values.filter { $0.revoked == nil && $0.roles.contains(.admin) }
+                if existing.roles.contains(.admin), admins.count == 1 {
+                    throw Rejection(.lastAdmin, field: Wire.name, "'\(c.name)' is the last admin; register another admin first, or nobody could manage actors or close years")
+                }
+            }
+        case .approval(let id), .rejection(let id, _):
+            guard let w = state.access.awaiting[id] else {
+                if find(id, state: state, lookup: lookup) == nil {
+                    throw Rejection(.unknownEvent, field: Wire.target, "no event with id '\(id)' in this journal")
+                }
+                throw Rejection(.notPending, field: Wire.target, "event '\(id)' is not waiting for approval (it needs none, or was approved or rejected already)")
+            }
+            guard w.actor != event.actor else {
+                throw Rejection(.selfApproval, field: Wire.actor, "'\(event.actor)' asked for '\(id)'; a second person decides on it")
+            }
+            guard case .approval = a else { return }
+            guard var item = lookup(w.locator), item.id == id else {
+                throw Rejection(.unknownEvent, field: Wire.target, "event '\(id)' cannot be read back from the journal")
+            }
+            item.needsApproval = false
+            do throws(Rejection) { try checkRules(item, state: state, lookup: lookup) } catch {
+                throw Rejection(error.code, field: error.field, "'\(id)' cannot take effect now: \(error.message)")
+            }
+        }
+    }
+
+    /// Applies an accepted (or verified) event to the state, with what it refers to; an
+    /// approval releases its item. Returns the event a correction corrects, for readers.
+    func apply(_ event: Event, at locator: Locator, state: inout LedgerState, lookup: Lookup) -> Event? {
+        let target = self.target(of: event, state: state, lookup: lookup)
+        var released: (item: Event, target: (event: Event, locator: Locator)?)?
+        if case .access(.approval(let id)) = event.body, let w = state.access.awaiting[id], let item = lookup(w.locator) {
+            released = (item, self.target(of: item, state: state, lookup: lookup))
+        }
+        state.apply(event, at: locator, target: target, released: released)
+        return target?.event
     }
 
     private var notInitialised: Rejection {

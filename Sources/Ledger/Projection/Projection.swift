@@ -85,7 +85,7 @@ public struct Projection: Sendable, Equatable {
             if case .budget = a.kind { return .adjustments }
             return nil
         case .carryForward: return .carried
-        case .unit, .yearOpen, .close, .reopen, .fact: return nil
+        case .unit, .yearOpen, .close, .reopen, .fact, .access: return nil
         }
     }
 
@@ -93,7 +93,7 @@ public struct Projection: Sendable, Equatable {
     mutating func apply(_ e: Event, target: Event?) {
         events += 1
         switch e.body {
-        case .unit, .yearOpen, .fact: break
+        case .unit, .yearOpen, .fact, .access: break
         case .close(let c): closeLog.append(CloseLogEntry(seq: e.seq, year: c.year, close: c))
         case .reopen(let r): closeLog.append(CloseLogEntry(seq: e.seq, year: r.year, close: nil))
         case .carryForward(let c): add(c.classification, year: e.year, c.amount, .carried)
@@ -119,7 +119,7 @@ public struct Projection: Sendable, Equatable {
         switch t.body {
         case .appropriation(let a): return (a.classification, col)
         case .disbursement(let d): return (d.classification, col)
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: return nil
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access: return nil
         }
     }
 }
@@ -160,11 +160,13 @@ public struct ProjectionBuilder: Sendable {
     private var lookup: (@Sendable (EventID) -> Event?)?
     private var startingClose: EventID?
 
+    private var gate = ApprovalGate()
+
     public mutating func apply(_ e: Event) {
         projection.lastSeq = e.seq
         switch e.body {
         case .appropriation, .disbursement: targets[e.id] = e
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access: break
         }
         guard filter.admits(seq: e.seq, date: e.date) else { return }
         if case .carryForward(let c) = e.body, c.close == startingClose { return }
@@ -175,8 +177,11 @@ public struct ProjectionBuilder: Sendable {
             case .reversal(let t, _), .reclassification(let t, _, _): target = targets[t] ?? lookup?(t)
             }
         }
-        projection.apply(e, target: target)
+        for (x, t) in gate.pass(e, target: target) { projection.apply(x, target: t) }
     }
+
+    /// Items seen that still wait for approval (they count in nothing yet).
+    public var waiting: [Event] { gate.waiting }
 
     public mutating func apply(_ events: some Sequence<Event>) { for e in events { apply(e) } }
 }

@@ -50,9 +50,15 @@ extension JournalStore {
         }
         projection.lastSeq = scans.last(where: { $0.lines > 0 })?.lastSeq ?? 0
 
+        // Items approved (by approvals admitted, anywhere in the journal) count like any other.
+        let approved = Set(scans.flatMap(\.approved))
+        var pending = scans.flatMap(\.pending)
+        for e in scans.flatMap(\.waiting) where approved.contains(e.id) {
+            if let t = Trail.target(of: e) { pending.append((e, t)) } else { projection.apply(e, target: nil) }
+        }
         // Corrections last: their targets may lie in any part. Candidates by id hash are
         // confirmed by reading the target's line back, so a hash collision cannot alias.
-        let pending = scans.flatMap(\.pending)
+
         guard !pending.isEmpty else { return projection }
         var wanted: [UInt64: [Int]] = [:]
         for p in pending { wanted[ScanPart.hash(p.target.rawValue), default: []] = [] }
@@ -96,6 +102,9 @@ final class ScanPart: @unchecked Sendable {
     var pending: [(event: Event, target: EventID)] = []
     /// Admitted events the scanner did not read itself.
     var general = Projection()
+    /// Admitted items waiting for approval, and the admitted approvals' targets.
+    var waiting: [Event] = []
+    var approved: [EventID] = []
     var lines = 0, firstSeq = 0, lastSeq = 0, admitted = 0
     var error: (line: Int, reason: String)?
     var ioError: String?
@@ -187,9 +196,12 @@ final class ScanPart: @unchecked Sendable {
         switch event.body {
         case .appropriation, .disbursement:
             ids.append(ScanPart.hash(event.id.rawValue)); ids.append(UInt64(offset))
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access: break
         }
         guard filter.admits(seq: event.seq, date: event.date) else { return }
+        // Waiting items count once approved; approvals may lie in any part (resolved after).
+        if event.needsApproval { waiting.append(event); return }
+        if let decided = Trail.decided(by: event), case .access(.approval) = event.body { approved.append(decided) }
         if case .adjustment(let a) = event.body {
             switch a.kind {
             case .budget: break
@@ -263,6 +275,10 @@ final class ScanPart: @unchecked Sendable {
         if negative { guard kind == .budgetAdjustment else { return false }; i += 1 }
         guard let magnitude = digits(max: 17), i < n, byte(i) == 0x2c else { return false }
         let amount = Int64(negative ? -magnitude : magnitude)
+        // Adjustments and disbursements may wait for approval: those go the general way.
+        if kind != .appropriation, UnsafeRawBufferPointer(start: p + i, count: n - i).containsBytes(ScanKeys.waiting) {
+            return false
+        }
 
         // Recognised: record it.
         guard sequence(seq) else { return true }
@@ -322,6 +338,8 @@ enum ScanKeys {
     static let budgetKind = WireKey(",\"" + Wire.kind + "\":\"" + AdjustmentKind.budget.rawValue + "\"")
     static let fund = WireKey(",\"" + Wire.fund + "\":\"")
     static let amount = WireKey.field(Wire.amount)
+    /// An item waiting for approval (only ever a key: inside a string every quote is escaped).
+    static let waiting = Array((Wire.approval + "\":\"" + Wire.required + "\"").utf8)
 }
 
 /// Interns (year, classification bytes) to dense slot numbers with open addressing.

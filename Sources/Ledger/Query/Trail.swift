@@ -43,7 +43,7 @@ public enum Trail {
     /// one is its target's).
     public static func classifications(of e: Event) -> [Classification] {
         switch e.body {
-        case .unit, .yearOpen, .close, .reopen, .fact: return []
+        case .unit, .yearOpen, .close, .reopen, .fact, .access: return []
         case .carryForward(let c): return [c.classification]
         case .appropriation(let a): return [a.classification]
         case .disbursement(let d): return [d.classification]
@@ -69,6 +69,7 @@ public enum Trail {
     /// activity or a procurement explains.
     public static func reference(of e: Event) -> EventID? {
         if let t = target(of: e) { return t }
+        if let t = decided(by: e) { return t }
         guard case .fact(let f) = e.body else { return nil }
         switch f {
         case .sanGongActivity(let a): return a.target
@@ -77,10 +78,19 @@ public enum Trail {
         }
     }
 
+    /// The item an approval or rejection decides.
+    public static func decided(by e: Event) -> EventID? {
+        switch e.body {
+        case .access(.approval(let t)), .access(.rejection(let t, _)): return t
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact,
+             .access(.actor), .access(.signature): return nil
+        }
+    }
+
     /// The signed amount an event carries (nil for unit and year events).
     public static func amount(of e: Event) -> Fen? {
         switch e.body {
-        case .unit, .yearOpen, .close, .reopen, .fact: return nil
+        case .unit, .yearOpen, .close, .reopen, .fact, .access: return nil
         case .carryForward(let c): return c.amount
         case .appropriation(let a): return a.amount
         case .disbursement(let d): return d.amount
@@ -115,7 +125,7 @@ public enum Trail {
                     }
                 }
             }
-        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact: break
+        case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access: break
         }
         return History(event: e, corrections: corrections, remaining: remaining)
     }

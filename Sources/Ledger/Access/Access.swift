@@ -1,0 +1,211 @@
+/// Who may do what: the journal's people (actors with public keys and roles), the signature
+/// that closes every write once signing has begun, and the second person a correction needs
+/// (maker-checker). The rules are stated here once; the validator applies them to a post and
+/// to every line `verify` replays, so a journal cannot hold what a post would have refused.
+///
+/// - Signing begins at the journal's first `actor` event, by which an admin declares
+///   themselves (`fledger init --public-key`, or `fledger actor add` on an older journal).
+///   Events before it are unsigned history and count as they always did.
+/// - From then on every write (one post, one import, a close with its carry-forwards) ends
+///   with one `signature` event by the actor who made it: an Ed25519 signature of
+///   `signatureMessage`, which holds the hash of the write's last line and so vouches for all
+///   history before it. A rewritten line with a recomputed chain changes that hash, and every
+///   later signature fails.
+/// - Every event after the start is by a registered, unrevoked actor holding its role.
+/// - Adjustments, anything posted past a check (`override`) and reopenings wait for an
+///   `approval` by another actor with the approver role (or a `rejection`); until approved they
+///   count in no projection or statement, and a year with items waiting cannot be closed.
+
+/// What an actor may do.
+public enum Role: String, CaseIterable, Hashable, Sendable, Comparable {
+    /// Posts appropriations, disbursements, adjustments, facts; imports.
+    case clerk = "clerk"
+    /// Approves or rejects items waiting for a second person.
+    case approver = "approver"
+    /// Manages actors; opens, closes and reopens years.
+    case admin = "admin"
+
+    public static func < (l: Role, r: Role) -> Bool { allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)! }
+
+    /// "clerk,approver" → roles; nil for an unknown or empty list.
+    public static func parseList(_ text: String) -> Set<Role>? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
+        var out = Set<Role>()
+        for p in parts { guard let r = Role(rawValue: p) else { return nil }; out.insert(r) }
+        return out.isEmpty ? nil : out
+    }
+
+    public static func list(_ roles: Set<Role>) -> String { roles.sorted().map(\.rawValue).joined(separator: ",") }
+}
+
+/// An actor registered (`add`) or revoked, by an admin.
+public struct ActorChange: Hashable, Sendable {
+    public enum Action: String, CaseIterable, Hashable, Sendable { case add = "add", revoke = "revoke" }
+    public var action: Action
+    public var name: String
+    /// For `add`: the roles and the Ed25519 public key (32 bytes).
+    public var roles: Set<Role>
+    public var publicKey: [UInt8]
+    /// For `revoke`: why.
+    public var reason: String
+
+    public static func add(_ name: String, roles: Set<Role>, publicKey: [UInt8]) -> ActorChange {
+        ActorChange(action: .add, name: name, roles: roles, publicKey: publicKey, reason: "")
+    }
+    public static func revoke(_ name: String, reason: String) -> ActorChange {
+        ActorChange(action: .revoke, name: name, roles: [], publicKey: [], reason: reason)
+    }
+}
+
+/// The signature closing one write: it covers the events from `first` to the one before it,
+/// and (through the hash chain) everything before them.
+public struct BatchSignature: Hashable, Sendable {
+    public var first: Int
+    public var signature: [UInt8]
+}
+
+/// The events of access control: one event type each in the journal.
+public enum AccessEvent: Hashable, Sendable {
+    case actor(ActorChange)
+    case signature(BatchSignature)
+    /// A second person lets a waiting item count.
+    case approval(target: EventID)
+    /// A second person refuses a waiting item, with the reason; it never counts.
+    case rejection(target: EventID, reason: String)
+
+    public var type: EventType {
+        switch self {
+        case .actor: return .actor
+        case .signature: return .signature
+        case .approval: return .approval
+        case .rejection: return .rejection
+        }
+    }
+}
+
+/// One registered actor as the journal stands.
+public struct Actor: Hashable, Sendable {
+    public var name: String
+    public var roles: Set<Role>
+    public var publicKey: [UInt8]
+    /// The event that registered the key, and the one that revoked it (nil while valid).
+    public var added: EventID
+    public var revoked: EventID?
+}
+
+/// An item waiting for a second person.
+public struct Awaiting: Hashable, Sendable {
+    public var id: EventID
+    public var locator: Locator
+    public var seq: Int
+    public var year: Int
+    public var actor: String
+}
+
+/// The access part of the ledger state: who is registered, whether signing has begun, the
+/// write being signed, the items waiting for approval.
+public struct AccessState: Hashable, Sendable {
+    public internal(set) var actors: [String: Actor] = [:]
+    /// The sequence number of the event that began signing; nil for a journal that never did.
+    public internal(set) var signingFrom: Int?
+    /// The first event (and its actor) of a write not yet closed by its signature.
+    public internal(set) var openBatch: (first: Int, actor: String)?
+    public internal(set) var awaiting: [EventID: Awaiting] = [:]
+
+    public init() {}
+
+    public var signing: Bool { signingFrom != nil }
+
+    /// The actor as registered and not revoked, or nil.
+    public func active(_ name: String) -> Actor? {
+        actors[name].flatMap { $0.revoked == nil ? $0 : nil }
+    }
+
+    public static func == (l: AccessState, r: AccessState) -> Bool {
+        l.actors == r.actors && l.signingFrom == r.signingFrom && l.openBatch?.first == r.openBatch?.first
+            && l.openBatch?.actor == r.openBatch?.actor && l.awaiting == r.awaiting
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(signingFrom); h.combine(actors.count); h.combine(awaiting.count) }
+}
+
+public enum AccessRules {
+    /// The role an event needs once signing has begun; nil for the signature (its own rules).
+    public static func role(for body: EventBody) -> Role? {
+        switch body {
+        case .appropriation, .disbursement, .adjustment, .fact: return .clerk
+        case .unit, .yearOpen, .close, .carryForward, .reopen: return .admin
+        case .access(let a):
+            switch a {
+            case .actor: return .admin
+            case .approval, .rejection: return .approver
+            case .signature: return nil
+            }
+        }
+    }
+
+    /// True when an event of this content waits for a second person (once signing has begun):
+    /// every adjustment, anything that passed a check by override, and a reopening.
+    public static func needsApproval(_ body: EventBody) -> Bool {
+        switch body {
+        case .adjustment: return true
+        case .disbursement(let d): return d.override != nil
+        case .reopen: return true
+        // A close is the admin's act on figures the journal fixes; its carry-forwards follow
+        // it in the same write, so it cannot wait.
+        case .unit, .yearOpen, .appropriation, .close, .carryForward, .fact, .access: return false
+        }
+    }
+
+    /// The bytes a write's signature signs: a fixed label, the unit, the events covered, the
+    /// signer, and the SHA-256 of the write's last line (which chains to all before it).
+    public static func signatureMessage(unit: String, first: Int, last: Int, actor: String, head: SHA256.Digest) -> [UInt8] {
+        Array("fledger signature v1\nunit \(unit)\nevents \(first)-\(last)\nactor \(actor)\nhead \(head.hex)\n".utf8)
+    }
+
+    /// True when a write's signature verifies with its signer's registered key over the head
+    /// it closes (`head`: the hash of the write's last line, `last` its sequence number).
+    public static func verify(_ s: BatchSignature, by actor: String, last: Int, head: SHA256.Digest, state: LedgerState) -> Bool {
+        guard let key = state.access.actors[actor]?.publicKey, let unit = state.unit?.unitCode else { return false }
+        let message = signatureMessage(unit: unit, first: s.first, last: last, actor: actor, head: head)
+        return Ed25519.verify(s.signature, message: message, publicKey: key)
+    }
+
+    /// An actor name: one line, 1–64 characters, no leading or trailing space.
+    public static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty || name.count > 64 { return "an actor's name is 1 to 64 characters" }
+        if name.trimmingSpaces != name { return "an actor's name has no leading or trailing spaces" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "," }) { return "an actor's name is one line, without commas" }
+        return nil
+    }
+}
+
+/// The effective events of a journal read in order: what projections and statements count.
+/// An item that waits for approval is held back when it appears, and handed on, with the
+/// event it corrects, when its approval comes; a rejected or still waiting item never is.
+/// Every reader that sums figures from events puts this gate in front of itself, so all of
+/// them agree on what counts.
+public struct ApprovalGate: Sendable {
+    private var held: [EventID: (event: Event, target: Event?)] = [:]
+
+    public init() {}
+
+    /// The events that take effect now, in order, for one event read.
+    public mutating func pass(_ e: Event, target: Event?) -> [(event: Event, target: Event?)] {
+        if e.needsApproval {
+            held[e.id] = (e, target)
+            return []
+        }
+        if case .access(let a) = e.body {
+            switch a {
+            case .approval(let id): return held.removeValue(forKey: id).map { [$0, (e, nil)] } ?? [(e, nil)]
+            case .rejection(let id, _): held[id] = nil
+            case .actor, .signature: break
+            }
+        }
+        return [(e, target)]
+    }
+
+    /// Items seen and still waiting, in journal order.
+    public var waiting: [Event] { held.values.map(\.event).sorted { $0.seq < $1.seq } }
+}
