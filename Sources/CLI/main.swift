@@ -36,8 +36,13 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "trace": (TraceCommand.spec, TraceCommand.run),
     "verify": (VerifyCommand.spec, VerifyCommand.run),
     "repair": (RepairCommand.spec, RepairCommand.run),
+    "key": (KeyCommand.spec, KeyCommand.run),
+    "actor": (ActorCommand.spec, ActorCommand.run),
+    "approve": (DecisionCommand.approveSpec, DecisionCommand.approve),
+    "reject": (DecisionCommand.rejectSpec, DecisionCommand.reject),
 ]
-let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "check-report", "trace", "verify", "repair"]
+let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report",
+             "check-report", "trace", "verify", "repair", "key", "actor", "approve", "reject"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)
@@ -48,8 +53,9 @@ Commands:
 \(order.map { "  " + $0.padding(toLength: order.map(\.count).max()! + 2, withPad: " ", startingAt: 0) + commands[$0]!.0.summary }.joined(separator: "\n"))
 
 Every command takes the journal as --journal PATH, or from FLEDGER_JOURNAL.
-Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_CATALOGUE (code catalogue file;
-the built-in one otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds).
+Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_KEY (the private key that signs
+writes, once the journal signs), FLEDGER_CATALOGUE (code catalogue file; the built-in one
+otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds).
 
 Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage error;
 3 damaged journal; 4 I/O error; 5 not found; 6 statements do not reconcile.

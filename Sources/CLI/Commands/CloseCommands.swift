@@ -6,7 +6,7 @@ enum CloseCommand {
         name: "close", summary: "close a fiscal year: record its final figures, carry forward or lapse each balance, open the next year",
         usage: "close --year Y --actor NAME [--carry SEL,…] [--lapse SEL,…] [--id ID] [--memo TEXT] [--format text|json]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Context.journalOption, Context.catalogueOption, Context.keyOption,
             OptionSpec(name: "year", value: "Y", help: "the fiscal year to close (the years before it must be closed)"),
             OptionSpec(name: "actor", value: "NAME", help: "who closes it (default: $FLEDGER_ACTOR)"),
             OptionSpec(name: "carry", value: "SEL,…", help: "carry these lines' balances forward (结转): project codes, 项 codes or FUND/ITEM/NATURE[/PROJECT]"),
@@ -43,11 +43,11 @@ enum CloseCommand {
     static func run(_ a: ParsedArgs) throws -> Exit {
         let json = try Context.format(a) == "json"
         let year = try Context.year(a)
-        guard let actor = Context.actor(a), !actor.isEmpty else { throw UsageError(message: "--actor is required (or set FLEDGER_ACTOR)") }
+        guard let actor = try Context.actor(a), !actor.isEmpty else { throw UsageError(message: "--actor is required (or set FLEDGER_ACTOR)") }
         let request = CloseRequest(year: year, actor: actor, id: try Context.eventID(a), memo: a["memo"] ?? "",
                                    carry: try selectors(a["carry"], option: "carry"), lapse: try selectors(a["lapse"], option: "lapse"),
                                    override: a["override"])
-        let result = try Context.store(a).close(request)
+        let result = try Context.writer(a).close(request)
         if !json, case .committed(let events) = result {
             for r in events {
                 guard case .appended(let e) = r, case .close(let c) = e.body else { continue }
@@ -64,7 +64,7 @@ enum ReopenCommand {
         name: "reopen", summary: "reopen a closed fiscal year (audited; a new close supersedes the old)",
         usage: "reopen --year Y --reason TEXT --actor NAME [--id ID]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Context.journalOption, Context.catalogueOption, Context.keyOption,
             OptionSpec(name: "year", value: "Y", help: "the closed fiscal year to reopen (a later closed year must be reopened first)"),
             OptionSpec(name: "reason", value: "TEXT", help: "why (required; kept in the event)"),
             OptionSpec(name: "actor", value: "NAME", help: "who reopens it (default: $FLEDGER_ACTOR)"),
@@ -74,8 +74,8 @@ enum ReopenCommand {
         details: "Nothing is deleted: the reopen is an event, the old close stays in the journal. Close the year again when done;\nthe new close carries forward only the difference from what the old one carried.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let request = Request(id: try Context.eventID(a), date: nil, actor: Context.actor(a) ?? "",
+        let request = Request(id: try Context.eventID(a), date: nil, actor: try Context.actor(a) ?? "",
                               body: .reopen(year: try Context.year(a), reason: try a.required("reason")))
-        return try PostCommand.report(try Context.store(a).post([request]), json: try Context.format(a) == "json")
+        return try PostCommand.report(try Context.writer(a).post([request]), json: try Context.format(a) == "json")
     }
 }

@@ -48,8 +48,34 @@ enum Context {
         return s
     }
 
-    static func actor(_ a: ParsedArgs) -> String? {
-        a["actor"] ?? ProcessInfo.processInfo.environment["FLEDGER_ACTOR"]
+    static let keyOption = OptionSpec(name: "key", value: "FILE", help: "private key that signs the write once the journal signs (default: $FLEDGER_KEY; see `fledger key new`)")
+
+    /// The signing key named by `--key` or `FLEDGER_KEY`, if any; a key file others can read,
+    /// or one that does not parse, is refused.
+    static func signingKey(_ a: ParsedArgs) throws -> SigningKey? {
+        let path = a["key"] ?? ProcessInfo.processInfo.environment["FLEDGER_KEY"]
+        guard let path, !path.isEmpty else { return nil }
+        do { return try SigningKey.load(path: path) } catch { throw Failure(exit: .usage, message: "key: \(error)") }
+    }
+
+    /// The store of a writing command, with the key that signs its write.
+    static func writer(_ a: ParsedArgs) throws -> JournalStore {
+        var s = try store(a)
+        s.signer = try signingKey(a)
+        return s
+    }
+
+    /// Who posts: `--actor`, else the key's actor, else `FLEDGER_ACTOR`. With a key, `--actor`
+    /// must name the key's actor: each actor signs their own writes.
+    static func actor(_ a: ParsedArgs) throws -> String? {
+        let key = try signingKey(a)
+        if let given = a["actor"] {
+            if let key, key.actor != given {
+                throw UsageError(message: "--actor '\(given)' is not the actor of the key (\(key.actor)); each actor signs their own writes")
+            }
+            return given
+        }
+        return key?.actor ?? ProcessInfo.processInfo.environment["FLEDGER_ACTOR"]
     }
 
     /// `--year`, required, a fiscal year.

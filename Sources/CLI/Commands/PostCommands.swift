@@ -4,22 +4,31 @@ import Ledger
 enum InitCommand {
     static let spec = CommandSpec(
         name: "init", summary: "create a journal for a unit",
-        usage: "init --unit CODE --name NAME --year YYYY --actor NAME [--journal PATH]",
+        usage: "init --unit CODE --name NAME --year YYYY --actor NAME [--public-key KEY --key FILE] [--journal PATH]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Context.journalOption, Context.catalogueOption, Context.keyOption,
             OptionSpec(name: "unit", value: "CODE", help: "the unit's code (单位编码)"),
             OptionSpec(name: "name", value: "NAME", help: "the unit's name (单位名称)"),
             OptionSpec(name: "year", value: "YYYY", help: "the first fiscal year the journal holds"),
             OptionSpec(name: "id", value: "ID", help: "id of the unit event (default: generated)"),
             OptionSpec(name: "actor", value: "NAME", help: "who creates the journal (default: $FLEDGER_ACTOR)"),
             OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
+            OptionSpec(name: "public-key", value: "KEY", help: "declare the actor the journal's first admin with this public key (from `fledger key new`); signing begins"),
         ],
-        details: "Writes the journal's first line, the unit event, and opens its first fiscal year.\nRefuses to touch an existing file.")
+        details: """
+        Writes the journal's first line, the unit event, and opens its first fiscal year.
+        Refuses to touch an existing file. With --public-key, the actor is declared the first admin
+        in the same step, signed with their key (--key FILE or FLEDGER_KEY): from then on every
+        write is signed and every actor must be registered (see `fledger actor --help`).
+        """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let store = try Context.store(a)
+        let store = try Context.writer(a)
         let year = try Context.year(a)
-        let request = Request(id: try Context.eventID(a), date: CivilDate.firstOfYear(year), actor: Context.actor(a) ?? "", memo: a["memo"] ?? "",
+        if a["public-key"] != nil, store.signer == nil {
+            throw UsageError(message: "--public-key declares the first admin, who signs the declaration: give their key (--key FILE or FLEDGER_KEY)")
+        }
+        let request = Request(id: try Context.eventID(a), date: CivilDate.firstOfYear(year), actor: try Context.actor(a) ?? "", memo: a["memo"] ?? "",
                               body: .unit(code: try a.required("unit"), name: try a.required("name")))
         switch try store.initialise(request) {
         case .failure(let r):
@@ -27,7 +36,13 @@ enum InitCommand {
             return .rejected
         case .success(let e):
             out("created \(store.path): unit \(a["unit"]!) \(a["name"]!), fiscal year \(year) open (event \(e.id))")
-            return .ok
+            guard let publicKey = a["public-key"] else { return .ok }
+            // The first admin declares themselves in the same step; a refusal leaves no journal.
+            let declared = Result { try ActorCommand.declare(a, store: store, publicKey: publicKey) }
+            if case .success(.ok) = declared { return .ok }
+            for suffix in ["", ".fledger-head", ".fledger-checkpoint"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+            err("fledger init: the journal was not kept: its first admin could not be declared")
+            return try declared.get()
         }
     }
 }
@@ -37,7 +52,7 @@ enum OpenYearCommand {
         name: "open-year", summary: "open a further fiscal year for posting",
         usage: "open-year --year YYYY --actor NAME [--journal PATH]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Context.journalOption, Context.catalogueOption, Context.keyOption,
             OptionSpec(name: "year", value: "YYYY", help: "the fiscal year to open"),
             OptionSpec(name: "id", value: "ID", help: "event id (default: generated)"),
             OptionSpec(name: "actor", value: "NAME", help: "who opens it (default: $FLEDGER_ACTOR)"),
@@ -46,9 +61,9 @@ enum OpenYearCommand {
         details: "Posts are accepted only in open fiscal years; `init` opens the first.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let request = Request(id: try Context.eventID(a), date: nil, actor: Context.actor(a) ?? "", memo: a["memo"] ?? "",
+        let request = Request(id: try Context.eventID(a), date: nil, actor: try Context.actor(a) ?? "", memo: a["memo"] ?? "",
                               body: .yearOpen(year: try Context.year(a)))
-        return try PostCommand.report(try Context.store(a).post([request]), json: false)
+        return try PostCommand.report(try Context.writer(a).post([request]), json: false)
     }
 }
 
@@ -76,7 +91,7 @@ enum PostCommand {
     static let spec = CommandSpec(
         name: "post", summary: "append one appropriation, disbursement or adjustment",
         usage: "post appropriation|disbursement|adjustment [FIELDS] [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption, Context.formatOption] + fieldOptions,
+        options: [Context.journalOption, Context.catalogueOption, Context.formatOption, Context.keyOption] + fieldOptions,
         details: """
         Examples:
           fledger post appropriation --date 2023-01-01 --fund gpb --item 2010350 --nature basic \\
@@ -109,9 +124,9 @@ enum PostCommand {
         // end parses them like a CSV or JSON Lines row, naming the field at fault.
         var fields: [String: String] = [Wire.type: type]
         for o in fieldOptions { if let v = a[o.name] { fields[o.name.replacingOccurrences(of: "-", with: "_")] = v } }
-        if fields[Wire.actor] == nil, let actor = Context.actor(a) { fields[Wire.actor] = actor }
+        if fields[Wire.actor] == nil, let actor = try Context.actor(a) { fields[Wire.actor] = actor }
         let json = try Context.format(a) == "json"
-        return try submit([Draft(fields: fields)], store: try Context.store(a), json: json)
+        return try submit([Draft(fields: fields)], store: try Context.writer(a), json: json)
     }
 
     static func submit(_ drafts: [Draft], store: JournalStore, json: Bool) throws -> Exit {
@@ -153,7 +168,7 @@ enum ImportCommand {
         name: "import", summary: "append a batch from CSV or JSON Lines, all rows or none",
         usage: "import FILE [--format csv|jsonl] [--journal PATH]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Context.journalOption, Context.catalogueOption, Context.keyOption,
             OptionSpec(name: "format", value: "csv|jsonl", help: "input format (default: from the file's extension)"),
             OptionSpec(name: "actor", value: "NAME", help: "actor for rows that name none (default: $FLEDGER_ACTOR)"),
             OptionSpec(name: "encoding", value: "utf-8|gb18030", help: "the file's text encoding (default utf-8; a byte-order mark is fine); gb18030 for CSV saved by a spreadsheet on a Chinese desktop"),
@@ -179,7 +194,7 @@ enum ImportCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw Failure(exit: .io, message: "\(file): cannot read the file")
         }
-        let store = try Context.store(a)
+        let store = try Context.writer(a)
         let encodingName = a["encoding"] ?? TextEncoding.utf8.rawValue
         guard let encoding = TextEncoding(rawValue: encodingName.lowercased()) ?? (encodingName.lowercased() == "utf8" ? .utf8 : nil) else {
             throw UsageError(message: "--encoding '\(encodingName)' is not utf-8 or gb18030")
@@ -195,7 +210,7 @@ enum ImportCommand {
         }
         let (rows, syntax) = ImportRows.parse(text, format: format)
         var drafts = rows.map(\.draft)
-        if let actor = Context.actor(a) {
+        if let actor = try Context.actor(a) {
             for i in drafts.indices where drafts[i][Wire.actor] == nil { drafts[i].fields[Wire.actor] = actor }
         }
         var problems = syntax.map { (line: $0.line, text: $0.message) }

@@ -20,7 +20,10 @@ enum BudgetCommand {
         (disbursements net of corrections), 可用余额, 执行率 (执行数 ÷ 调整后预算, two decimals; empty where the
         budget is zero), 以前年度调整 (corrections of a closed year's spending; shown when any, not in 执行数).
         Corrections count in the column of the event they correct, on their own date. 合计 comes first.
+        待审批预算, 待审批执行: what items waiting for approval would add once approved (shown when any;
+        they count in no other column).
         CSV header: code,name,budget_initial,adjustments,budget,actual,available,rate
+        (then pending_budget,pending_actual when any item waits)
         The journal is read, not verified: `fledger verify` checks its hash chain.
         """)
 
@@ -36,16 +39,22 @@ enum BudgetCommand {
         let store = try Context.store(a)
         let projection = try store.project(filter)
         let report = BudgetReport(projection: projection, year: year, view: view, catalogue: store.catalogue)
+        // Items waiting for approval count in none of the figures; their own columns show them.
+        let waitingRows = BudgetReport(projection: projection.waiting, year: year, view: view, catalogue: store.catalogue).rows
+        let waiting = Dictionary(waitingRows.map { ($0.code, $0.figures) }, uniquingKeysWith: { a, _ in a })
+        let anyWaiting = waitingRows.contains { !$0.figures.isZero }
+        func pending(_ r: BudgetRow) -> Figures { waiting[r.code] ?? Figures() }
         let cells: (Figures) -> [String] = { f in
             [money(f.initial), money(f.adjustments), money(f.budget), money(f.actual), money(f.available), f.rate?.description ?? ""]
         }
         switch format {
         case "csv":
             let plain = (a["unit"] ?? "yuan") == "yuan" ? { (f: Fen) in f.yuan } : money
-            out("code,name,budget_initial,adjustments,budget,actual,available,rate")
+            out("code,name,budget_initial,adjustments,budget,actual,available,rate" + (anyWaiting ? ",pending_budget,pending_actual" : ""))
             for r in report.rows {
                 let f = r.figures
-                out(([r.code, r.name] + [plain(f.initial), plain(f.adjustments), plain(f.budget), plain(f.actual), plain(f.available), f.rate?.description ?? ""]).map(csvField).joined(separator: ","))
+                let extra = anyWaiting ? [plain(pending(r).budget), plain(pending(r).actual)] : []
+                out(([r.code, r.name] + [plain(f.initial), plain(f.adjustments), plain(f.budget), plain(f.actual), plain(f.available), f.rate?.description ?? ""] + extra).map(csvField).joined(separator: ","))
             }
         case "json":
             var rows: [String] = []
@@ -54,7 +63,8 @@ enum BudgetCommand {
                 rows.append("{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"subtotal\":\(r.isSubtotal),"
                     + "\"budget_initial\":\(f.initial.raw),\"adjustments\":\(f.adjustments.raw),\"budget\":\(f.budget.raw),"
                     + "\"actual\":\(f.actual.raw),\"available\":\(f.available.raw),\"rate\":\(f.rate?.description ?? "null"),"
-                    + "\"carried\":\(f.carried.raw),\"prior_year\":\(f.priorYear.raw)}")
+                    + "\"carried\":\(f.carried.raw),\"prior_year\":\(f.priorYear.raw),"
+                    + "\"pending_budget\":\(pending(r).budget.raw),\"pending_actual\":\(pending(r).actual.raw)}")
             }
             out("{\"year\":\(year),\"by\":\(jsonString(view.rawValue)),\"as_of\":\(filter.asOf.map { jsonString($0.description) } ?? "null"),"
                 + "\"until_seq\":\(filter.untilSeq.map(String.init) ?? "null"),\"events\":\(projection.events),\"last_seq\":\(projection.lastSeq),"
@@ -68,15 +78,18 @@ enum BudgetCommand {
             let prior = report.rows.contains { $0.figures.priorYear != .zero }
             var headers = ["编码", "名称"] + (carried ? ["年初结转"] : []) + ["年初预算", "调整", "调整后预算", "执行数", "可用余额", "执行率%"]
             if prior { headers.append("以前年度调整") }
+            if anyWaiting { headers += ["待审批预算", "待审批执行"] }
             var t = TextTable(headers, align: [.left, .left] + Array(repeating: .right, count: headers.count - 2))
             for r in report.rows {
                 var row = [r.code, String(repeating: "  ", count: max(0, r.level - 1)) + r.name]
                 if carried { row.append(money(r.figures.carried)) }
                 row += cells(r.figures)
                 if prior { row.append(money(r.figures.priorYear)) }
+                if anyWaiting { row += [money(pending(r).budget), money(pending(r).actual)] }
                 t.add(row)
             }
             write(t.render(), to: 1)
+            if anyWaiting { out("待审批: items waiting for a second person's approval, counted in no other column (fledger log --pending)") }
         }
         return .ok
     }

@@ -4,7 +4,7 @@ import Ledger
 enum LogCommand {
     static let spec = CommandSpec(
         name: "log", summary: "list the audit trail, filtered",
-        usage: "log [--type T] [--item CODE] [--project CODE] [--actor NAME] [--from DATE] [--to DATE] [--format text|csv|json]",
+        usage: "log [--pending] [--type T] [--item CODE] [--project CODE] [--actor NAME] [--from DATE] [--to DATE] [--format text|csv|json]",
         options: [
             Context.journalOption, Context.catalogueOption,
             OptionSpec(name: "type", value: "TYPES", help: "event types, comma-separated (appropriation,disbursement,adjustment,unit,year_open)"),
@@ -17,8 +17,9 @@ enum LogCommand {
             OptionSpec(name: "to", value: "DATE", help: "effective date on or before"),
             OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元 rounded half up"),
             OptionSpec(name: "format", value: "text|csv|json", help: "table (default), CSV, or JSON Lines of events"),
+            OptionSpec(name: "pending", value: nil, help: "only the items waiting for a second person's approval, with who asked and when"),
         ],
-        details: "Events are listed in journal order (sequence numbers). Amounts of reversals are shown negative.")
+        details: "Events are listed in journal order (sequence numbers). Amounts of reversals are shown negative.\nWith --pending: what `fledger approve ID` or `fledger reject ID --reason TEXT` decides; none of it counts yet.")
 
     static func filter(_ a: ParsedArgs) throws(UsageError) -> TrailFilter {
         var f = TrailFilter()
@@ -48,7 +49,10 @@ enum LogCommand {
         let format = try Context.format(a, allowed: ["text", "csv", "json"])
         let money = try Context.unit(a)
         let f = try filter(a)
-        let events = try Context.store(a).events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
+        let pending = a.flags.contains("pending")
+        let events = pending
+            ? try Context.store(a).accessState().waiting.map(\.event).filter(f.matches)
+            : try Context.store(a).events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
         switch format {
         case "json":
             for e in events { out(EventCodec.json(e)) }
@@ -61,15 +65,15 @@ enum LogCommand {
                      e.recorded.text, e.memo].map(csvField).joined(separator: ","))
             }
         default:
-            var t = TextTable(["seq", "date", "id", "type", "fund", "项", "经济", "nature", "project", "amount", "actor", "detail"],
-                              align: [.right, .left, .left, .left, .left, .left, .left, .left, .left, .right, .left, .left])
+            var t = TextTable(["seq", "date", "id", "type", "fund", "项", "经济", "nature", "project", "amount", "actor"] + (pending ? ["asked at"] : []) + ["detail"],
+                              align: [.right, .left, .left, .left, .left, .left, .left, .left, .left, .right, .left] + (pending ? [.left] : []) + [.left])
             for e in events {
                 let r = Row(e)
                 t.add([String(e.seq), e.date.description, e.id.rawValue, e.body.type.rawValue + (r.kind.isEmpty ? "" : ":\(r.kind)"),
-                       r.fund, r.item, r.econ, r.nature, r.project, Trail.amount(of: e).map(money) ?? "", e.actor, r.detail(e)])
+                       r.fund, r.item, r.econ, r.nature, r.project, Trail.amount(of: e).map(money) ?? "", e.actor] + (pending ? [e.recorded.text] : []) + [r.detail(e)])
             }
             write(t.render(), to: 1)
-            out("\(events.count) event(s)")
+            out(pending ? "\(events.count) item(s) wait for approval" : "\(events.count) event(s)")
         }
         return .ok
     }
@@ -127,7 +131,7 @@ enum LogCommand {
 
 enum ShowCommand {
     static let spec = CommandSpec(
-        name: "show", summary: "show one event and the later corrections that refer to it",
+        name: "show", summary: "show one event: who posted it, its corrections, who approved them, the signatures",
         usage: "show ID [--format text|json] [--journal PATH]",
         options: [Context.journalOption, Context.catalogueOption, Context.formatOption,
                   OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元")],
@@ -140,14 +144,46 @@ enum ShowCommand {
         let money = try Context.unit(a)
         let store = try Context.store(a)
         let catalogue = store.validator.catalogue
-        // Only lines naming the id in quotes can be the event or a correction of it: the rest
-        // are skipped without being decoded.
-        let named = try store.events(containing: Array("\"\(id.rawValue)\"".utf8)) { $0.id == id || Trail.target(of: $0) == id }
+        // Only lines naming the id in quotes can be the event or a correction of it, and only
+        // decisions and signatures can tell the rest of its story: every other line is skipped
+        // without being decoded. Read in order, so the ids and sequence numbers wanted are known
+        // before the decisions and signatures that refer to them.
+        let needles = [Array("\"\(id.rawValue)\"".utf8)] + [EventType.approval, .rejection, .signature].map { Array("\"type\":\"\($0.rawValue)\"".utf8) }
+        var ids: Set<EventID> = [id]
+        var unsigned: Set<Int> = []
+        let named = try store.events(containingAny: needles) { e in
+            var keep = e.id == id
+            if Trail.target(of: e) == id { ids.insert(e.id); keep = true }
+            if let t = Trail.decided(by: e), ids.contains(t) { keep = true }
+            if case .access(.signature(let s)) = e.body {
+                let covered = unsigned.filter { $0 >= s.first && $0 < e.seq }
+                unsigned.subtract(covered)
+                return !covered.isEmpty
+            }
+            if keep { unsigned.insert(e.seq) }
+            return keep
+        }
         guard let h = Trail.history(of: id, in: named) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
+        let keys = Dictionary(try store.accessState().actors.map { ($0.name, Hex.encode($0.publicKey)) }, uniquingKeysWith: { a, _ in a })
+        /// Who signed the write holding an event, with which key; nil before signing began.
+        func signedBy(_ e: Event) -> String? {
+            h.signature(covering: e.seq).map { s in "signed by \(s.actor) with key \(keys[s.actor] ?? "?") (signature \(s.id), event \(s.seq))" }
+        }
+        func status(_ e: Event) -> String? {
+            guard e.needsApproval else { return nil }
+            guard let d = h.decision(on: e.id) else { return "waiting for a second person's approval" }
+            switch d.body {
+            case .access(.rejection(_, let reason)): return "rejected by \(d.actor) at \(d.recorded.text) (\(d.id)): \(reason)"
+            default: return "approved by \(d.actor) at \(d.recorded.text) (\(d.id))" + (signedBy(d).map { "; \($0)" } ?? "")
+            }
+        }
         if json {
-            out(#"{"event":\#(EventCodec.json(h.event)),"corrections":[\#(h.corrections.map(EventCodec.json).joined(separator: ","))],"remaining":\#(h.remaining.map { String($0.raw) } ?? "null")}"#)
+            let story = ([h.event] + h.corrections).map { e in
+                #"{"id":"\#(e.id)","status":\#(status(e).map(jsonString) ?? "null"),"signed":\#(signedBy(e).map(jsonString) ?? "null")}"#
+            }
+            out(#"{"event":\#(EventCodec.json(h.event)),"corrections":[\#(h.corrections.map(EventCodec.json).joined(separator: ","))],"decisions":[\#(h.decisions.map(EventCodec.json).joined(separator: ","))],"story":[\#(story.joined(separator: ","))],"remaining":\#(h.remaining.map { String($0.raw) } ?? "null")}"#)
             return .ok
         }
         let e = h.event
@@ -164,7 +200,8 @@ enum ShowCommand {
             if let p = c.project { lines.append(("project", p.rawValue)) }
         }
         if let amount = Trail.amount(of: e) { lines.append(("amount", money(amount))) }
-        for (k, v) in [("target", r.target), ("doc", r.doc), ("payee", r.payee), ("voucher", r.voucher), ("override", r.override), ("memo", e.memo)] where !v.isEmpty {
+        for (k, v) in [("target", r.target), ("doc", r.doc), ("payee", r.payee), ("voucher", r.voucher), ("override", r.override), ("memo", e.memo),
+                       ("approval", status(e) ?? ""), ("signed", signedBy(e) ?? "")] where !v.isEmpty {
             lines.append((k, v))
         }
         let w = lines.map { displayWidth($0.0) }.max() ?? 0
@@ -176,7 +213,9 @@ enum ShowCommand {
             var t = TextTable(["seq", "date", "id", "kind", "amount", "actor", "detail"], align: [.right, .left, .left, .left, .right, .left, .left])
             for c in h.corrections {
                 let cr = LogCommand.Row(c)
-                t.add([String(c.seq), c.date.description, c.id.rawValue, cr.kind, Trail.amount(of: c).map(money) ?? "", c.actor, cr.detail(c)])
+                var detail = cr.detail(c)
+                if let st = status(c) { detail = detail.replacingOccurrences(of: "; needs a second person's approval", with: "") + "; " + st }
+                t.add([String(c.seq), c.date.description, c.id.rawValue, cr.kind, Trail.amount(of: c).map(money) ?? "", c.actor, detail])
             }
             write(t.render(), to: 1)
             if let rem = h.remaining { out("remaining after corrections: \(money(rem))") }
@@ -203,11 +242,17 @@ enum VerifyCommand {
         switch Result(catching: { () throws(JournalError) in try store.verify() }) {
         case .success(let r):
             if json {
-                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
+                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","unsigned_history":\#(r.unsignedHistory),"signatures":\#(r.signatures),"actors":\#(r.actors.filter { $0.revoked == nil }.count),"waiting":\#(r.waiting.count),"notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
             } else {
                 out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
                 if let u = r.unit { out("unit: \(u.unitCode) \(u.unitName); open years: \(r.openYears.map(String.init).joined(separator: ", "))") }
                 out("head: \(r.head.hex)")
+                if r.unsignedHistory == r.events {
+                    out("signing: not begun; every event is unsigned history (an admin begins it: fledger actor add NAME --role admin --public-key KEY --key FILE)")
+                } else {
+                    out("signing: began at event \(r.unsignedHistory + 1) (\(r.unsignedHistory) event(s) of unsigned history before it); \(r.signatures) write signature(s) verified; \(r.actors.filter { $0.revoked == nil }.count) active actor(s)"
+                        + (r.waiting.isEmpty ? "" : "; \(r.waiting.count) item(s) wait for approval"))
+                }
                 for n in r.notes { out("note: \(n)") }
             }
             return .ok

@@ -308,6 +308,11 @@ public struct JournalStore: Sendable {
     /// holds (an id in quotes, say): lines without it are skipped undecoded. Like `events()`,
     /// this decodes but does not check the chain.
     public func events(containing needle: [UInt8]? = nil, where match: (Event) -> Bool) throws(JournalError) -> [Event] {
+        try events(containingAny: needle.map { [$0] }, where: match)
+    }
+
+    /// As `events(containing:where:)`, for lines that hold any of several byte strings.
+    public func events(containingAny needles: [[UInt8]]?, where match: (Event) -> Bool) throws(JournalError) -> [Event] {
         let file = try JournalFile(path: path, access: .read)
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
@@ -317,7 +322,7 @@ public struct JournalStore: Sendable {
             let table = LineTable(complete)
             for i in 0..<table.count {
                 let bytes = table.line(i, in: complete)
-                if let needle, !bytes.containsBytes(needle) { continue }
+                if let needles, !needles.contains(where: { bytes.containsBytes($0) }) { continue }
                 let e: Event
                 do { e = try EventCodec.decode(bytes).event } catch {
                     throw .damaged(path: path, line: line + i + 1, reason: "cannot be read: \(error)")
@@ -330,6 +335,19 @@ public struct JournalStore: Sendable {
             throw .damaged(path: path, line: line + 1, reason: "the last line is cut short, as a crash during a write leaves it; run `fledger repair`")
         }
         return out
+    }
+
+    // MARK: - Access
+
+    /// The registered actors (revoked ones included) and the items waiting for approval with
+    /// their events, as the journal stands: from the checkpoint and the lines after it, under a
+    /// shared lock (a quick read, not a verification).
+    public func accessState() throws(JournalError) -> (actors: [Actor], waiting: [(event: Event, awaiting: Awaiting)], signingFrom: Int?) {
+        let file = try JournalFile(path: path, access: .read)
+        let loaded = try load(file, canClearPending: false)
+        let access = loaded.state.access
+        let waiting = access.awaiting.values.sorted { $0.seq < $1.seq }.compactMap { w in loaded.lookup(w.locator).map { ($0, w) } }
+        return (access.actors.values.sorted { $0.name < $1.name }, waiting, access.signingFrom)
     }
 
     // MARK: - Loading state

@@ -772,7 +772,7 @@ public struct Validator: Sendable {
             return
         }
         guard let role = AccessRules.role(for: event.body), actor.roles.contains(role) else {
-            throw Rejection(.missingRole, field: Wire.actor, "actor '\(event.actor)' (\(Role.list(actor.roles))) lacks the \(AccessRules.role(for: event.body)?.rawValue ?? "?") role a \(event.body.type.rawValue) needs")
+            throw Rejection(.missingRole, field: Wire.actor, "actor '\(event.actor)' (\(Role.list(actor.roles))) lacks the \(AccessRules.role(for: event.body)?.rawValue ?? "?") role, which events of type '\(event.body.type.rawValue)' need")
         }
     }
 

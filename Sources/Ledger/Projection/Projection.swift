@@ -40,6 +40,16 @@ public struct Projection: Sendable, Equatable {
     }
 
     public internal(set) var figures: [Key: Figures] = [:]
+    /// What the items still waiting for approval would add, per classification, once approved
+    /// (counted in no figure above). Filled in by `JournalStore.project`.
+    public internal(set) var waitingFigures: [Key: Figures] = [:]
+
+    /// The waiting items' figures as a projection of their own (for reports grouped like this one).
+    public var waiting: Projection {
+        var p = Projection()
+        p.figures = waitingFigures
+        return p
+    }
     /// Closes and reopenings in journal order (nil close = a reopening of `year`).
     var closeLog: [CloseLogEntry] = []
 

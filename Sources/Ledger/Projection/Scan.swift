@@ -51,23 +51,32 @@ extension JournalStore {
         projection.lastSeq = scans.last(where: { $0.lines > 0 })?.lastSeq ?? 0
 
         // Items approved (by approvals admitted, anywhere in the journal) count like any other.
-        let approved = Set(scans.flatMap(\.approved))
-        var pending = scans.flatMap(\.pending)
-        for e in scans.flatMap(\.waiting) where approved.contains(e.id) {
-            if let t = Trail.target(of: e) { pending.append((e, t)) } else { projection.apply(e, target: nil) }
+        let approved = Set(scans.flatMap(\.approved)), rejected = Set(scans.flatMap(\.rejected))
+        // Corrections, and what still waits (projected on its own, for the 待审批 columns).
+        var pending = scans.flatMap(\.pending).map { (event: $0.event, target: $0.target, waiting: false) }
+        var waiting = Projection()
+        for e in scans.flatMap(\.waiting) where !rejected.contains(e.id) {
+            let stillWaiting = !approved.contains(e.id)
+            if let t = Trail.target(of: e) {
+                pending.append((e, t, stillWaiting))
+            } else if stillWaiting {
+                waiting.apply(e, target: nil)
+            } else {
+                projection.apply(e, target: nil)
+            }
         }
         // Corrections last: their targets may lie in any part. Candidates by id hash are
         // confirmed by reading the target's line back, so a hash collision cannot alias.
-
-        guard !pending.isEmpty else { return projection }
         var wanted: [UInt64: [Int]] = [:]
         for p in pending { wanted[ScanPart.hash(p.target.rawValue), default: []] = [] }
-        for s in scans {
-            s.ids.withUnsafeBufferPointer { ids in
-                var k = 0
-                while k < ids.count {
-                    if wanted[ids[k]] != nil { wanted[ids[k]]!.append(Int(ids[k + 1])) }
-                    k += 2
+        if !pending.isEmpty {
+            for s in scans {
+                s.ids.withUnsafeBufferPointer { ids in
+                    var k = 0
+                    while k < ids.count {
+                        if wanted[ids[k]] != nil { wanted[ids[k]]!.append(Int(ids[k + 1])) }
+                        k += 2
+                    }
                 }
             }
         }
@@ -82,8 +91,9 @@ extension JournalStore {
             guard let target else {
                 throw .damaged(path: path, line: p.event.seq, reason: "corrects event '\(p.target)', which is not an appropriation or disbursement in this journal; `fledger verify` says why")
             }
-            projection.apply(p.event, target: target)
+            if p.waiting { waiting.apply(p.event, target: target) } else { projection.apply(p.event, target: target) }
         }
+        projection.waitingFigures = waiting.figures
         return projection
     }
 }
@@ -104,7 +114,7 @@ final class ScanPart: @unchecked Sendable {
     var general = Projection()
     /// Admitted items waiting for approval, and the admitted approvals' targets.
     var waiting: [Event] = []
-    var approved: [EventID] = []
+    var approved: [EventID] = [], rejected: [EventID] = []
     var lines = 0, firstSeq = 0, lastSeq = 0, admitted = 0
     var error: (line: Int, reason: String)?
     var ioError: String?
@@ -201,7 +211,9 @@ final class ScanPart: @unchecked Sendable {
         guard filter.admits(seq: event.seq, date: event.date) else { return }
         // Waiting items count once approved; approvals may lie in any part (resolved after).
         if event.needsApproval { waiting.append(event); return }
-        if let decided = Trail.decided(by: event), case .access(.approval) = event.body { approved.append(decided) }
+        if let decided = Trail.decided(by: event) {
+            if case .access(.approval) = event.body { approved.append(decided) } else { rejected.append(decided) }
+        }
         if case .adjustment(let a) = event.body {
             switch a.kind {
             case .budget: break

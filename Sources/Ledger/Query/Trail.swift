@@ -103,21 +103,51 @@ public enum Trail {
         }
     }
 
-    /// One event and the later corrections that refer to it, with what is left uncorrected.
+    /// One event and the later corrections that refer to it, with what is left uncorrected,
+    /// the decisions on any of them that waited for approval, and the signatures of the writes
+    /// that hold them.
     public struct History: Sendable {
         public let event: Event
         public let corrections: [Event]
-        /// The event's amount less what reversals and reclassifications took from it.
+        /// The event's amount less what reversals and reclassifications took from it (those
+        /// that count: approved, or needing no approval).
         public let remaining: Fen?
+        /// Approvals and rejections of the event or of its corrections.
+        public let decisions: [Event]
+        public let signatures: [Event]
+
+        /// The approval or rejection of an item, if any.
+        public func decision(on id: EventID) -> Event? { decisions.first { decided(by: $0) == id } }
+
+        /// Whether an event counts: it needs no approval, or it was approved.
+        public func counts(_ e: Event) -> Bool {
+            guard e.needsApproval else { return true }
+            if case .access(.approval)? = decision(on: e.id)?.body { return true }
+            return false
+        }
+
+        /// The signature that closes the write holding event number `seq`.
+        public func signature(covering seq: Int) -> Event? {
+            signatures.first { s in
+                if case .access(.signature(let b)) = s.body { return b.first <= seq && seq < s.seq }
+                return false
+            }
+        }
     }
 
+    /// The history of `id` among `events` (which must hold the event, its corrections, the
+    /// decisions on them and the signatures wanted, as `show` reads them).
     public static func history(of id: EventID, in events: [Event]) -> History? {
         guard let e = events.first(where: { $0.id == id }) else { return nil }
         let corrections = events.filter { target(of: $0) == id }
+        let ids = Set([id] + corrections.map(\.id))
+        let decisions = events.filter { decided(by: $0).map(ids.contains) ?? false }
+        let signatures = events.filter { if case .access(.signature) = $0.body { return true }; return false }
+        let partial = History(event: e, corrections: corrections, remaining: nil, decisions: decisions, signatures: signatures)
         var remaining = amount(of: e)
         switch e.body {
         case .appropriation, .disbursement:
-            for c in corrections {
+            for c in corrections where partial.counts(c) {
                 if case .adjustment(let adj) = c.body {
                     switch adj.kind {
                     case .budget: break
@@ -127,6 +157,6 @@ public enum Trail {
             }
         case .unit, .yearOpen, .adjustment, .close, .carryForward, .reopen, .fact, .access: break
         }
-        return History(event: e, corrections: corrections, remaining: remaining)
+        return History(event: e, corrections: corrections, remaining: remaining, decisions: decisions, signatures: signatures)
     }
 }
