@@ -124,7 +124,7 @@ enum PostCommand {
         // end parses them like a CSV or JSON Lines row, naming the field at fault.
         var fields: [String: String] = [Wire.type: type]
         for o in fieldOptions { if let v = a[o.name] { fields[o.name.replacingOccurrences(of: "-", with: "_")] = v } }
-        if fields[Wire.actor] == nil, let actor = try Context.actor(a) { fields[Wire.actor] = actor }
+        if let actor = try Context.actor(a), fields[Wire.actor] == nil { fields[Wire.actor] = actor }   // checks --actor against the key
         let json = try Context.format(a) == "json"
         return try submit([Draft(fields: fields)], store: try Context.writer(a), json: json)
     }
