@@ -52,6 +52,14 @@ import Testing
         #expect(budget(scan) == budget(builder.projection))
         let (_, r) = try Reconciler.reconcile(store, year: 2023)
         #expect(r.passed, "\(ReconcileTests.why(r))")
+        // The export counts what the projections count (hledger postings of 2023's expenses).
+        var exported: Int64 = 0
+        for l in Export(format: .hledger).document(try store.events()) {
+            let c = l.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
+            guard l.hasPrefix("  "), c.count == 3, c[0].hasPrefix("Expenses:2023:"), case .success(let f) = Fen.parse(String(c[1])) else { continue }
+            exported += f.raw
+        }
+        #expect(exported == actual(scan).raw)
         return (actual(scan), budget(scan))
     }
 
@@ -242,6 +250,22 @@ import Testing
         let report = try store.verify()
         #expect(report.unsignedHistory == 3)
         #expect(report.signatures == 1)
+    }
+
+    /// `show`'s screened read (lines naming the id, or of the decision and signature types)
+    /// equals the whole read filtered the same way.
+    @Test func theTypeScreenEqualsTheWholeRead() throws {
+        let store = try Self.signedStore()
+        let clerk = Self.as_(store, Self.clerkKey)
+        #expect(try clerk.post([disbursement("D1", amount: "100.00"), disbursement("D2", amount: "5.00")]).appended.count == 2)
+        #expect(try clerk.post([d(["type": "adjustment", "kind": "reversal", "id": "R1", "target": "D1", "date": "2023-03-01", "actor": "李出纳"])]).appended.count == 1)
+        #expect(try Self.as_(store, Self.approverKey).post([d(["type": "approval", "target": "R1", "actor": "张审核"])]).appended.count == 1)
+        let types: [EventType] = [.approval, .rejection, .signature]
+        let screened = try store.events(containingAny: [Array("\"D1\"".utf8)], ofTypes: types) { _ in true }
+        let lines = readLines(store.path).filter { !$0.isEmpty }
+        let whole = try store.events().filter { e in lines[e.seq - 1].contains("\"D1\"") || types.contains(e.body.type) }
+        #expect(screened.map(\.seq) == whole.map(\.seq))
+        #expect(screened.count == 1 + 1 + 1 + 5)   // D1, R1, the approval, the five writes' signatures
     }
 
     @Test func keyFilesArePrivate() throws {

@@ -4,13 +4,16 @@ import Ledger
 enum KeyCommand {
     static let spec = CommandSpec(
         name: "key", summary: "make or show an actor's signing key",
-        usage: "key new --actor NAME --output FILE | key show [--key FILE]",
+        usage: "key new|show [--actor NAME --output FILE] [--key FILE]",
         options: [
             OptionSpec(name: "actor", value: "NAME", help: "whose key (key new)"),
             OptionSpec(name: "output", value: "FILE", help: "where to write the private key, mode 0600; never overwritten (key new)"),
             Context.keyOption,
         ],
         details: """
+        fledger key new --actor NAME --output FILE
+        fledger key show [--key FILE]
+
         `key new` writes a new Ed25519 private key readable by its owner only, and prints the public
         key to register (`fledger actor add NAME --role ROLE --public-key KEY`). The private key
         never enters the journal; a command refuses a key file that others can read.
@@ -47,7 +50,7 @@ enum KeyCommand {
 enum ActorCommand {
     static let spec = CommandSpec(
         name: "actor", summary: "register, revoke and list the people who may write",
-        usage: "actor add NAME --role ROLE[,ROLE] --public-key KEY | actor revoke NAME --reason TEXT | actor list [--format text|json]",
+        usage: "actor add|revoke|list [NAME] [--role ROLE[,ROLE] --public-key KEY] [--reason TEXT] [--key FILE] [--format text|json]",
         options: [
             Context.journalOption, Context.catalogueOption, Context.keyOption, Context.formatOption,
             OptionSpec(name: "role", value: "ROLES", help: "clerk (posts, imports), approver (approves or rejects waiting items), admin (actors, years); comma-separated"),
@@ -58,6 +61,10 @@ enum ActorCommand {
             OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
         ],
         details: """
+        fledger actor add NAME --role ROLE[,ROLE] --public-key KEY [--key FILE]
+        fledger actor revoke NAME --reason TEXT [--key FILE]
+        fledger actor list [--format text|json]
+
         Only an admin adds or revokes actors. On a journal that does not sign yet, the first
         `actor add` is an admin declaring themselves (NAME is the key's actor, the roles include
         admin): signing begins with it, and the events before it are counted as unsigned history.

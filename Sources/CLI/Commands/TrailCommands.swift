@@ -148,10 +148,10 @@ enum ShowCommand {
         // decisions and signatures can tell the rest of its story: every other line is skipped
         // without being decoded. Read in order, so the ids and sequence numbers wanted are known
         // before the decisions and signatures that refer to them.
-        let needles = [Array("\"\(id.rawValue)\"".utf8)] + [EventType.approval, .rejection, .signature].map { Array("\"type\":\"\($0.rawValue)\"".utf8) }
+        let needles = [Array("\"\(id.rawValue)\"".utf8)]
         var ids: Set<EventID> = [id]
         var unsigned: Set<Int> = []
-        let named = try store.events(containingAny: needles) { e in
+        let named = try store.events(containingAny: needles, ofTypes: [.approval, .rejection, .signature]) { e in
             var keep = e.id == id
             if Trail.target(of: e) == id { ids.insert(e.id); keep = true }
             if let t = Trail.decided(by: e), ids.contains(t) { keep = true }
@@ -166,7 +166,9 @@ enum ShowCommand {
         guard let h = Trail.history(of: id, in: named) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
-        let keys = Dictionary(try store.accessState().actors.map { ($0.name, Hex.encode($0.publicKey)) }, uniquingKeysWith: { a, _ in a })
+        // The registered keys, only when a signature is part of the story (an unsigned journal
+        // is not read again).
+        let keys = h.signatures.isEmpty ? [:] : Dictionary(try store.accessState().actors.map { ($0.name, Hex.encode($0.publicKey)) }, uniquingKeysWith: { a, _ in a })
         /// Who signed the write holding an event, with which key; nil before signing began.
         func signedBy(_ e: Event) -> String? {
             h.signature(covering: e.seq).map { s in "signed by \(s.actor) with key \(keys[s.actor] ?? "?") (signature \(s.id), event \(s.seq))" }

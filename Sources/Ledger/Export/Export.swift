@@ -157,7 +157,7 @@ extension Export {
         var firstUse: [String: CivilDate] = [:]
         var order: [String] = []
         var unit: UnitOpening?
-        for e in events {
+        func take(_ e: Event) {
             var target: Event?
             switch e.body {
             case .unit(let u): unit = u
@@ -172,6 +172,11 @@ extension Export {
             let ps = Export.postings(e, target: target)
             for p in ps where firstUse[p.account] == nil { firstUse[p.account] = e.date; order.append(p.account) }
             rendered.append((e, ps))
+        }
+        // Only what counts is exported: an item waiting for approval goes when its approval comes.
+        var gate = ApprovalGate()
+        for event in events {
+            for (e, _) in gate.pass(event, target: nil) { take(e) }
         }
         var out = header(unit: unit, events: events.count)
         out += opens(order.map { ($0, firstUse[$0]!) })

@@ -208,7 +208,14 @@ public struct JournalStore: Sendable {
             if let r = validator.check(sig, state: loaded.state, lookup: lookup) { return .rejected([(0, r)]) }
             append(sig, EventCodec.encode(sig, prev: prev))
         }
-        guard !out.bytes.isEmpty, !dryRun else { return .committed(results) }
+        guard !out.bytes.isEmpty, !dryRun else {
+            // Nothing to append (every item already posted): the state is the journal's, so a
+            // full replay still leaves a checkpoint for the next post.
+            if !dryRun, loaded.fullReplay, loaded.state.count >= checkpointEvery {
+                saveCheckpoint(Checkpoint(size: loaded.size, lastLineStart: loaded.lastLineStart, head: prev, state: loaded.state))
+            }
+            return .committed(results)
+        }
         let multiLine = out.bytes.reduce(0) { n, b in b == 0x0a ? n + 1 : n } > 1
         if multiLine {
             do throws(JournalError) {
@@ -311,8 +318,10 @@ public struct JournalStore: Sendable {
         try events(containingAny: needle.map { [$0] }, where: match)
     }
 
-    /// As `events(containing:where:)`, for lines that hold any of several byte strings.
-    public func events(containingAny needles: [[UInt8]]?, where match: (Event) -> Bool) throws(JournalError) -> [Event] {
+    /// As `events(containing:where:)`, for lines that hold any of several byte strings, or
+    /// whose event is of one of `types` (read from the line's `type` field).
+    public func events(containingAny needles: [[UInt8]]?, ofTypes types: [EventType] = [], where match: (Event) -> Bool) throws(JournalError) -> [Event] {
+        let typeNames = types.map { Array($0.rawValue.utf8) }
         let file = try JournalFile(path: path, access: .read)
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
@@ -322,7 +331,7 @@ public struct JournalStore: Sendable {
             let table = LineTable(complete)
             for i in 0..<table.count {
                 let bytes = table.line(i, in: complete)
-                if let needles, !needles.contains(where: { bytes.containsBytes($0) }) { continue }
+                if let needles, !needles.contains(where: { bytes.containsBytes($0) }), typeNames.isEmpty || !bytes.isLine(ofType: typeNames) { continue }
                 let e: Event
                 do { e = try EventCodec.decode(bytes).event } catch {
                     throw .damaged(path: path, line: line + i + 1, reason: "cannot be read: \(error)")

@@ -66,15 +66,30 @@ func decodeEvent(_ line: UnsafeRawBufferPointer) -> Event? {
 
 extension UnsafeRawBufferPointer {
     /// Whether `needle` occurs in these bytes (memchr for its first byte, then memcmp).
-    func containsBytes(_ needle: [UInt8]) -> Bool {
-        guard let base = baseAddress, let first = needle.first else { return needle.isEmpty }
-        return needle.withUnsafeBytes { n -> Bool in
+    func containsBytes(_ needle: [UInt8]) -> Bool { firstOffset(of: needle) != nil }
+
+    /// Where `needle` first occurs in these bytes.
+    func firstOffset(of needle: [UInt8]) -> Int? {
+        guard let base = baseAddress, let first = needle.first else { return needle.isEmpty ? 0 : nil }
+        return needle.withUnsafeBytes { n -> Int? in
             var at = 0
             while count - at >= n.count, let hit = memchr(base + at, Int32(first), count - at - n.count + 1) {
-                if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
+                if memcmp(hit, n.baseAddress!, n.count) == 0 { return base.distance(to: UnsafeRawPointer(hit)) }
                 at = base.distance(to: UnsafeRawPointer(hit)) + 1
             }
-            return false
+            return nil
         }
     }
+
+    /// Whether a canonical journal line is of one of `types`: its `type` value, read where the
+    /// line format puts it (after `seq` and `id`, near the start), equals one of them.
+    func isLine(ofType types: [[UInt8]]) -> Bool {
+        guard let at = firstOffset(of: LineKeys.type) else { return false }
+        let rest = UnsafeRawBufferPointer(rebasing: self[(at + LineKeys.type.count)...])
+        return types.contains { t in rest.count > t.count && rest[t.count] == 0x22 && memcmp(rest.baseAddress!, t, t.count) == 0 }
+    }
+}
+
+private enum LineKeys {
+    static let type = Array((",\"" + Wire.type + "\":\"").utf8)
 }
