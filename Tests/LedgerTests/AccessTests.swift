@@ -268,6 +268,41 @@ import Testing
         #expect(screened.count == 1 + 1 + 1 + 5)   // D1, R1, the approval, the five writes' signatures
     }
 
+    /// Each access event reads back as itself through both decoders; malformed fields are named.
+    @Test func accessLinesRoundTrip() throws {
+        let bodies: [EventBody] = [
+            .access(.actor(.add("李出纳", roles: [.approver, .clerk], publicKey: Self.clerkKey.publicKey))),
+            .access(.actor(.revoke("李出纳", reason: "调离"))),
+            .access(.signature(BatchSignature(first: 3, signature: Ed25519.sign([1, 2, 3], seed: [UInt8](repeating: 7, count: 32))))),
+            .access(.approval(target: EventID(rawValue: "R1")!)),
+            .access(.rejection(target: EventID(rawValue: "R1")!, reason: "无依据")),
+        ]
+        for (k, body) in bodies.enumerated() {
+            let e = Event(seq: 4 + k, id: EventID(rawValue: "X\(k)")!, date: CivilDate("2024-01-05")!, recorded: testClock.now(), actor: "王会计", memo: "", body: body)
+            let line = EventCodec.encode(e, prev: .zero)
+            #expect(try line.withUnsafeBytes { try EventCodec.decode($0) }.event == e)
+            #expect(line.withUnsafeBytes { StrictDecoder.decode($0) }?.event == e)
+        }
+        let waiting = Event(seq: 9, id: EventID(rawValue: "R1")!, date: CivilDate("2023-03-01")!, recorded: testClock.now(), actor: "李出纳", memo: "备注",
+                            body: .adjustment(Adjustment(kind: .reversal(target: EventID(rawValue: "D1")!, amount: Fen(100)), override: nil)), needsApproval: true)
+        let line = String(decoding: EventCodec.encode(waiting, prev: .zero), as: UTF8.self)
+        #expect(line.contains(",\"approval\":\"required\",\"memo\":"))
+        #expect(Array(line.utf8).withUnsafeBytes { StrictDecoder.decode($0) }?.event == waiting)
+        for (from, to, field) in [(",\"approval\":\"required\"", ",\"approval\":\"yes\"", "approval")] {
+            let bad = Array(line.replacingOccurrences(of: from, with: to).utf8)
+            #expect(throws: LineDecodeError.self) { try bad.withUnsafeBytes { try EventCodec.decode($0) } }
+            do { _ = try bad.withUnsafeBytes { try EventCodec.decode($0) } } catch { #expect((error as? LineDecodeError)?.field == field) }
+        }
+        let actorLine = String(decoding: EventCodec.encode(Event(seq: 4, id: EventID(rawValue: "X")!, date: CivilDate("2024-01-05")!, recorded: testClock.now(),
+                                                                 actor: "王会计", memo: "", body: bodies[0]), prev: .zero), as: UTF8.self)
+        #expect(actorLine.contains("\"roles\":\"clerk,approver\""), "roles in their fixed order")
+        for (from, to, field) in [("clerk,approver", "approver,clerk", "roles"), ("clerk,approver", "boss", "roles"),
+                                  (Self.clerkKey.publicKeyHex, String(Self.clerkKey.publicKeyHex.dropLast(2)), "public_key")] {
+            let bad = Array(actorLine.replacingOccurrences(of: from, with: to).utf8)
+            do { _ = try bad.withUnsafeBytes { try EventCodec.decode($0) }; Issue.record("accepted \(to)") } catch { #expect((error as? LineDecodeError)?.field == field) }
+        }
+    }
+
     @Test func keyFilesArePrivate() throws {
         let dir = tempDir()
         let key = try SigningKey.generate(actor: "王会计")

@@ -20,9 +20,16 @@ public enum Fuzz {
             .adjustment(Adjustment(kind: .reversal(target: EventID(rawValue: "D-1")!, amount: Fen(100)), override: nil)),
             .fact(.text(Narrative(year: 2023, key: "reason.total", text: "压减\n经费"))),
             .yearOpen(YearOpening(year: 2024)),
+            .access(.actor(.add("李出纳", roles: [.clerk, .approver], publicKey: [UInt8](repeating: UInt8(r.below(256)), count: 32)))),
+            .access(.actor(.revoke("李出纳", reason: "调离"))),
+            .access(.signature(BatchSignature(first: 1 + r.below(seq), signature: (0..<64).map { _ in UInt8(r.below(256)) }))),
+            .access(.approval(target: EventID(rawValue: "R-1")!)),
+            .access(.rejection(target: EventID(rawValue: "R-1")!, reason: "无依据")),
         ]
+        let body = kinds[r.below(kinds.count)]
         let e = Event(seq: seq, id: EventID(rawValue: "E-\(seq)")!, date: CivilDate(year: 2023, month: 1 + r.below(12), day: 1 + r.below(28))!,
-                      recorded: Timestamp(posixSeconds: 1_700_000_000), actor: "王会计", memo: r.below(2) == 0 ? "" : "备注", body: kinds[r.below(kinds.count)])
+                      recorded: Timestamp(posixSeconds: 1_700_000_000), actor: "王会计", memo: r.below(2) == 0 ? "" : "备注", body: body,
+                      needsApproval: AccessRules.needsApproval(body) && r.below(2) == 0)
         return EventCodec.encode(e, prev: .zero)
     }
 
