@@ -97,10 +97,12 @@ func run() -> Exit {
         err("fledger: unknown command '\(name)'; commands: \(order.joined(separator: ", ")). See fledger --help")
         return .usage
     }
+    Context.command = name
     do {
         let parsed = try ParsedArgs.parse(args, spec: spec)
         if parsed.wantsHelp { out(spec.help()); return .ok }
         let status = try body(parsed)
+        Context.finishProgress()
         for s in Context.opened { for n in s.notices.take() { err("fledger \(name): warning: \(n)") } }
         if let reason = outputFailure {
             err("fledger \(name): cannot write to standard output: \(reason)")
@@ -108,18 +110,23 @@ func run() -> Exit {
         }
         return status
     } catch let e as UsageError {
+        Context.finishProgress()
         err("fledger \(name): \(e.message)\nSee fledger \(name) --help")
         return .usage
     } catch let f as Failure {
+        Context.finishProgress()
         err("fledger \(name): \(f.message)")
         return f.exit
     } catch let j as JournalError {
+        Context.finishProgress()
         err("fledger \(name): \(j)")
         return exit(for: j)
     } catch let c as Catalogue.LoadError {
+        Context.finishProgress()
         err("fledger \(name): catalogue: \(c)")
         return .io
     } catch {
+        Context.finishProgress()
         err("fledger \(name): \(error)")
         return .io
     }

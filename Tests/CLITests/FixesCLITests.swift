@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import CLI
+@testable import Ledger
 
 /// Behaviours that were wrong (issue 10), each pinned by a test that failed before the fix.
 @Suite(.serialized) struct FixesCLITests {
@@ -133,5 +135,22 @@ import Testing
             }
         #expect(acknowledged.ids.count == posters * each)
         #expect(ids.sorted() == acknowledged.ids.sorted())
+    }
+}
+
+/// The progress line: its words, and never a byte of it where standard error is not a terminal.
+@Suite struct ProgressLineTests {
+    @Test func theLineSaysHowFarRateAndTimeLeft() {
+        #expect(ProgressLine.text("verify", JournalProgress(done: 170_000_000, total: 370_000_000, unit: .bytes), elapsed: 2.0)
+            == "verify: 45% · 170 of 370 MB · 85 MB/s · 3 s left")
+        #expect(ProgressLine.text("import", JournalProgress(done: 250_000, total: 1_000_000, unit: .rows), elapsed: 5.0)
+            == "import: 25% · 250,000 of 1,000,000 rows · 50,000 rows/s · 15 s left")
+    }
+
+    @Test func nothingWhenStandardErrorIsAPipe() throws {
+        let j = try newJournal()
+        let r = try fledger(["verify"], journal: j)
+        #expect(r.status == 0)
+        #expect(!r.err.contains("\u{1B}") && !r.err.contains("% ·"))
     }
 }

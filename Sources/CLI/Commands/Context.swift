@@ -42,11 +42,22 @@ enum Context {
     /// Every store a command opened, so that its notices are printed when the command ends.
     nonisolated(unsafe) static var opened: [JournalStore] = []
 
+    /// The command running (for the progress line), and the progress lines shown.
+    nonisolated(unsafe) static var command = "fledger"
+    nonisolated(unsafe) static var progressLines: [ProgressLine] = []
+
     static func store(_ a: ParsedArgs) throws -> JournalStore {
-        let s = JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+        var s = JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+        if let line = ProgressLine.forTerminal(command) {
+            progressLines.append(line)
+            s.progress = { line.report($0) }
+        }
         opened.append(s)
         return s
     }
+
+    /// Clears any progress line before the command's last words on standard error.
+    static func finishProgress() { for l in progressLines { l.finish() } }
 
     static let keyOption = OptionSpec(name: "key", value: "FILE", help: "private key that signs the write once the journal signs (default: $FLEDGER_KEY; see `fledger key new`)")
 

@@ -147,8 +147,10 @@ public final class JournalFile {
     /// chunk ending with a newline, with its offset in the file (a line longer than the chunk
     /// grows the buffer). Returns the offset after the last complete line: less than `size`
     /// when the file ends in a line cut short.
-    func forEachChunk(size: Int, chunk: Int, _ body: (_ lines: UnsafeRawBufferPointer, _ offset: Int) throws(JournalError) -> Void) throws(JournalError) -> Int {
+    func forEachChunk(size: Int, chunk: Int, progress: ProgressSink? = nil,
+                      _ body: (_ lines: UnsafeRawBufferPointer, _ offset: Int) throws(JournalError) -> Void) throws(JournalError) -> Int {
         var offset = 0, chunk = chunk
+        defer { progress?(JournalProgress(done: offset, total: size, unit: .bytes)) }
         while offset < size {
             let buf = try read(at: offset, count: min(chunk, size - offset))
             let raw = UnsafeRawBufferPointer(buf.bytes)
@@ -160,6 +162,7 @@ public final class JournalFile {
             try body(complete, offset)
             offset += complete.count
             withExtendedLifetime(buf) {}
+            progress?(JournalProgress(done: offset, total: size, unit: .bytes))
         }
         return offset
     }
@@ -295,3 +298,15 @@ enum SideFile {
 }
 
 func lastError() -> String { String(cString: strerror(errno)) }
+
+
+/// How far a long read or write has got, for a progress display (the command line shows one on
+/// a terminal). The libraries never print: they hand this to whoever asked.
+public struct JournalProgress: Sendable {
+    public enum Unit: Sendable { case bytes, rows }
+    public let done: Int
+    public let total: Int
+    public let unit: Unit
+}
+
+public typealias ProgressSink = @Sendable (JournalProgress) -> Void

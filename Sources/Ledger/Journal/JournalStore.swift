@@ -21,6 +21,8 @@ public struct JournalStore: Sendable {
     public var fileOps: FileOps = .system
     /// The key that signs each write, once the journal has begun signing (see `AccessRules`).
     public var signer: SigningKey?
+    /// Told how far long reads (bytes of the journal) and batches (rows validated) have got.
+    public var progress: ProgressSink?
     /// What a command should say besides its result: a file beside the journal that could not be
     /// written (the events are durable; the derived file is not).
     public let notices = Notices()
@@ -163,6 +165,7 @@ public struct JournalStore: Sendable {
             out.bytes.append(0x0a)
         }
         for (i, item) in drafts.enumerated() {
+            if let progress, drafts.count >= 10_000, i % 10_000 == 0 { progress(JournalProgress(done: i, total: drafts.count, unit: .rows)) }
             let request: Request
             switch item {
             case .failure(let r): rejections.append((i, r)); continue
@@ -327,7 +330,7 @@ public struct JournalStore: Sendable {
         try checkPending(file: file, size: size, canClear: false)
         var out: [Event] = []
         var line = 0
-        let end = try file.forEachChunk(size: size, chunk: readChunk) { complete, _ throws(JournalError) in
+        let end = try file.forEachChunk(size: size, chunk: readChunk, progress: progress) { complete, _ throws(JournalError) in
             let table = LineTable(complete)
             for i in 0..<table.count {
                 let bytes = table.line(i, in: complete)

@@ -85,7 +85,7 @@ extension JournalStore {
         }
         var prev = SHA256.Digest.zero
         var prevPrev: SHA256.Digest?
-        let offset = try file.forEachChunk(size: size, chunk: readChunk) { complete, offset throws(JournalError) in
+        let offset = try file.forEachChunk(size: size, chunk: readChunk, progress: progress) { complete, offset throws(JournalError) in
             let replayer = Replayer(path: path, validator: validator, baseOffset: offset, buf: complete, before: readBefore)
             let first = state.count + 1
             try replayer.run(state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: checkpoint?.size, snapshot: &snapshot, visit: sink)
