@@ -1,13 +1,17 @@
+import Glibc
+
 /// A checkpoint: the `LedgerState` after some prefix of the journal, bound to that prefix by
 /// its byte size and the SHA-256 of its last line. A post loads it and replays only the lines
 /// after it, instead of the whole journal; when it does not match the journal (or is damaged,
 /// or missing) the post falls back to a full replay and writes a fresh one. It is derived
 /// data: deleting it loses nothing. `fledger verify` compares it with a full replay.
 ///
-/// Binary, little-endian: magic, prefix size, event count, last line's offset and hash, the
-/// state, then a 64-bit checksum of everything before it.
+/// Binary, little-endian: magic, the body's length, prefix size, event count, last line's
+/// offset and hash, the state (with, for the sorted id index, its word count and a checksum per
+/// block of `IndexWords.blockWords` words), a 64-bit checksum of all that, and last the index
+/// words themselves, which a post maps and reads in place (`IndexWords`).
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0005".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0006".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -17,6 +21,7 @@ struct Checkpoint {
     func encode() -> [UInt8] {
         var w = BinaryWriter()
         w.bytes(Checkpoint.magic)
+        w.u64(0)   // the body's length, filled in below
         w.u64(UInt64(size)); w.u64(UInt64(state.count)); w.u64(UInt64(lastLineStart)); w.bytes(head.bytes)
         w.u64(UInt64(bitPattern: state.volume.raw))
         let u = state.unit
@@ -33,7 +38,9 @@ struct Checkpoint {
         w.u64(UInt64(corrected.count)); for (l, a) in corrected { w.u64(l); w.u64(UInt64(bitPattern: a)) }
         var index = state.index
         index.compact()
-        w.u64(UInt64(index.sorted.count)); w.words(index.sorted)
+        let words = index.sorted.all ?? []   // the store never saves a damaged index (`compact` said so)
+        let sums = IndexWords.blockSums(words)
+        w.u64(UInt64(words.count)); w.u64(UInt64(sums.count)); for x in sums { w.u64(x) }
         let overflow = index.overflow.sorted { $0.key < $1.key }
         w.u64(UInt64(overflow.count)); for (id, l) in overflow { w.string(id); w.u64(l) }
         let closes = state.closes.sorted { $0.key < $1.key }
@@ -66,18 +73,61 @@ struct Checkpoint {
         let awaiting = access.awaiting.values.sorted { $0.seq < $1.seq }
         w.u64(UInt64(awaiting.count))
         for a in awaiting { w.string(a.id.rawValue); w.u64(a.locator); w.u64(UInt64(a.seq)); w.u64(UInt64(a.year)); w.string(a.actor) }
+        let bodyLength = w.out.count
+        withUnsafeBytes(of: UInt64(bodyLength).littleEndian) { for (k, b) in $0.enumerated() { w.out[Checkpoint.magic.count + k] = b } }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
+        w.words(words)
         return w.out
     }
 
+    /// The body's length and checksum, from the start of a checkpoint file (nil when it is not one).
+    private static func header(_ p: UnsafeRawBufferPointer) -> Int? {
+        guard p.count >= magic.count + 16, magic.indices.allSatisfy({ p[$0] == magic[$0] }) else { return nil }
+        let length = Int(UInt64(littleEndian: p.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self)))
+        guard length >= magic.count + 8, length <= p.count - 8 else { return nil }
+        let sum = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: length, as: UInt64.self))
+        guard sum == BinaryWriter.checksum(UnsafeRawBufferPointer(rebasing: p[..<length])) else { return nil }
+        return length
+    }
+
+    /// A whole checkpoint in memory, every index block checked.
     static func decode(_ bytes: [UInt8]) -> Checkpoint? {
-        guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
-        let bodyCount = bytes.count - 8
-        var r = BinaryReader(bytes: bytes)
-        r.at = bodyCount
-        guard let sum = r.u64(), sum == bytes.withUnsafeBytes({ BinaryWriter.checksum(UnsafeRawBufferPointer(rebasing: $0[..<bodyCount])) }) else { return nil }
-        r = BinaryReader(bytes: bytes, end: bodyCount)
-        r.at = magic.count
+        bytes.withUnsafeBytes { raw -> Checkpoint? in
+            guard let length = header(raw) else { return nil }
+            return parse(body: Array(raw[..<length])) { count, sums in
+                guard raw.count == length + 8 + count * 8 else { return nil }
+                let words = (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: length + 8 + $0 * 8, as: UInt64.self)) }
+                return IndexWords.blockSums(words) == sums ? IndexWords(words) : nil
+            }
+        }
+    }
+
+    /// A checkpoint file mapped, its index read in place: the state without reading the index
+    /// (each block is checked when a look-up first reads it).
+    static func load(path: String) -> Checkpoint? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        let length = Int(st.st_size)
+        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        var owner: IndexWords?
+        defer { if owner == nil { munmap(base, length) } }
+        let raw = UnsafeRawBufferPointer(start: base, count: length)
+        guard let bodyLength = header(raw) else { return nil }
+        return parse(body: Array(raw[..<bodyLength])) { count, sums in
+            guard length == bodyLength + 8 + count * 8, sums.count == (count + IndexWords.blockWords - 1) / IndexWords.blockWords else { return nil }
+            owner = IndexWords(mapping: base, length: length, offset: bodyLength + 8, count: count, blockSums: sums)
+            return owner
+        }
+    }
+
+    /// The state from a checked body; `words` makes the index from its word count and block checksums.
+    private static func parse(body bytes: [UInt8], words makeWords: (Int, [UInt64]) -> IndexWords?) -> Checkpoint? {
+        let bodyCount = bytes.count
+        var r = BinaryReader(bytes: bytes, end: bodyCount)
+        r.at = magic.count + 8
         guard let size = r.u64(), let count = r.u64(), let lastStart = r.u64(), let headBytes = r.bytes(32),
               let head = SHA256.Digest(bytes: headBytes), let volume = r.u64(),
               let hasUnit = r.u8() else { return nil }
@@ -100,8 +150,9 @@ struct Checkpoint {
             guard let l = r.u64(), let a = r.u64() else { return nil }
             state.corrected[l] = Int64(bitPattern: a)
         }
-        guard let nSorted = r.u64(), let sorted = r.words(Int(nSorted)) else { return nil }
-        state.index.sorted = sorted
+        guard let nSorted = r.u64(), nSorted % 2 == 0, nSorted < 1 << 40, let nBlocks = r.u64(), nBlocks < 1 << 32 else { return nil }
+        var sums: [UInt64] = []
+        for _ in 0..<nBlocks { guard let x = r.u64() else { return nil }; sums.append(x) }
         guard let nOverflow = r.u64() else { return nil }
         for _ in 0..<nOverflow {
             guard let id = r.string(), let l = r.u64() else { return nil }
@@ -150,7 +201,8 @@ struct Checkpoint {
             guard let id = r.string().flatMap(EventID.init(rawValue:)), let l = r.u64(), let seq = r.u64(), let y = r.u64(), let actor = r.string() else { return nil }
             state.access.awaiting[id] = Awaiting(id: id, locator: l, seq: Int(seq), year: Int(y), actor: actor)
         }
-        guard r.at == bodyCount else { return nil }
+        guard r.at == bodyCount, let sorted = makeWords(Int(nSorted), sums) else { return nil }
+        state.index.sorted = sorted
         return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)
     }
 }

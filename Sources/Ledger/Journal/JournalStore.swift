@@ -138,6 +138,20 @@ public struct JournalStore: Sendable {
     /// close derives its lines from the state it closes). A request that could not be parsed
     /// comes as its rejection, so that every bad item of a batch is reported.
     func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false) throws(JournalError) -> BatchResult {
+        if let result = try postOnce(building: make, dryRun: dryRun) { return result }
+        // A block of the checkpoint's id index failed its checksum during a look-up: nothing was
+        // written; start again without the checkpoint (a full replay), and say so.
+        SideFile.remove(checkpointPath)
+        notices.add("the checkpoint's id index was damaged (a block failed its checksum); it was set aside and the journal replayed in full")
+        guard let result = try postOnce(building: make, dryRun: dryRun) else {
+            throw .damaged(path: path, line: 0, reason: "the id index read from a full replay is damaged; this cannot happen unless memory is failing")
+        }
+        return result
+    }
+
+    /// One attempt at a post: nil, with nothing written, when the checkpoint's id index turned
+    /// out to be damaged while the drafts were checked.
+    private func postOnce(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool) throws(JournalError) -> BatchResult? {
         let file = try JournalFile(path: path, access: .write, ops: fileOps)
         var loaded = try load(file, canClearPending: true)
         if let open = loaded.state.access.openBatch {
@@ -192,6 +206,7 @@ public struct JournalStore: Sendable {
                 results.append(.appended(e))
             }
         }
+        if loaded.state.index.damaged { return nil }
         if !rejections.isEmpty { return .rejected(rejections) }
         // Once the journal signs, the write ends with its signer's signature over its last line.
         if let open = loaded.state.access.openBatch {
@@ -210,6 +225,7 @@ public struct JournalStore: Sendable {
                             recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message)))))
             if let r = validator.check(sig, state: loaded.state, lookup: lookup) { return .rejected([(0, r)]) }
             append(sig, EventCodec.encode(sig, prev: prev))
+            if loaded.state.index.damaged { return nil }
         }
         guard !out.bytes.isEmpty, !dryRun else {
             // Nothing to append (every item already posted): the state is the journal's, so a
@@ -381,7 +397,7 @@ public struct JournalStore: Sendable {
         try checkPending(file: file, size: size, canClear: canClearPending)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
         let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
-        if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size <= size, cp.lastLineStart < cp.size,
+        if let cp = Checkpoint.load(path: checkpointPath), cp.size <= size, cp.lastLineStart < cp.size,
            let line = try? file.readLine(at: cp.lastLineStart), cp.lastLineStart + line.count + 1 == cp.size,
            SHA256.hash(line) == cp.head {
             let tail = try file.read(at: cp.size, count: size - cp.size)
@@ -466,6 +482,8 @@ public struct JournalStore: Sendable {
     }
 
     private func saveCheckpoint(_ cp: Checkpoint) {
+        // An index read from a damaged checkpoint is never written again: the next post replays.
+        guard !cp.state.index.damaged else { SideFile.remove(checkpointPath); return }
         do throws(JournalError) { try SideFile.write(checkpointPath, cp.encode(), ops: fileOps) } catch {
             notices.add("the events are on disk, but the checkpoint could not be written (\(error)); the next post replays the journal instead")
         }
@@ -499,6 +517,6 @@ extension LedgerState {
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
             && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators && access == o.access
-            && count == o.count && a.sorted == b.sorted && a.overflow == b.overflow
+            && count == o.count && a.sorted.all != nil && a.sorted.all == b.sorted.all && a.overflow == b.overflow
     }
 }

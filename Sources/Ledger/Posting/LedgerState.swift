@@ -44,11 +44,12 @@ public typealias Locator = UInt64
 /// maps to the line's offset. The rare id whose hash is already taken goes to `overflow`.
 /// A hit is always confirmed by reading the event back, so a collision can never alias.
 ///
-/// Two parts: `sorted`, (hash, locator) pairs in hash order as a checkpoint stores them (loaded
-/// with one read, searched by bisection), and `recent`, a dictionary for events since.
+/// Two parts: `sorted`, (hash, locator) pairs in hash order as a checkpoint stores them (read
+/// in place from the mapped checkpoint, searched by bisection), and `recent`, a dictionary for
+/// events since.
 public struct EventIndex: Sendable {
     /// Interleaved pairs: sorted[2k] is a hash, sorted[2k+1] its locator; ascending hashes.
-    var sorted: [UInt64] = []
+    var sorted = IndexWords.empty
     var recent: [UInt64: Locator] = [:]
     var overflow: [String: Locator] = [:]
 
@@ -69,30 +70,39 @@ public struct EventIndex: Sendable {
         var lo = 0, hi = sorted.count / 2
         while lo < hi {
             let mid = (lo + hi) / 2
-            let v = sorted[2 * mid]
+            guard let v = sorted[2 * mid] else { return nil }   // a damaged block: `damaged` says so
             if v == h { return sorted[2 * mid + 1] }
             if v < h { lo = mid + 1 } else { hi = mid }
         }
         return nil
     }
 
+    /// A block of the mapped checkpoint failed its checksum during a look-up: what was found
+    /// (or not) cannot be trusted, and the caller starts again from a full replay.
+    var damaged: Bool { sorted.damaged }
+
     mutating func insert(_ id: EventID, at locator: Locator) {
         let h = EventIndex.hash(id.rawValue)
         if slot(h) == nil { recent[h] = locator } else { overflow[id.rawValue] = locator }
     }
 
-    /// Moves `recent` into `sorted` (before a checkpoint is written).
-    mutating func compact() {
-        guard !recent.isEmpty else { return }
+    /// Moves `recent` into `sorted` (before a checkpoint is written). False when a block of
+    /// the mapped index is damaged (nothing is changed then).
+    @discardableResult
+    mutating func compact() -> Bool {
+        guard !recent.isEmpty else { return !sorted.damaged }
+        guard let old = sorted.all else { return false }
         var pairs: [(UInt64, UInt64)] = []
-        pairs.reserveCapacity(sorted.count / 2 + recent.count)
-        for k in 0..<(sorted.count / 2) { pairs.append((sorted[2 * k], sorted[2 * k + 1])) }
+        pairs.reserveCapacity(old.count / 2 + recent.count)
+        for k in 0..<(old.count / 2) { pairs.append((old[2 * k], old[2 * k + 1])) }
         for (h, l) in recent { pairs.append((h, l)) }
         pairs.sort { $0.0 < $1.0 }
-        sorted = []
-        sorted.reserveCapacity(pairs.count * 2)
-        for (h, l) in pairs { sorted.append(h); sorted.append(l) }
+        var words: [UInt64] = []
+        words.reserveCapacity(pairs.count * 2)
+        for (h, l) in pairs { words.append(h); words.append(l) }
+        sorted = IndexWords(words)
         recent = [:]
+        return true
     }
 
     public static func hash(_ s: String) -> UInt64 {
