@@ -55,7 +55,8 @@ Commands:
 Every command takes the journal as --journal PATH, or from FLEDGER_JOURNAL.
 Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_KEY (the private key that signs
 writes, once the journal signs), FLEDGER_CATALOGUE (code catalogue file; the built-in one
-otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds).
+otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds),
+FLEDGER_NO_PROGRESS (no progress line on a terminal).
 
 Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage error;
 3 damaged journal; 4 I/O error; 5 not found; 6 statements do not reconcile.

@@ -127,13 +127,18 @@ enum ActorCommand {
 }
 
 enum DecisionCommand {
+    /// What `approve` and `reject` both take.
+    static func options(for event: String) -> [OptionSpec] {
+        [Context.journalOption, Context.catalogueOption, Context.keyOption, Context.formatOption,
+         OptionSpec(name: "actor", value: "NAME", help: "the approver (default: the key's actor)"),
+         OptionSpec(name: "id", value: "ID", help: "id of the \(event) event (default: generated)"),
+         OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the \(event)")]
+    }
+
     static let approveSpec = CommandSpec(
         name: "approve", summary: "approve an item waiting for a second person",
         usage: "approve ID [--key FILE] [--actor NAME]",
-        options: [Context.journalOption, Context.catalogueOption, Context.keyOption, Context.formatOption,
-                  OptionSpec(name: "actor", value: "NAME", help: "the approver (default: the key's actor)"),
-                  OptionSpec(name: "id", value: "ID", help: "id of the approval event (default: generated)"),
-                  OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the approval")],
+        options: options(for: "approval"),
         details: """
         Adjustments, anything posted past a check (--override) and reopenings wait for approval by an
         actor with the approver role who did not ask for them. The item counts from its approval on;
@@ -144,11 +149,7 @@ enum DecisionCommand {
     static let rejectSpec = CommandSpec(
         name: "reject", summary: "reject an item waiting for a second person, with the reason",
         usage: "reject ID --reason TEXT [--key FILE] [--actor NAME]",
-        options: [Context.journalOption, Context.catalogueOption, Context.keyOption, Context.formatOption,
-                  OptionSpec(name: "reason", value: "TEXT", help: "why (required; kept in the event)"),
-                  OptionSpec(name: "actor", value: "NAME", help: "the approver (default: the key's actor)"),
-                  OptionSpec(name: "id", value: "ID", help: "id of the rejection event (default: generated)"),
-                  OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the rejection")],
+        options: [OptionSpec(name: "reason", value: "TEXT", help: "why (required; kept in the event)")] + options(for: "rejection"),
         details: "A rejected item stays in the journal and never counts. Post a new item to ask again.")
 
     static func approve(_ a: ParsedArgs) throws -> Exit { try decide(a, type: .approval) }

@@ -76,6 +76,15 @@ final class IndexWords: @unchecked Sendable {
         return UInt64(littleEndian: words.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
     }
 
+    /// The same words, every block checked, without copying either side.
+    func sameWords(as o: IndexWords) -> Bool {
+        guard count == o.count else { return false }
+        for i in 0..<count {
+            guard let a = self[i], let b = o[i], a == b else { return false }
+        }
+        return true
+    }
+
     /// Every word, each block checked; nil when any fails.
     var all: [UInt64]? {
         guard words != nil else { return owned }

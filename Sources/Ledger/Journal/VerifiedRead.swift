@@ -58,7 +58,7 @@ extension JournalStore {
                         visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
-        let checkpoint = SideFile.read(checkpointPath).flatMap(Checkpoint.decode)
+        let checkpoint = Checkpoint.load(path: checkpointPath)   // mapped; compared word by word below
         let headFile = readHead()
         var want = wanted
         if let h = headFile { want.insert(h.seq) }

@@ -84,7 +84,12 @@ public struct EventIndex: Sendable {
     mutating func insert(_ id: EventID, at locator: Locator) {
         let h = EventIndex.hash(id.rawValue)
         if slot(h) == nil { recent[h] = locator } else { overflow[id.rawValue] = locator }
+        // A replay of a large journal keeps the dictionary small: every 64k ids are merged into
+        // the sorted words (16 bytes an id, instead of a dictionary's several times that).
+        if recent.count >= EventIndex.mergeEvery { compact() }
     }
+
+    static let mergeEvery = 1 << 16
 
     /// Moves `recent` into `sorted` (before a checkpoint is written). False when a block of
     /// the mapped index is damaged (nothing is changed then).
@@ -92,14 +97,18 @@ public struct EventIndex: Sendable {
     mutating func compact() -> Bool {
         guard !recent.isEmpty else { return !sorted.damaged }
         guard let old = sorted.all else { return false }
-        var pairs: [(UInt64, UInt64)] = []
-        pairs.reserveCapacity(old.count / 2 + recent.count)
-        for k in 0..<(old.count / 2) { pairs.append((old[2 * k], old[2 * k + 1])) }
-        for (h, l) in recent { pairs.append((h, l)) }
-        pairs.sort { $0.0 < $1.0 }
+        // Sort the new pairs, then merge the two sorted runs in one pass.
+        let new = recent.sorted { $0.key < $1.key }
         var words: [UInt64] = []
-        words.reserveCapacity(pairs.count * 2)
-        for (h, l) in pairs { words.append(h); words.append(l) }
+        words.reserveCapacity(old.count + 2 * new.count)
+        var i = 0, j = 0
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && old[i] < new[j].key) {
+                words.append(old[i]); words.append(old[i + 1]); i += 2
+            } else {
+                words.append(new[j].key); words.append(new[j].value); j += 1
+            }
+        }
         sorted = IndexWords(words)
         recent = [:]
         return true
