@@ -109,6 +109,21 @@ enum BudgetCommand {
     }
 }
 
+/// Writes all of `text` to `fd`; false when the system refuses.
+func writeAll(_ text: String, fd: Int32) -> Bool {
+    var text = text
+    return text.withUTF8 { b in
+        var done = 0
+        while done < b.count {
+            let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+}
+
 enum ExportCommand {
     static let spec = CommandSpec(
         name: "export", summary: "write the journal as a ledger-cli, hledger or Beancount file, or CSV postings",
@@ -130,14 +145,38 @@ enum ExportCommand {
         guard let format = ExportFormat(rawValue: name) else {
             throw UsageError(message: "--format '\(name)' is not one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let lines = Export(format: format).document(try Context.store(a).events())
-        let text = lines.joined(separator: "\n") + "\n"
-        if let path = a["output"] {
-            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-                throw Failure(exit: .io, message: "cannot write \(path)")
+        let store = try Context.store(a)
+        // Streamed: lines go out a megabyte at a time; a file is written beside its name and
+        // renamed into place at the end, so a failed export never leaves half a file there.
+        let path = a["output"]
+        var fd: Int32 = 1
+        var temporary: String?
+        if let path {
+            let t = path + ".fledger-tmp-\(getpid())"
+            fd = open(t, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Failure(exit: .io, message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+            temporary = t
+        }
+        defer { if let t = temporary { close(fd); unlink(t) } }
+        var buffer = ""
+        var failed: String?
+        func flush() {
+            guard !buffer.isEmpty, failed == nil else { return }
+            if fd == 1 { write(buffer, to: 1) } else if !writeAll(buffer, fd: fd) { failed = String(cString: strerror(errno)) }
+            buffer = ""
+        }
+        try Export(format: format).stream(store) { line in
+            buffer += line
+            buffer += "\n"
+            if buffer.utf8.count >= 1 << 20 { flush() }
+        }
+        flush()
+        if let path, let t = temporary {
+            guard failed == nil, fsync(fd) == 0, rename(t, path) == 0 else {
+                throw Failure(exit: .io, message: "cannot write \(path): \(failed ?? String(cString: strerror(errno)))")
             }
-        } else {
-            write(text, to: 1)
+            temporary = nil
+            close(fd)
         }
         return .ok
     }

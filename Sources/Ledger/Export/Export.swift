@@ -150,6 +150,31 @@ public struct Export {
 }
 
 extension Export {
+    /// The export of a journal file, streamed: one verified read collects the accounts (for
+    /// Beancount's `open`s, which come first) and a second renders the transactions, both under
+    /// one shared lock; `emit` gets each line as it is made. Memory follows the number of
+    /// accounts, not of events. The lines are those `document` makes of the same events.
+    public func stream(_ store: JournalStore, emit: (String) -> Void) throws(JournalError) {
+        let session = try store.openForReading()
+        var firstUse: [String: CivilDate] = [:]
+        var order: [String] = []
+        var unit: UnitOpening?
+        let first = try session.verifiedRead { e, target in
+            if case .unit(let u) = e.body { unit = u }
+            for p in Export.postings(e, target: target) where firstUse[p.account] == nil {
+                firstUse[p.account] = e.date
+                order.append(p.account)
+            }
+        }
+        for l in header(unit: unit, events: first.report.events) { emit(l) }
+        for l in opens(order.map { ($0, firstUse[$0]!) }) { emit(l) }
+        try withoutActuallyEscaping(emit) { (emit) throws(JournalError) in
+            _ = try session.verifiedRead { e, target in
+                for l in render(e, postings: Export.postings(e, target: target)) { emit(l) }
+            }
+        }
+    }
+
     /// The whole export of a journal's events, line by line.
     public func document(_ events: [Event]) -> [String] {
         var targets: [EventID: Event] = [:]
