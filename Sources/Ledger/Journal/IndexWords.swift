@@ -78,11 +78,22 @@ final class IndexWords: @unchecked Sendable {
 
     /// The same words, every block checked, without copying either side.
     func sameWords(as o: IndexWords) -> Bool {
-        guard count == o.count else { return false }
-        for i in 0..<count {
-            guard let a = self[i], let b = o[i], a == b else { return false }
-        }
+        guard count == o.count, checkAll(), o.checkAll() else { return false }
+        for i in 0..<count where word(i) != o.word(i) { return false }
         return true
+    }
+
+    /// Checks every block not yet checked (reading the first word of a block checks it).
+    private func checkAll() -> Bool {
+        guard words != nil else { return true }
+        for b in 0..<blockSums.count where self[b * IndexWords.blockWords] == nil { return false }
+        return true
+    }
+
+    /// Word `i` of a checked index, read directly.
+    private func word(_ i: Int) -> UInt64 {
+        guard let words else { return owned[i] }
+        return UInt64(littleEndian: words.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
     }
 
     /// Every word, each block checked; nil when any fails.
