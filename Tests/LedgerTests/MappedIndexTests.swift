@@ -52,3 +52,45 @@ import Testing
         #expect(damagedLine(store) == nil)
     }
 }
+
+/// `show`'s story from the checkpoint's indexes equals the story from a scan of the journal,
+/// for every event, in a signed journal with decisions and in a random one.
+@Suite struct StoryTests {
+    static func same(_ a: Trail.History?, _ b: Trail.History?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        return a.event == b.event && a.corrections.map(\.id) == b.corrections.map(\.id) && a.decisions.map(\.id) == b.decisions.map(\.id)
+            && a.signatures.map(\.id) == b.signatures.map(\.id) && a.remaining == b.remaining
+    }
+
+    @Test func theIndexedStoryEqualsTheScannedOne() throws {
+        var signed = try AccessTests.signedStore()
+        signed.checkpointEvery = 3
+        let clerk = AccessTests.as_(signed, AccessTests.clerkKey), approver = AccessTests.as_(signed, AccessTests.approverKey)
+        _ = try clerk.post([disbursement("D1", amount: "100.00"), disbursement("D2", amount: "50.00")])
+        _ = try clerk.post([d(["type": "adjustment", "kind": "reversal", "id": "R1", "target": "D1", "amount": "10.00", "date": "2023-03-01", "actor": "李出纳"])])
+        _ = try clerk.post([d(["type": "adjustment", "kind": "reversal", "id": "R2", "target": "D1", "amount": "5.00", "date": "2023-03-02", "actor": "李出纳"])])
+        _ = try approver.post([d(["type": "approval", "target": "R1", "actor": "张审核"])])
+        _ = try approver.post([d(["type": "rejection", "target": "R2", "reason": "重复", "actor": "张审核"])])
+        _ = try clerk.post([d(["type": "adjustment", "kind": "reclassification", "id": "C1", "target": "D2", "econ": "30202", "date": "2023-03-03", "actor": "李出纳"])])
+        var random = try randomJournal(seed: 11, events: 400)
+        random.checkpointEvery = 50
+        _ = try random.post([d(["type": "year_open", "year": "2030", "actor": "x"])])   // a post after the journal is built writes a checkpoint
+        for store in [signed, random] {
+            #expect(FileManager.default.fileExists(atPath: store.path + ".fledger-checkpoint"))
+            // The story comes from the indexes (a checkpoint fits), not from the scan it is compared with.
+            #expect(try store.load(JournalFile(path: store.path, access: .read), canClearPending: false, fullReplay: false) != nil)
+            var n = 0
+            for e in try store.events() {
+                let indexed = try store.story(of: e.id), scanned = try store.scannedStory(of: e.id)
+                #expect(Self.same(indexed, scanned), "\(e.id)")
+                n += indexed?.corrections.count ?? 0
+            }
+            #expect(n > 0, "some events have corrections")
+            #expect(try store.story(of: EventID(rawValue: "NOPE")!) == nil)
+        }
+        let d1 = try #require(try signed.story(of: EventID(rawValue: "D1")!))
+        #expect(d1.corrections.map(\.id.rawValue) == ["R1", "R2"])
+        #expect(d1.decisions.count == 2 && d1.signatures.count == 5)   // the writes of D1, R1, R2 and the two decisions
+        #expect(d1.remaining == Fen(9_000))
+    }
+}

@@ -7,11 +7,11 @@ import Glibc
 /// data: deleting it loses nothing. `fledger verify` compares it with a full replay.
 ///
 /// Binary, little-endian: magic, the body's length, prefix size, event count, last line's
-/// offset and hash, the state (with, for the sorted id index, its word count and a checksum per
-/// block of `IndexWords.blockWords` words), a 64-bit checksum of all that, and last the index
-/// words themselves, which a post maps and reads in place (`IndexWords`).
+/// offset and hash, the state (with, for the sorted id index and the reference index, each one's
+/// word count and a checksum per block of `IndexWords.blockWords` words), a 64-bit checksum of
+/// all that, and last the two indexes' words, which a post or `show` maps and reads in place.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0006".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0007".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -36,11 +36,15 @@ struct Checkpoint {
         }
         let corrected = state.corrected.sorted { $0.key < $1.key }
         w.u64(UInt64(corrected.count)); for (l, a) in corrected { w.u64(l); w.u64(UInt64(bitPattern: a)) }
-        var index = state.index
+        var index = state.index, references = state.references
         index.compact()
-        let words = index.sorted.all ?? []   // the store never saves a damaged index (`compact` said so)
-        let sums = IndexWords.blockSums(words)
-        w.u64(UInt64(words.count)); w.u64(UInt64(sums.count)); for x in sums { w.u64(x) }
+        references.compact()
+        // The store never saves a damaged index (`saveCheckpoint` checks).
+        let words = index.sorted.all ?? [], refWords = references.sorted.all ?? []
+        for region in [words, refWords] {
+            let sums = IndexWords.blockSums(region)
+            w.u64(UInt64(region.count)); w.u64(UInt64(sums.count)); for x in sums { w.u64(x) }
+        }
         let overflow = index.overflow.sorted { $0.key < $1.key }
         w.u64(UInt64(overflow.count)); for (id, l) in overflow { w.string(id); w.u64(l) }
         let closes = state.closes.sorted { $0.key < $1.key }
@@ -77,6 +81,7 @@ struct Checkpoint {
         withUnsafeBytes(of: UInt64(bodyLength).littleEndian) { for (k, b) in $0.enumerated() { w.out[Checkpoint.magic.count + k] = b } }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
         w.words(words)
+        w.words(refWords)
         return w.out
     }
 
@@ -94,37 +99,37 @@ struct Checkpoint {
     static func decode(_ bytes: [UInt8]) -> Checkpoint? {
         bytes.withUnsafeBytes { raw -> Checkpoint? in
             guard let length = header(raw) else { return nil }
-            return parse(body: Array(raw[..<length])) { count, sums in
-                guard raw.count == length + 8 + count * 8 else { return nil }
-                let words = (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: length + 8 + $0 * 8, as: UInt64.self)) }
-                return IndexWords.blockSums(words) == sums ? IndexWords(words) : nil
+            return parse(body: Array(raw[..<length])) { regions in
+                var at = length + 8, out: [IndexWords] = []
+                for (count, sums) in regions {
+                    guard at + count * 8 <= raw.count else { return nil }
+                    let words = (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + $0 * 8, as: UInt64.self)) }
+                    guard IndexWords.blockSums(words) == sums else { return nil }
+                    out.append(IndexWords(words))
+                    at += count * 8
+                }
+                return at == raw.count ? out : nil
             }
         }
     }
 
-    /// A checkpoint file mapped, its index read in place: the state without reading the index
+    /// A checkpoint file mapped, its indexes read in place: the state without reading them
     /// (each block is checked when a look-up first reads it).
     static func load(path: String) -> Checkpoint? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
-        let length = Int(st.st_size)
-        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
-        var owner: IndexWords?
-        defer { if owner == nil { munmap(base, length) } }
-        let raw = UnsafeRawBufferPointer(start: base, count: length)
-        guard let bodyLength = header(raw) else { return nil }
-        return parse(body: Array(raw[..<bodyLength])) { count, sums in
-            guard length == bodyLength + 8 + count * 8, sums.count == (count + IndexWords.blockWords - 1) / IndexWords.blockWords else { return nil }
-            owner = IndexWords(mapping: base, length: length, offset: bodyLength + 8, count: count, blockSums: sums)
-            return owner
+        guard let mapping = FileMapping.map(path: path), let bodyLength = header(mapping.bytes) else { return nil }
+        return parse(body: Array(mapping.bytes[..<bodyLength])) { regions in
+            var at = bodyLength + 8, out: [IndexWords] = []
+            for (count, sums) in regions {
+                guard sums.count == (count + IndexWords.blockWords - 1) / IndexWords.blockWords, at + count * 8 <= mapping.length else { return nil }
+                out.append(IndexWords(mapping: mapping, offset: at, count: count, blockSums: sums))
+                at += count * 8
+            }
+            return at == mapping.length ? out : nil
         }
     }
 
     /// The state from a checked body; `words` makes the index from its word count and block checksums.
-    private static func parse(body bytes: [UInt8], words makeWords: (Int, [UInt64]) -> IndexWords?) -> Checkpoint? {
+    private static func parse(body bytes: [UInt8], words makeWords: ([(count: Int, sums: [UInt64])]) -> [IndexWords]?) -> Checkpoint? {
         let bodyCount = bytes.count
         var r = BinaryReader(bytes: bytes, end: bodyCount)
         r.at = magic.count + 8
@@ -150,9 +155,13 @@ struct Checkpoint {
             guard let l = r.u64(), let a = r.u64() else { return nil }
             state.corrected[l] = Int64(bitPattern: a)
         }
-        guard let nSorted = r.u64(), nSorted % 2 == 0, nSorted < 1 << 40, let nBlocks = r.u64(), nBlocks < 1 << 32 else { return nil }
-        var sums: [UInt64] = []
-        for _ in 0..<nBlocks { guard let x = r.u64() else { return nil }; sums.append(x) }
+        var regions: [(count: Int, sums: [UInt64])] = []
+        for _ in 0..<2 {
+            guard let nWords = r.u64(), nWords % 2 == 0, nWords < 1 << 40, let nBlocks = r.u64(), nBlocks < 1 << 32 else { return nil }
+            var sums: [UInt64] = []
+            for _ in 0..<nBlocks { guard let x = r.u64() else { return nil }; sums.append(x) }
+            regions.append((Int(nWords), sums))
+        }
         guard let nOverflow = r.u64() else { return nil }
         for _ in 0..<nOverflow {
             guard let id = r.string(), let l = r.u64() else { return nil }
@@ -201,8 +210,9 @@ struct Checkpoint {
             guard let id = r.string().flatMap(EventID.init(rawValue:)), let l = r.u64(), let seq = r.u64(), let y = r.u64(), let actor = r.string() else { return nil }
             state.access.awaiting[id] = Awaiting(id: id, locator: l, seq: Int(seq), year: Int(y), actor: actor)
         }
-        guard r.at == bodyCount, let sorted = makeWords(Int(nSorted), sums) else { return nil }
-        state.index.sorted = sorted
+        guard r.at == bodyCount, let words = makeWords(regions), words.count == 2 else { return nil }
+        state.index.sorted = words[0]
+        state.references.sorted = words[1]
         return Checkpoint(size: Int(size), lastLineStart: Int(lastStart), head: head, state: state)
     }
 }

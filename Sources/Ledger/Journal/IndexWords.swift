@@ -15,7 +15,7 @@ final class IndexWords: @unchecked Sendable {
     let count: Int
     private let owned: [UInt64]
     private let words: UnsafeRawPointer?
-    private let mapping: (base: UnsafeMutableRawPointer, length: Int)?
+    private let mapping: FileMapping?
     private let blockSums: [UInt64]
     private var checked: [Bool]
     private var lock = pthread_mutex_t()
@@ -31,21 +31,18 @@ final class IndexWords: @unchecked Sendable {
         pthread_mutex_init(&lock, nil)
     }
 
-    /// Words at `offset` of a mapping this object now owns (unmapped when it goes).
-    init(mapping base: UnsafeMutableRawPointer, length: Int, offset: Int, count: Int, blockSums: [UInt64]) {
+    /// Words at `offset` of a mapping (kept alive as long as this).
+    init(mapping: FileMapping, offset: Int, count: Int, blockSums: [UInt64]) {
         self.count = count
         owned = []
-        words = UnsafeRawPointer(base + offset)
-        mapping = (base, length)
+        words = UnsafeRawPointer(mapping.base + offset)
+        self.mapping = mapping
         self.blockSums = blockSums
         checked = Array(repeating: false, count: blockSums.count)
         pthread_mutex_init(&lock, nil)
     }
 
-    deinit {
-        if let m = mapping { munmap(m.base, m.length) }
-        pthread_mutex_destroy(&lock)
-    }
+    deinit { pthread_mutex_destroy(&lock) }
 
     static let empty = IndexWords([])
 
@@ -107,4 +104,26 @@ final class IndexWords: @unchecked Sendable {
         }
         return out
     }
+}
+
+/// A read-only mapping of a whole file, unmapped when the last user goes.
+final class FileMapping: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let length: Int
+
+    init(base: UnsafeMutableRawPointer, length: Int) { self.base = base; self.length = length }
+    deinit { munmap(base, length) }
+
+    /// The file mapped, or nil.
+    static func map(path: String) -> FileMapping? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        guard let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        return FileMapping(base: base, length: Int(st.st_size))
+    }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: length) }
 }

@@ -393,6 +393,11 @@ public struct JournalStore: Sendable {
     /// State at the end of the journal: from the checkpoint plus the lines after it when the
     /// checkpoint matches, from a full replay otherwise.
     func load(_ file: JournalFile, canClearPending: Bool) throws(JournalError) -> Loaded {
+        try load(file, canClearPending: canClearPending, fullReplay: true)!
+    }
+
+    /// As `load`; with `fullReplay` false, nil instead of a full replay when no checkpoint fits.
+    func load(_ file: JournalFile, canClearPending: Bool, fullReplay: Bool) throws(JournalError) -> Loaded? {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: canClearPending)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
@@ -410,6 +415,7 @@ public struct JournalStore: Sendable {
                           checkpointCount: cp.state.count, fullReplay: false,
                           lookup: { l in withExtendedLifetime(tail) { replayer.lookup(l) } })
         }
+        guard fullReplay else { return nil }
         let buf = try file.read(at: 0, count: size)
         let replayer = Replayer(path: path, validator: validator, baseOffset: 0, buf: UnsafeRawBufferPointer(buf.bytes), before: { _ in nil })
         var state = LedgerState()
@@ -483,7 +489,7 @@ public struct JournalStore: Sendable {
 
     private func saveCheckpoint(_ cp: Checkpoint) {
         // An index read from a damaged checkpoint is never written again: the next post replays.
-        guard !cp.state.index.damaged else { SideFile.remove(checkpointPath); return }
+        guard !cp.state.index.damaged, !cp.state.references.damaged else { SideFile.remove(checkpointPath); return }
         do throws(JournalError) { try SideFile.write(checkpointPath, cp.encode(), ops: fileOps) } catch {
             notices.add("the events are on disk, but the checkpoint could not be written (\(error)); the next post replays the journal instead")
         }
@@ -518,5 +524,11 @@ extension LedgerState {
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
             && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators && access == o.access
             && count == o.count && a.sorted.sameWords(as: b.sorted) && a.overflow == b.overflow
+            && sameReferences(o)
+    }
+
+    func sameReferences(_ o: LedgerState) -> Bool {
+        var a = references, b = o.references
+        return a.compact() && b.compact() && a.sorted.sameWords(as: b.sorted)
     }
 }

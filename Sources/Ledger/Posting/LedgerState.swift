@@ -121,6 +121,67 @@ public struct EventIndex: Sendable {
     }
 }
 
+/// Referenced id → the events that refer to it (corrections, approvals and rejections, the
+/// facts that explain a disbursement): what `show` needs to tell an event's story without
+/// reading the whole journal. A multimap of (id hash, locator) pairs, sorted words plus recent
+/// ones, like `EventIndex`; every candidate is confirmed by reading its event back.
+public struct ReferenceIndex: Sendable {
+    var sorted = IndexWords.empty
+    var recent: [UInt64: [Locator]] = [:]
+    var recentCount = 0
+
+    public init() {}
+
+    public var count: Int { sorted.count / 2 + recentCount }
+    var damaged: Bool { sorted.damaged }
+
+    /// Locators of events that may refer to `id`, in journal order.
+    public func candidates(_ id: EventID) -> [Locator] {
+        let h = EventIndex.hash(id.rawValue)
+        var out = recent[h] ?? []
+        var lo = 0, hi = sorted.count / 2
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            guard let v = sorted[2 * mid] else { return out.sorted() }
+            if v < h { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo
+        while k < sorted.count / 2, let v = sorted[2 * k], v == h {
+            if let l = sorted[2 * k + 1] { out.append(l) }
+            k += 1
+        }
+        return out.sorted()
+    }
+
+    mutating func insert(_ id: EventID, at locator: Locator) {
+        recent[EventIndex.hash(id.rawValue), default: []].append(locator)
+        recentCount += 1
+        if recentCount >= EventIndex.mergeEvery { compact() }
+    }
+
+    /// Merges the recent pairs into the sorted words; false when a mapped block is damaged.
+    @discardableResult
+    mutating func compact() -> Bool {
+        guard recentCount > 0 else { return !sorted.damaged }
+        guard let old = sorted.all else { return false }
+        let new = recent.flatMap { h, ls in ls.map { (h, $0) } }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var words: [UInt64] = []
+        words.reserveCapacity(old.count + 2 * new.count)
+        var i = 0, j = 0
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && (old[i], old[i + 1]) < (new[j].0, new[j].1)) {
+                words.append(old[i]); words.append(old[i + 1]); i += 2
+            } else {
+                words.append(new[j].0); words.append(new[j].1); j += 1
+            }
+        }
+        sorted = IndexWords(words)
+        recent = [:]
+        recentCount = 0
+        return true
+    }
+}
+
 /// Everything the validator needs to judge the next event: the result of replaying the
 /// journal up to some line. Replaying a prefix and then the rest equals replaying the whole.
 public struct LedgerState: Sendable {
@@ -143,6 +204,8 @@ public struct LedgerState: Sendable {
     public internal(set) var indicators: Set<IndicatorKey> = []
     /// Actors, signing, and the items waiting for approval.
     public internal(set) var access = AccessState()
+    /// Who refers to whom (for `show`).
+    public internal(set) var references = ReferenceIndex()
 
     public struct IndicatorKey: Hashable, Sendable, Comparable {
         public var year: Int, project: ProjectCode, indicator: String
@@ -165,6 +228,7 @@ public struct LedgerState: Sendable {
                         released: (item: Event, target: (event: Event, locator: Locator)?)? = nil) {
         count = event.seq
         index.insert(event.id, at: locator)
+        if let r = Trail.reference(of: event) { references.insert(r, at: locator) }
         if let a = Trail.amount(of: event) { volume += a.magnitude }
         recordAccess(event)
         if event.needsApproval {

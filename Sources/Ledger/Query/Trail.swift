@@ -160,3 +160,76 @@ public enum Trail {
         return History(event: e, corrections: corrections, remaining: remaining, decisions: decisions, signatures: signatures)
     }
 }
+
+extension JournalStore {
+    /// One event's whole story (`Trail.History`): the event, the corrections that refer to it,
+    /// the approvals and rejections of any of them, and the signatures of the writes that hold
+    /// them. From the checkpoint's indexes it reads only those lines (and the few after each, to
+    /// its write's signature), so it costs about what a post does whatever the journal's
+    /// length; without a checkpoint that fits, or with a damaged one, it scans the journal once.
+    public func story(of id: EventID) throws(JournalError) -> Trail.History? {
+        let file = try JournalFile(path: path, access: .read)
+        if let loaded = try load(file, canClearPending: false, fullReplay: false),
+           let h = story(of: id, state: loaded.state, lookup: loaded.lookup, file: file),
+           !loaded.state.index.damaged, !loaded.state.references.damaged {
+            return h.event.id == id ? h : nil
+        }
+        return try scannedStory(of: id)
+    }
+
+    /// nil when the event is not in the journal (the caller then scans, to be sure).
+    private func story(of id: EventID, state: LedgerState, lookup: (Locator) -> Event?, file: JournalFile) -> Trail.History? {
+        func located(_ id: EventID) -> (event: Event, locator: Locator)? {
+            state.index.candidates(id).compactMap { l in lookup(l).map { ($0, l) } }.first { $0.event.id == id }
+        }
+        guard let item = located(id) else { return nil }
+        var found: [Locator: Event] = [:]
+        var ids = [id]
+        for l in state.references.candidates(id) {
+            if let e = lookup(l), Trail.target(of: e) == id || Trail.decided(by: e) == id {
+                found[l] = e
+                if Trail.target(of: e) == id { ids.append(e.id) }
+            }
+        }
+        for c in ids.dropFirst() {
+            for l in state.references.candidates(c) { if let e = lookup(l), Trail.decided(by: e) == c { found[l] = e } }
+        }
+        found[item.locator] = item.event
+        // Each write's signature follows its last event: read on from each event to the next one.
+        if let from = state.access.signingFrom {
+            for (l, e) in found where e.seq >= from {
+                var at = Int(l)
+                while let line = try? file.readLine(at: at), !line.isEmpty {
+                    guard let next = line.withUnsafeBytes(decodeEvent) else { break }
+                    if case .access(.signature(let s)) = next.body {
+                        if s.first <= e.seq { found[Locator(at)] = next }
+                        break
+                    }
+                    at += line.count + 1
+                }
+            }
+        }
+        return Trail.history(of: id, in: found.values.sorted { $0.seq < $1.seq })
+    }
+
+    /// The story from one scan of the journal: only lines naming the id in quotes, and the
+    /// decisions and signatures, are decoded; read in order, so the ids and sequence numbers
+    /// wanted are known before the decisions and signatures that refer to them.
+    func scannedStory(of id: EventID) throws(JournalError) -> Trail.History? {
+        var ids: Set<EventID> = [id]
+        var unsigned: Set<Int> = []
+        let named = try events(containingAny: [Array("\"\(id.rawValue)\"".utf8)], ofTypes: [.approval, .rejection, .signature]) { e in
+            var keep = e.id == id
+            if Trail.target(of: e) == id { ids.insert(e.id); keep = true }
+            if let t = Trail.decided(by: e), ids.contains(t) { keep = true }
+            if case .access(.signature(let s)) = e.body {
+                let covered = unsigned.filter { $0 >= s.first && $0 < e.seq }
+                unsigned.subtract(covered)
+                return keep || !covered.isEmpty
+            }
+            if keep { unsigned.insert(e.seq) }
+            return keep
+        }
+        return Trail.history(of: id, in: named)
+    }
+}
