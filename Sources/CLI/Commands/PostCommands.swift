@@ -191,48 +191,61 @@ enum ImportCommand {
             guard let v = ImportFormat.guess(path: file) else { throw UsageError(message: "cannot tell the format of '\(file)' from its name; give --format csv or jsonl") }
             format = v
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw Failure(exit: .io, message: "\(file): cannot read the file")
-        }
         let store = try Context.writer(a)
         let encodingName = a["encoding"] ?? TextEncoding.utf8.rawValue
         guard let encoding = TextEncoding(rawValue: encodingName.lowercased()) ?? (encodingName.lowercased() == "utf8" ? .utf8 : nil) else {
             throw UsageError(message: "--encoding '\(encodingName)' is not utf-8 or gb18030")
         }
-        let text: String
-        switch encoding.decode(Array(data)) {
-        case .success(let s): text = s
-        case .failure(let bad):
-            // Never stored garbled: nothing is imported from text that is not what it claims to be.
-            err("\(file):\(bad.line): \(bad)")
-            err("nothing imported")
-            return .rejected
+        // Each row becomes its typed request as it is read (the text of the file and of each
+        // row is let go as soon as it is parsed): memory follows the requests, not the text.
+        let defaultActor = try Context.actor(a)
+        let catalogue = store.catalogue
+        func readRows() throws -> (rows: [(line: Int, request: Result<Request, Rejection>)], errors: [ImportSyntaxError])? {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw Failure(exit: .io, message: "\(file): cannot read the file")
+            }
+            let text: String
+            switch encoding.decode(Array(data)) {
+            case .success(let s): text = s
+            case .failure(let bad):
+                // Never stored garbled: nothing is imported from text that is not what it claims to be.
+                err("\(file):\(bad.line): \(bad)")
+                err("nothing imported")
+                return nil
+            }
+            return ImportRows.parse(text, format: format) { line, draft in
+                var d = draft
+                if d[Wire.actor] == nil, let defaultActor { d.fields[Wire.actor] = defaultActor }
+                return (line, d.request(catalogue: catalogue))
+            }
         }
-        let (rows, syntax) = ImportRows.parse(text, format: format)
-        var drafts = rows.map(\.draft)
-        if let actor = try Context.actor(a) {
-            for i in drafts.indices where drafts[i][Wire.actor] == nil { drafts[i].fields[Wire.actor] = actor }
+        // The file's bytes and text are gone once `readRows` returns; the rows, once split.
+        var lines: [Int] = [], requests: [Result<Request, Rejection>] = [], syntax: [ImportSyntaxError] = []
+        do {
+            guard let parsed = try readRows() else { return .rejected }
+            lines = parsed.rows.map(\.line)
+            requests = parsed.rows.map(\.request)
+            syntax = parsed.errors
         }
         var problems = syntax.map { (line: $0.line, text: $0.message) }
+        let counts = JournalStore.BatchCounts()
         if !syntax.isEmpty {
             // Nothing will be written; still judge every row that could be read, so that one
             // run reports every bad row.
-            if case .rejected(let list) = try store.check(drafts) {
-                problems += list.map { (rows[$0.index].line, Context.rejectionText($0.rejection)) }
+            if case .rejected(let list) = try store.post(parsed: requests, counts: counts, dryRun: true) {
+                problems += list.map { (lines[$0.index], Context.rejectionText($0.rejection)) }
             }
         } else {
-            switch try store.post(drafts) {
+            switch try store.post(parsed: requests, counts: counts) {
             case .rejected(let list):
-                problems += list.map { (rows[$0.index].line, Context.rejectionText($0.rejection)) }
-            case .committed(let results):
-                var appended = 0, duplicates = 0
-                for r in results { if case .appended = r { appended += 1 } else { duplicates += 1 } }
-                out("imported \(file): \(appended) event(s) appended" + (duplicates > 0 ? ", \(duplicates) already posted with the same content" : ""))
+                problems += list.map { (lines[$0.index], Context.rejectionText($0.rejection)) }
+            case .committed:
+                out("imported \(file): \(counts.appended) event(s) appended" + (counts.duplicates > 0 ? ", \(counts.duplicates) already posted with the same content" : ""))
                 return .ok
             }
         }
         for p in problems.sorted(by: { $0.line < $1.line }) { err("\(file):\(p.line): \(p.text)") }
-        err("nothing imported: \(problems.count) bad row(s) of \(rows.count + syntax.count)")
+        err("nothing imported: \(problems.count) bad row(s) of \(lines.count + syntax.count)")
         return .rejected
     }
 }

@@ -32,35 +32,42 @@ public struct ImportSyntaxError: Error, Sendable, CustomStringConvertible {
 public enum ImportRows {
     /// Splits input into rows; syntax errors are collected, not thrown, so every bad row is reported.
     public static func parse(_ text: String, format: ImportFormat) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
+        parse(text, format: format) { ImportRow(line: $0, draft: $1) }
+    }
+
+    /// As `parse`, handing each row (its line and draft) to `make` as soon as it is read, so
+    /// that only what `make` keeps of it stays in memory (an import keeps the typed request,
+    /// not the text draft).
+    public static func parse<T: Sendable>(_ text: String, format: ImportFormat, make: @Sendable (Int, Draft) -> T) -> (rows: [T], errors: [ImportSyntaxError]) {
         switch format {
-        case .csv: return parseCSV(text)
-        case .jsonl: return parseJSONL(text)
+        case .csv: return parseCSV(text, make: make)
+        case .jsonl: return parseJSONL(text, make: make)
         }
     }
 
     /// Large inputs are cut in two at a line boundary and parsed on two threads.
-    static func parseJSONL(_ text: String) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
+    static func parseJSONL<T: Sendable>(_ text: String, make: @Sendable (Int, Draft) -> T) -> (rows: [T], errors: [ImportSyntaxError]) {
         var text = text
         return text.withUTF8 { u in
             let all = UnsafeRawBufferPointer(u)
             var mid = all.count / 2
             while mid < all.count, all[mid] != 0x0a { mid += 1 }
-            guard all.count > 1 << 20, mid < all.count else { return parseJSONL(bytes: all, firstLine: 1) }
+            guard all.count > 1 << 20, mid < all.count else { return parseJSONL(bytes: all, firstLine: 1, make: make) }
             let cut = mid
             let firstLines = all[..<mid].reduce(1) { $1 == 0x0a ? $0 + 1 : $0 }
-            nonisolated(unsafe) var parts: [(rows: [ImportRow], errors: [ImportSyntaxError])] = [([], []), ([], [])]
+            nonisolated(unsafe) var parts: [(rows: [T], errors: [ImportSyntaxError])] = [([], []), ([], [])]
             nonisolated(unsafe) let src = all
             DispatchQueue.concurrentPerform(iterations: 2) { k in
-                let r = k == 0 ? parseJSONL(bytes: UnsafeRawBufferPointer(rebasing: src[..<cut]), firstLine: 1)
-                               : parseJSONL(bytes: UnsafeRawBufferPointer(rebasing: src[(cut + 1)...]), firstLine: firstLines + 1)
+                let r = k == 0 ? parseJSONL(bytes: UnsafeRawBufferPointer(rebasing: src[..<cut]), firstLine: 1, make: make)
+                               : parseJSONL(bytes: UnsafeRawBufferPointer(rebasing: src[(cut + 1)...]), firstLine: firstLines + 1, make: make)
                 parts.withUnsafeMutableBufferPointer { $0[k] = r }
             }
             return (parts[0].rows + parts[1].rows, parts[0].errors + parts[1].errors)
         }
     }
 
-    static func parseJSONL(bytes all: UnsafeRawBufferPointer, firstLine: Int) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
-        var rows: [ImportRow] = [], errors: [ImportSyntaxError] = []
+    static func parseJSONL<T>(bytes all: UnsafeRawBufferPointer, firstLine: Int, make: (Int, Draft) -> T) -> (rows: [T], errors: [ImportSyntaxError]) {
+        var rows: [T] = [], errors: [ImportSyntaxError] = []
         rows.reserveCapacity(all.count / 200)
         var lineNo = firstLine - 1
         var start = 0
@@ -83,7 +90,7 @@ public enum ImportRows {
                         throw ImportSyntaxError(line: lineNo, message: "field \"\(k)\": true/false is not a value any field takes")
                     }
                 }
-                rows.append(ImportRow(line: lineNo, draft: Draft(fields: fields)))
+                rows.append(make(lineNo, Draft(fields: fields)))
             } catch let e as ImportSyntaxError {
                 errors.append(e)
             } catch {
@@ -94,8 +101,8 @@ public enum ImportRows {
     }
 
     /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and newlines.
-    static func parseCSV(_ text: String) -> (rows: [ImportRow], errors: [ImportSyntaxError]) {
-        var rows: [ImportRow] = [], errors: [ImportSyntaxError] = []
+    static func parseCSV<T>(_ text: String, make: (Int, Draft) -> T) -> (rows: [T], errors: [ImportSyntaxError]) {
+        var rows: [T] = [], errors: [ImportSyntaxError] = []
         var records: [(line: Int, fields: [String])] = []
         var field: [UInt8] = [], fields: [String] = []
         var inQuotes = false, quotedField = false
@@ -155,7 +162,7 @@ public enum ImportRows {
             }
             var d: [String: String] = [:]
             for (n, v) in zip(names, r.fields) { d[n] = v }
-            rows.append(ImportRow(line: r.line, draft: Draft(fields: d)))
+            rows.append(make(r.line, Draft(fields: d)))
         }
         return (rows, errors)
     }

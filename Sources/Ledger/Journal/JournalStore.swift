@@ -137,13 +137,33 @@ public struct JournalStore: Sendable {
     /// As `post`, with the requests made from the journal's state under the same lock (the
     /// close derives its lines from the state it closes). A request that could not be parsed
     /// comes as its rejection, so that every bad item of a batch is reported.
-    func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false) throws(JournalError) -> BatchResult {
-        if let result = try postOnce(building: make, dryRun: dryRun) { return result }
+    /// How many items a batch appended, and how many were already there (the events themselves
+    /// are not kept: a million-row import has no use for them).
+    public final class BatchCounts: @unchecked Sendable {
+        public internal(set) var appended = 0, duplicates = 0
+        public init() {}
+    }
+
+    /// As `post(_ drafts:)`, for drafts already parsed into requests (an import parses each row
+    /// as it reads it, keeping the typed request, not the text); the committed result holds no
+    /// events, `counts` says how many. `dryRun` checks without writing.
+    public func post(parsed: [Result<Request, Rejection>], counts: BatchCounts, dryRun: Bool = false) throws(JournalError) -> BatchResult {
+        let textRejections = parsed.enumerated().compactMap { i, p -> (index: Int, rejection: Rejection)? in
+            if case .failure(let r) = p { return (i, r) } else { return nil }
+        }
+        if !parsed.isEmpty && textRejections.count == parsed.count { return .rejected(textRejections) }
+        return try post(building: { _ in parsed }, dryRun: dryRun, counts: counts)
+    }
+
+    func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false, counts: BatchCounts? = nil) throws(JournalError) -> BatchResult {
+        if let result = try postOnce(building: make, dryRun: dryRun, counts: counts) { return result }
         // A block of the checkpoint's id index failed its checksum during a look-up: nothing was
         // written; start again without the checkpoint (a full replay), and say so.
         SideFile.remove(checkpointPath)
         notices.add("the checkpoint's id index was damaged (a block failed its checksum); it was set aside and the journal replayed in full")
-        guard let result = try postOnce(building: make, dryRun: dryRun) else {
+        counts?.appended = 0
+        counts?.duplicates = 0
+        guard let result = try postOnce(building: make, dryRun: dryRun, counts: counts) else {
             throw .damaged(path: path, line: 0, reason: "the id index read from a full replay is damaged; this cannot happen unless memory is failing")
         }
         return result
@@ -151,7 +171,7 @@ public struct JournalStore: Sendable {
 
     /// One attempt at a post: nil, with nothing written, when the checkpoint's id index turned
     /// out to be damaged while the drafts were checked.
-    private func postOnce(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool) throws(JournalError) -> BatchResult? {
+    private func postOnce(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool, counts: BatchCounts?) throws(JournalError) -> BatchResult? {
         let file = try JournalFile(path: path, access: .write, ops: fileOps)
         var loaded = try load(file, canClearPending: true)
         if let open = loaded.state.access.openBatch {
@@ -189,7 +209,7 @@ public struct JournalStore: Sendable {
             case .rejected(let r):
                 rejections.append((i, r))
             case .duplicate(let e):
-                results.append(.duplicate(e))
+                if let counts { counts.duplicates += 1 } else { results.append(.duplicate(e)) }
             case .accepted(var e):
                 if case .close(var c) = e.body {   // a close records the head it was made on
                     c.head = prev
@@ -203,7 +223,7 @@ public struct JournalStore: Sendable {
                 assert(line.withUnsafeBytes { StrictDecoder.decode($0) }.map { $0.event == e && $0.prev == prev } ?? false,
                        "event \(e.id) does not read back from its own line")
                 append(e, line)
-                results.append(.appended(e))
+                if let counts { counts.appended += 1 } else { results.append(.appended(e)) }
             }
         }
         if loaded.state.index.damaged { return nil }
