@@ -264,13 +264,26 @@ report("log --project, one month (best of 3)", best(3, [fledger, "log", "--proje
 let exported = o.dir + "/bench.hledger"
 report("export --format hledger", measure([fledger, "export", "--format", "hledger", "--output", exported], env: env), target: "≤ 1.0× verify, ≤ 200 MB", against: verifyRef)
 if o.compare {
+    // fledger's 执行数 for 2023, in 分, against the tools' Expenses:2023 total read from the export.
+    let ours = measure([fledger, "budget", "--year", "2023", "--format", "json"], env: env)
+    let total = ours.output.range(of: "\"actual\":").map { r in Int64(ours.output[r.upperBound...].prefix { $0.isNumber || $0 == "-" }) ?? nil } ?? nil
+    let budgetRef = (name: "fledger budget", seconds: ours.seconds)
     for tool in ["ledger", "hledger"] {
         guard let path = ["/usr/bin/", "/usr/local/bin/"].map({ $0 + tool }).first(where: FileManager.default.isExecutableFile) else {
             print("\(tool): not on this machine, skipped"); continue
         }
-        let m = measure([path, "-f", exported, "balance", tool == "ledger" ? "^Expenses:2023" : "Expenses:2023", "--depth", "3"], env: [:])
-        report("\(tool) balance Expenses:2023", m, target: "reference")
-        print(m.output.split(separator: "\n").suffix(3).joined(separator: "\n"))
+        let m = measure([path, "-f", exported, "balance", tool == "ledger" ? "^Expenses:2023" : "Expenses:2023", "--depth", "1"], env: [:])
+        report("\(tool) balance Expenses:2023", m, target: "fledger budget ≥ 100× faster", against: budgetRef)
+        // The last amount the tool prints is the total.
+        let amounts = m.output.split(separator: "\n").compactMap { line -> Int64? in
+            guard let cny = line.range(of: " CNY") else { return nil }
+            let text = line[..<cny.lowerBound].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+            guard case .success(let f) = Fen.parse(text) else { return nil }
+            return f.raw
+        }
+        guard let theirs = amounts.last, let total else { print("\(tool): no total to compare"); exit(1) }
+        print("\(tool) total \(Fen(theirs).yuan) against fledger's 执行数 \(Fen(total).yuan): " + (theirs == total ? "equal to the fen" : "DIFFERENT"))
+        if theirs != total { exit(1) }
     }
 }
 var times: [Double] = []
