@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    /// The allocation-free one-shot hash equals the incremental one at every length around the
+    /// block and padding boundaries.
+    @Test func oneShotEqualsIncremental() {
+        let message = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }
+        for n in 0...message.count {
+            var h = SHA256()
+            h.update(message[..<n])
+            let incremental = h.finalize()
+            #expect(message.withUnsafeBytes { SHA256.hash(UnsafeRawBufferPointer(rebasing: $0[..<n])) } == incremental, "length \(n)")
+        }
+        #expect(SHA256.hash(UnsafeRawBufferPointer(start: nil, count: 0)).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test func hexRoundTrip() {
         let digest = SHA256.hash(Array("abc".utf8))
         #expect(SHA256.Digest(hex: digest.hex) == digest)

@@ -55,11 +55,23 @@ public struct SHA256: Sendable {
         return Digest(state)
     }
 
-    /// One-shot hash of a byte buffer.
+    /// One-shot hash of a byte buffer. The replay path hashes every journal line with it, so
+    /// it allocates nothing: whole blocks are compressed in place, the padded tail on the stack.
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> Digest {
-        var h = SHA256()
-        h.update(bytes)
-        return h.finalize()
+        var state = SHA256().state
+        let full = bytes.count / 64
+        if full > 0 { compress(&state, bytes.baseAddress!, full) }
+        let rest = bytes.count - full * 64
+        let tailBlocks = rest + 9 <= 64 ? 1 : 2
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+            let t = UnsafeMutableRawPointer(tail.baseAddress!)
+            t.initializeMemory(as: UInt8.self, repeating: 0, count: 128)
+            if rest > 0 { t.copyMemory(from: bytes.baseAddress! + full * 64, byteCount: rest) }
+            t.storeBytes(of: 0x80, toByteOffset: rest, as: UInt8.self)
+            t.storeBytes(of: (UInt64(bytes.count) &* 8).bigEndian, toByteOffset: tailBlocks * 64 - 8, as: UInt64.self)
+            compress(&state, UnsafeRawPointer(t), tailBlocks)
+        }
+        return Digest(state)
     }
 
     public static func hash<S: Sequence>(_ bytes: S) -> Digest where S.Element == UInt8 {
