@@ -120,8 +120,8 @@ enum ActorCommand {
         guard store.signer != nil else {
             throw UsageError(message: "--public-key declares the first admin, who signs the declaration: give their key (--key FILE or FLEDGER_KEY)")
         }
-        let f = ["type": EventType.actor.rawValue, "action": "add", "name": try Context.actor(a) ?? "", "roles": Role.admin.rawValue,
-                 "public_key": publicKey, "actor": try Context.actor(a) ?? ""]
+        let actor = try Context.actor(a) ?? ""
+        let f = ["type": EventType.actor.rawValue, "action": "add", "name": actor, "roles": Role.admin.rawValue, "public_key": publicKey, "actor": actor]
         return try PostCommand.submit([Draft(fields: f)], store: store, json: false)
     }
 }

@@ -66,8 +66,14 @@ enum Context {
     static func signingKey(_ a: ParsedArgs) throws -> SigningKey? {
         let path = a["key"] ?? ProcessInfo.processInfo.environment["FLEDGER_KEY"]
         guard let path, !path.isEmpty else { return nil }
-        do { return try SigningKey.load(path: path) } catch { throw Failure(exit: .usage, message: "key: \(error)") }
+        if let key = loadedKeys[path] { return key }   // the store and the actor both ask; read it once
+        do {
+            let key = try SigningKey.load(path: path)
+            loadedKeys[path] = key
+            return key
+        } catch { throw Failure(exit: .usage, message: "key: \(error)") }
     }
+    nonisolated(unsafe) private static var loadedKeys: [String: SigningKey] = [:]
 
     /// The store of a writing command, with the key that signs its write.
     static func writer(_ a: ParsedArgs) throws -> JournalStore {

@@ -148,12 +148,9 @@ enum ShowCommand {
         guard let h = try store.story(of: id) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
-        // The registered keys, only when a signature is part of the story (an unsigned journal
-        // is not read again).
-        let keys = h.signatures.isEmpty ? [:] : Dictionary(try store.accessState().actors.map { ($0.name, Hex.encode($0.publicKey)) }, uniquingKeysWith: { a, _ in a })
         /// Who signed the write holding an event, with which key; nil before signing began.
         func signedBy(_ e: Event) -> String? {
-            h.signature(covering: e.seq).map { s in "signed by \(s.actor) with key \(keys[s.actor] ?? "?") (signature \(s.id), event \(s.seq))" }
+            h.signature(covering: e.seq).map { s in "signed by \(s.actor) with key \(h.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))" }
         }
         func status(_ e: Event) -> String? {
             guard e.needsApproval else { return nil }

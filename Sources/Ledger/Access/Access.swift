@@ -109,8 +109,13 @@ public struct AccessState: Hashable, Sendable {
     /// The sequence number of the event that began signing; nil for a journal that never did.
     public internal(set) var signingFrom: Int?
     /// The first event (and its actor) of a write not yet closed by its signature.
-    public internal(set) var openBatch: (first: Int, actor: String)?
+    public internal(set) var openBatch: OpenWrite?
     public internal(set) var awaiting: [EventID: Awaiting] = [:]
+
+    public struct OpenWrite: Hashable, Sendable {
+        public var first: Int
+        public var actor: String
+    }
 
     public init() {}
 
@@ -120,13 +125,6 @@ public struct AccessState: Hashable, Sendable {
     public func active(_ name: String) -> Actor? {
         actors[name].flatMap { $0.revoked == nil ? $0 : nil }
     }
-
-    public static func == (l: AccessState, r: AccessState) -> Bool {
-        l.actors == r.actors && l.signingFrom == r.signingFrom && l.openBatch?.first == r.openBatch?.first
-            && l.openBatch?.actor == r.openBatch?.actor && l.awaiting == r.awaiting
-    }
-
-    public func hash(into h: inout Hasher) { h.combine(signingFrom); h.combine(actors.count); h.combine(awaiting.count) }
 }
 
 public enum AccessRules {
@@ -205,7 +203,4 @@ public struct ApprovalGate: Sendable {
         }
         return [(e, target)]
     }
-
-    /// Items seen and still waiting, in journal order.
-    public var waiting: [Event] { held.values.map(\.event).sorted { $0.seq < $1.seq } }
 }

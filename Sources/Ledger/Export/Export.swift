@@ -156,18 +156,14 @@ extension Export {
     /// accounts, not of events. The lines are those `document` makes of the same events.
     public func stream(_ store: JournalStore, emit: (String) -> Void) throws(JournalError) {
         let session = try store.openForReading()
-        var firstUse: [String: CivilDate] = [:]
-        var order: [String] = []
+        var accounts = AccountsSeen()
         var unit: UnitOpening?
         let first = try session.verifiedRead { e, target in
             if case .unit(let u) = e.body { unit = u }
-            for p in Export.postings(e, target: target) where firstUse[p.account] == nil {
-                firstUse[p.account] = e.date
-                order.append(p.account)
-            }
+            accounts.note(Export.postings(e, target: target), on: e.date)
         }
         for l in header(unit: unit, events: first.report.events) { emit(l) }
-        for l in opens(order.map { ($0, firstUse[$0]!) }) { emit(l) }
+        for l in opens(accounts.firstUses) { emit(l) }
         try withoutActuallyEscaping(emit) { (emit) throws(JournalError) in
             _ = try session.verifiedRead { e, target in
                 for l in render(e, postings: Export.postings(e, target: target)) { emit(l) }
@@ -179,8 +175,7 @@ extension Export {
     public func document(_ events: [Event]) -> [String] {
         var targets: [EventID: Event] = [:]
         var rendered: [(Event, [Posting])] = []
-        var firstUse: [String: CivilDate] = [:]
-        var order: [String] = []
+        var accounts = AccountsSeen()
         var unit: UnitOpening?
         func take(_ e: Event) {
             var target: Event?
@@ -195,7 +190,7 @@ extension Export {
             case .yearOpen, .close, .carryForward, .reopen, .fact, .access: break
             }
             let ps = Export.postings(e, target: target)
-            for p in ps where firstUse[p.account] == nil { firstUse[p.account] = e.date; order.append(p.account) }
+            accounts.note(ps, on: e.date)
             rendered.append((e, ps))
         }
         // Only what counts is exported: an item waiting for approval goes when its approval comes.
@@ -204,8 +199,24 @@ extension Export {
             for (e, _) in gate.pass(event, target: nil) { take(e) }
         }
         var out = header(unit: unit, events: events.count)
-        out += opens(order.map { ($0, firstUse[$0]!) })
+        out += opens(accounts.firstUses)
         for (e, ps) in rendered { out += render(e, postings: ps) }
         return out
+    }
+
+    /// The accounts postings use, each with the date of its first posting, in order of first use
+    /// (what Beancount's `open`s need).
+    struct AccountsSeen {
+        private var firstUse: [String: CivilDate] = [:]
+        private var order: [String] = []
+
+        mutating func note(_ postings: [Posting], on date: CivilDate) {
+            for p in postings where firstUse[p.account] == nil {
+                firstUse[p.account] = date
+                order.append(p.account)
+            }
+        }
+
+        var firstUses: [(account: String, date: CivilDate)] { order.map { ($0, firstUse[$0]!) } }
     }
 }

@@ -199,7 +199,7 @@ struct Checkpoint {
         }
         guard let signingFrom = r.u64(), let openFirst = r.u64(), let openActor = r.string(), let nActors = r.u64() else { return nil }
         state.access.signingFrom = signingFrom == 0 ? nil : Int(signingFrom)
-        state.access.openBatch = openFirst == 0 ? nil : (Int(openFirst), openActor)
+        state.access.openBatch = openFirst == 0 ? nil : .init(first: Int(openFirst), actor: openActor)
         for _ in 0..<nActors {
             guard let name = r.string(), let roles = r.string().flatMap(Role.parseList), let key = r.bytes(32),
                   let added = r.string().flatMap(EventID.init(rawValue:)), let revoked = r.string() else { return nil }

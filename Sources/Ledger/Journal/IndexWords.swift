@@ -93,6 +93,57 @@ final class IndexWords: @unchecked Sendable {
         return UInt64(littleEndian: words.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
     }
 
+    // The words as (hash, locator) pairs in (hash, locator) order, for both indexes.
+
+    var pairCount: Int { count / 2 }
+
+    /// The index of the first pair whose hash is ≥ `h`; nil when a block read on the way is
+    /// damaged (`damaged` then says so).
+    func firstPair(atLeast h: UInt64) -> Int? {
+        var lo = 0, hi = pairCount
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            guard let v = self[2 * mid] else { return nil }
+            if v < h { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The locator of the first pair whose hash is `h` (a look-up that allocates nothing).
+    func firstLocator(of h: UInt64) -> UInt64? {
+        guard let k = firstPair(atLeast: h), k < pairCount, self[2 * k] == h else { return nil }
+        return self[2 * k + 1]
+    }
+
+    /// The locators of the pairs whose hash is `h`, in order; nil when a block is damaged.
+    func locators(of h: UInt64) -> [UInt64]? {
+        guard var lo = firstPair(atLeast: h) else { return nil }
+        var out: [UInt64] = []
+        while lo < pairCount {
+            guard let v = self[2 * lo], let l = self[2 * lo + 1] else { return nil }
+            guard v == h else { break }
+            out.append(l)
+            lo += 1
+        }
+        return out
+    }
+
+    /// These pairs and `new` (in pair order) merged in one pass; nil when a block is damaged.
+    func merged(with new: [(UInt64, UInt64)]) -> IndexWords? {
+        guard let old = all else { return nil }
+        var words: [UInt64] = []
+        words.reserveCapacity(old.count + 2 * new.count)
+        var i = 0, j = 0
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && (old[i], old[i + 1]) < new[j]) {
+                words.append(old[i]); words.append(old[i + 1]); i += 2
+            } else {
+                words.append(new[j].0); words.append(new[j].1); j += 1
+            }
+        }
+        return IndexWords(words)
+    }
+
     /// Every word, each block checked; nil when any fails.
     var all: [UInt64]? {
         guard words != nil else { return owned }

@@ -112,14 +112,7 @@ public struct JournalStore: Sendable {
     /// Validates every draft in order against the journal and the drafts before it; appends
     /// all of them durably, or none if any is rejected (every rejection is reported).
     public func post(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
-        let parsed = drafts.map { $0.request(catalogue: catalogue) }
-        // When every draft is refused for its text, the journal has nothing to add: answer
-        // without reading it (a typo must not wait for the state of a large journal).
-        let textRejections = parsed.enumerated().compactMap { i, p -> (index: Int, rejection: Rejection)? in
-            if case .failure(let r) = p { return (i, r) } else { return nil }
-        }
-        if !parsed.isEmpty && textRejections.count == parsed.count { return .rejected(textRejections) }
-        return try post(building: { _ in parsed })
+        try post(parsed: drafts.map { $0.request(catalogue: catalogue) })
     }
 
     /// As `post`, for typed requests.
@@ -130,13 +123,9 @@ public struct JournalStore: Sendable {
     /// Validates drafts as `post` would, against the journal and the drafts before them, and
     /// writes nothing: every rejection, or what would be appended.
     public func check(_ drafts: [Draft]) throws(JournalError) -> BatchResult {
-        let parsed = drafts.map { $0.request(catalogue: catalogue) }
-        return try post(building: { _ in parsed }, dryRun: true)
+        try post(parsed: drafts.map { $0.request(catalogue: catalogue) }, dryRun: true)
     }
 
-    /// As `post`, with the requests made from the journal's state under the same lock (the
-    /// close derives its lines from the state it closes). A request that could not be parsed
-    /// comes as its rejection, so that every bad item of a batch is reported.
     /// How many items a batch appended, and how many were already there (the events themselves
     /// are not kept: a million-row import has no use for them).
     public final class BatchCounts: @unchecked Sendable {
@@ -145,9 +134,11 @@ public struct JournalStore: Sendable {
     }
 
     /// As `post(_ drafts:)`, for drafts already parsed into requests (an import parses each row
-    /// as it reads it, keeping the typed request, not the text); the committed result holds no
-    /// events, `counts` says how many. `dryRun` checks without writing.
-    public func post(parsed: [Result<Request, Rejection>], counts: BatchCounts, dryRun: Bool = false) throws(JournalError) -> BatchResult {
+    /// as it reads it, keeping the typed request, not the text). With `counts`, the committed
+    /// result holds no events and `counts` says how many. `dryRun` checks without writing.
+    public func post(parsed: [Result<Request, Rejection>], counts: BatchCounts? = nil, dryRun: Bool = false) throws(JournalError) -> BatchResult {
+        // When every draft is refused for its text, the journal has nothing to add: answer
+        // without reading it (a typo must not wait for the state of a large journal).
         let textRejections = parsed.enumerated().compactMap { i, p -> (index: Int, rejection: Rejection)? in
             if case .failure(let r) = p { return (i, r) } else { return nil }
         }
@@ -155,6 +146,9 @@ public struct JournalStore: Sendable {
         return try post(building: { _ in parsed }, dryRun: dryRun, counts: counts)
     }
 
+    /// As `post`, with the requests made from the journal's state under the same lock (the
+    /// close derives its lines from the state it closes). A request that could not be parsed
+    /// comes as its rejection, so that every bad item of a batch is reported.
     func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false, counts: BatchCounts? = nil) throws(JournalError) -> BatchResult {
         if let result = try postOnce(building: make, dryRun: dryRun, counts: counts) { return result }
         // A block of the checkpoint's id index failed its checksum during a look-up: nothing was

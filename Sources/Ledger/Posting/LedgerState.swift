@@ -67,14 +67,7 @@ public struct EventIndex: Sendable {
 
     func slot(_ h: UInt64) -> Locator? {
         if let l = recent[h] { return l }
-        var lo = 0, hi = sorted.count / 2
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            guard let v = sorted[2 * mid] else { return nil }   // a damaged block: `damaged` says so
-            if v == h { return sorted[2 * mid + 1] }
-            if v < h { lo = mid + 1 } else { hi = mid }
-        }
-        return nil
+        return sorted.firstLocator(of: h)   // nil also for a damaged block: `damaged` says so
     }
 
     /// A block of the mapped checkpoint failed its checksum during a look-up: what was found
@@ -96,20 +89,8 @@ public struct EventIndex: Sendable {
     @discardableResult
     mutating func compact() -> Bool {
         guard !recent.isEmpty else { return !sorted.damaged }
-        guard let old = sorted.all else { return false }
-        // Sort the new pairs, then merge the two sorted runs in one pass.
-        let new = recent.sorted { $0.key < $1.key }
-        var words: [UInt64] = []
-        words.reserveCapacity(old.count + 2 * new.count)
-        var i = 0, j = 0
-        while i < old.count || j < new.count {
-            if j == new.count || (i < old.count && old[i] < new[j].key) {
-                words.append(old[i]); words.append(old[i + 1]); i += 2
-            } else {
-                words.append(new[j].key); words.append(new[j].value); j += 1
-            }
-        }
-        sorted = IndexWords(words)
+        guard let merged = sorted.merged(with: recent.map { ($0.key, $0.value) }.sorted { $0 < $1 }) else { return false }
+        sorted = merged
         recent = [:]
         return true
     }
@@ -138,19 +119,7 @@ public struct ReferenceIndex: Sendable {
     /// Locators of events that may refer to `id`, in journal order.
     public func candidates(_ id: EventID) -> [Locator] {
         let h = EventIndex.hash(id.rawValue)
-        var out = recent[h] ?? []
-        var lo = 0, hi = sorted.count / 2
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            guard let v = sorted[2 * mid] else { return out.sorted() }
-            if v < h { lo = mid + 1 } else { hi = mid }
-        }
-        var k = lo
-        while k < sorted.count / 2, let v = sorted[2 * k], v == h {
-            if let l = sorted[2 * k + 1] { out.append(l) }
-            k += 1
-        }
-        return out.sorted()
+        return ((recent[h] ?? []) + (sorted.locators(of: h) ?? [])).sorted()
     }
 
     mutating func insert(_ id: EventID, at locator: Locator) {
@@ -163,19 +132,8 @@ public struct ReferenceIndex: Sendable {
     @discardableResult
     mutating func compact() -> Bool {
         guard recentCount > 0 else { return !sorted.damaged }
-        guard let old = sorted.all else { return false }
-        let new = recent.flatMap { h, ls in ls.map { (h, $0) } }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        var words: [UInt64] = []
-        words.reserveCapacity(old.count + 2 * new.count)
-        var i = 0, j = 0
-        while i < old.count || j < new.count {
-            if j == new.count || (i < old.count && (old[i], old[i + 1]) < (new[j].0, new[j].1)) {
-                words.append(old[i]); words.append(old[i + 1]); i += 2
-            } else {
-                words.append(new[j].0); words.append(new[j].1); j += 1
-            }
-        }
-        sorted = IndexWords(words)
+        guard let merged = sorted.merged(with: recent.flatMap { h, ls in ls.map { (h, $0) } }.sorted { $0 < $1 }) else { return false }
+        sorted = merged
         recent = [:]
         recentCount = 0
         return true
@@ -250,13 +208,15 @@ public struct LedgerState: Sendable {
         }
         guard access.signing else { return }
         switch event.body {
-        case .access(.signature): access.openBatch = nil
+        case .access(.signature):
+            access.openBatch = nil   // the write is closed
+            return
         case .access(.approval(let id)), .access(.rejection(let id, _)):
             access.awaiting[id] = nil
-            if access.openBatch == nil { access.openBatch = (event.seq, event.actor) }
         case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access(.actor):
-            if access.openBatch == nil { access.openBatch = (event.seq, event.actor) }
+            break
         }
+        if access.openBatch == nil { access.openBatch = .init(first: event.seq, actor: event.actor) }
     }
 
     private mutating func applyEffects(_ event: Event, target: (event: Event, locator: Locator)?) {

@@ -190,8 +190,5 @@ public struct ProjectionBuilder: Sendable {
         for (x, t) in gate.pass(e, target: target) { projection.apply(x, target: t) }
     }
 
-    /// Items seen that still wait for approval (they count in nothing yet).
-    public var waiting: [Event] { gate.waiting }
-
     public mutating func apply(_ events: some Sequence<Event>) { for e in events { apply(e) } }
 }

@@ -115,6 +115,8 @@ public enum Trail {
         /// Approvals and rejections of the event or of its corrections.
         public let decisions: [Event]
         public let signatures: [Event]
+        /// The public key registered for each signer of those signatures (filled by `story`).
+        public internal(set) var keys: [String: [UInt8]] = [:]
 
         /// The approval or rejection of an item, if any.
         public func decision(on id: EventID) -> Event? { decisions.first { decided(by: $0) == id } }
@@ -170,11 +172,19 @@ extension JournalStore {
     public func story(of id: EventID) throws(JournalError) -> Trail.History? {
         let file = try JournalFile(path: path, access: .read)
         if let loaded = try load(file, canClearPending: false, fullReplay: false),
-           let h = story(of: id, state: loaded.state, lookup: loaded.lookup, file: file),
+           var h = story(of: id, state: loaded.state, lookup: loaded.lookup, file: file),
            !loaded.state.index.damaged, !loaded.state.references.damaged {
-            return h.event.id == id ? h : nil
+            h.keys = Self.keys(of: h, actors: loaded.state.access.actors.values)
+            return h
         }
-        return try scannedStory(of: id)
+        guard var h = try scannedStory(of: id) else { return nil }
+        if !h.signatures.isEmpty { h.keys = Self.keys(of: h, actors: try accessState().actors) }
+        return h
+    }
+
+    private static func keys(of h: Trail.History, actors: some Sequence<Actor>) -> [String: [UInt8]] {
+        let signers = Set(h.signatures.map(\.actor))
+        return Dictionary(actors.filter { signers.contains($0.name) }.map { ($0.name, $0.publicKey) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// nil when the event is not in the journal (the caller then scans, to be sure).
