@@ -12,6 +12,8 @@ enum Scale {
                              "export --format hledger", "log --project, one month (best of 3)"]
     /// Steps whose time must not grow with the number of events.
     static let constantTime = ["post into the journal (median)", "show D355 (best of 3)"]
+    // `trace` is not among the flat-memory steps: it lists every event behind its cell, and a
+    // cell of a larger journal has more of them.
 
     static func run(_ o: Options) -> Int32 {
         var table: [(events: Int, rows: [(name: String, seconds: Double, peakKB: Int)])] = []

@@ -66,22 +66,51 @@ Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage erro
 /// with status 4 instead of pretending it delivered its output.
 nonisolated(unsafe) var outputFailure: String?
 
+/// Standard output is buffered: a command that prints 50,000 lines makes a few dozen writes,
+/// not 50,000. The buffer is flushed when it reaches 64 KB, before anything goes to standard
+/// error (so the two keep their order on a terminal), and before the command exits.
+nonisolated(unsafe) var stdoutBuffer: [UInt8] = []
+
 func write(_ s: String, to fd: Int32) {
-    if fd == 1, outputFailure != nil { return }
-    var s = s
-    s.withUTF8 { b in
+    if fd == 1 {
+        guard outputFailure == nil else { return }
+        stdoutBuffer.append(contentsOf: s.utf8)
+        if stdoutBuffer.count >= 1 << 16 { flushStdout() }
+        return
+    }
+    flushStdout()
+    _ = writeAll(s, fd: fd)
+}
+
+func flushStdout() {
+    guard !stdoutBuffer.isEmpty else { return }
+    if outputFailure == nil, !writeAll(stdoutBuffer, fd: 1) {
+        outputFailure = errno != 0 ? String(cString: strerror(errno)) : "nothing written"
+    }
+    stdoutBuffer.removeAll(keepingCapacity: true)
+}
+
+/// Writes all of `bytes` to `fd`; false when the system refuses (errno says why, or is 0 when
+/// nothing was written).
+func writeAll(_ bytes: some Collection<UInt8>, fd: Int32) -> Bool {
+    let done: Bool? = bytes.withContiguousStorageIfAvailable { b in
         var done = 0
         while done < b.count {
             let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
             if n < 0, errno == EINTR { continue }
-            if n <= 0 {
-                if fd == 1 { outputFailure = n < 0 ? String(cString: strerror(errno)) : "nothing written" }
-                return
-            }
+            if n <= 0 { if n == 0 { errno = 0 }; return false }
             done += n
         }
+        return true
     }
+    return done ?? writeAll(Array(bytes), fd: fd)
 }
+
+func writeAll(_ text: String, fd: Int32) -> Bool {
+    var text = text
+    return text.withUTF8 { writeAll($0, fd: fd) }
+}
+
 func out(_ s: String, terminator: String = "\n") { write(s + terminator, to: 1) }
 func err(_ s: String) { write(s + "\n", to: 2) }
 
@@ -104,6 +133,7 @@ func run() -> Exit {
         if parsed.wantsHelp { out(spec.help()); return .ok }
         let status = try body(parsed)
         Context.finishProgress()
+        flushStdout()
         for s in Context.opened { for n in s.notices.take() { err("fledger \(name): warning: \(n)") } }
         if let reason = outputFailure {
             err("fledger \(name): cannot write to standard output: \(reason)")
@@ -142,4 +172,6 @@ func exit(for j: JournalError) -> Exit {
 
 // A closed pipe is an I/O error to report (exit 4), not a signal that kills the process.
 signal(SIGPIPE, SIG_IGN)
-exit(run().rawValue)
+let status = run()
+flushStdout()
+exit(status.rawValue)

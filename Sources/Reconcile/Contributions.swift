@@ -177,7 +177,16 @@ public struct YearContributions: Sendable {
         selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q)
     }
 
+    /// Whether an event of this classification can contribute to the cell.
+    public static func selects(_ c: Classification, _ q: CellQuery) -> Bool {
+        selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q)
+    }
+
     func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
+        Self.selected(fund: fund, item: item, econ: econ, nature: nature, project: project, q)
+    }
+
+    static func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
         if let f = q.funds, !f.contains(fund) { return false }
         if let i = q.item, !item.rawValue.hasPrefix(i) { return false }
         if let e = q.econ {

@@ -153,12 +153,28 @@ public enum Reconciler {
     /// The events that make up one cell, with their signed contributions: the address is
     /// resolved to its query first, so one verified read keeps just the events of that cell.
     /// Nil when the statements have no such cell.
-    public static func trace(_ store: JournalStore, year: Int, table: Int, row: String, column: String) throws(JournalError) -> Trace? {
+    ///
+    /// By default it reads like `budget`: on all cores, keeping whole only the events whose
+    /// classification the cell can take (and the few corrections and year events), without
+    /// re-checking the hash chain. `verified` reads as `reconcile` does: every line verified,
+    /// under the journal's lock.
+    public static func trace(_ store: JournalStore, year: Int, table: Int, row: String, column: String,
+                             verified: Bool = false) throws(JournalError) -> Trace? {
         let ref = CellRef(table, RowID(row), Reconciler.column(column, table: table, year: year, catalogue: store.catalogue))
         guard let q = StatementLayout.query(table: ref.table, row: ref.row, column: ref.column, year: year, catalogue: store.catalogue) else { return nil }
-        let p = try pass(try store.openForReading(), store, year: year, keep: .matching([q]))
-        guard let cell = p.statements.cell(ref) else { return nil }
-        let terms = p.contributions.terms(cell.query).map { ($0.event, $0.contribution.kind, $0.signed) }
+        let statements: Statements, contributions: YearContributions
+        if verified {
+            let p = try pass(try store.openForReading(), store, year: year, keep: .matching([q]))
+            (statements, contributions) = (p.statements, p.contributions)
+        } else {
+            let read = try store.select(keeping: { YearContributions.selects($0, q) })
+            statements = StatementBuilder(projection: read.projection, close: read.projection.standingClose(year), year: year, catalogue: store.catalogue).build()
+            var acc = YearContributions(year: year, keep: .matching([q]))
+            for (e, t) in read.events { acc.add(e, target: t) }
+            contributions = acc.finished()
+        }
+        guard let cell = statements.cell(ref) else { return nil }
+        let terms = contributions.terms(cell.query).map { ($0.event, $0.contribution.kind, $0.signed) }
         return Trace(ref: ref, cell: cell, terms: terms)
     }
 }

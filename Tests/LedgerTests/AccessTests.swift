@@ -73,6 +73,7 @@ import Testing
                                       "date": "2023-03-01", "actor": "李出纳"])]).appended
         #expect(asked.first?.needsApproval == true)
         #expect(try Self.figures(store) == before, "a waiting reversal counts in nothing")
+        #expect(try ReconcileTests.tracesAgree(store, year: 2023, step: 2, tables: 3...3) > 3)
         #expect(try store.verify().events == 3 + 2 + 3 + 2 + 2)
         // Only after the approver approves does it count.
         let approved = try approver.post([d(["type": "approval", "target": "R1", "actor": "张审核"])]).appended
@@ -80,6 +81,7 @@ import Testing
         let after = try Self.figures(store)
         #expect(after.actual == before.actual - Fen(40_000))
         #expect(after.budget == before.budget)
+        #expect(try ReconcileTests.tracesAgree(store, year: 2023, step: 2, tables: 3...3) > 3)
         _ = try store.verify()
         // A revoked key, and a key that is not the registered one, are refused.
         let admin = Self.as_(store, Self.adminKey)

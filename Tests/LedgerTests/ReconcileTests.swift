@@ -97,6 +97,34 @@ import Testing
         }
     }
 
+    /// Traces every `step`-th cell of `year` both ways, the parallel unverified read and the
+    /// verified one, and checks they agree on the cell and on every term, in order. Returns how
+    /// many cells had events behind them.
+    static func tracesAgree(_ store: JournalStore, year: Int, step: Int = 1, tables: ClosedRange<Int> = 1...13) throws -> Int {
+        let statements = try Reconciler.statements(store, year: year)
+        var k = 0, nonEmpty = 0
+        for t in statements.tables where tables.contains(t.number) {
+            for (_, row, column, _) in t.cells {
+                k += 1
+                guard k % step == 0 else { continue }
+                let fast = try #require(try Reconciler.trace(store, year: year, table: t.number, row: row.id.rawValue, column: column.id.rawValue))
+                let slow = try #require(try Reconciler.trace(store, year: year, table: t.number, row: row.id.rawValue, column: column.id.rawValue, verified: true))
+                let where_ = "\(year) T\(t.number)[\(row.id.rawValue)][\(column.id.rawValue)]"
+                #expect(fast.cell.value == slow.cell.value, "\(where_)")
+                #expect(fast.sum == fast.cell.value, "\(where_)")
+                #expect(fast.terms.map { "\($0.event.seq) \($0.kind) \($0.signed.raw)" } == slow.terms.map { "\($0.event.seq) \($0.kind) \($0.signed.raw)" }, "\(where_)")
+                if !slow.terms.isEmpty { nonEmpty += 1 }
+            }
+        }
+        return nonEmpty
+    }
+
+    @Test func theParallelTraceEqualsTheVerifiedOne() throws {
+        #expect(try Self.tracesAgree(Self.seed, year: 2023, step: 17) > 20)
+        let random = try randomJournal(seed: 31, events: 400)
+        #expect(try Self.tracesAgree(random, year: 2023, step: 29) > 5)
+    }
+
     @Test func anOpenYearIsProvisionalAndStillTies() throws {
         let store = try randomJournal(seed: 31, events: 400)
         for year in [2023, 2024] {
@@ -124,6 +152,8 @@ import Testing
             let passed = r.passed
             #expect(passed, "\(year): \(Self.why(r))")
             if year == 2024 { #expect(s.table(1)!.cell(row: "carried-in", column: "决算数")!.value > .zero) }
+            // Closes, carry-forwards and lapses trace the same on both paths.
+            #expect(try Self.tracesAgree(store, year: year, step: 53) > 3)
         }
     }
 

@@ -109,21 +109,6 @@ enum BudgetCommand {
     }
 }
 
-/// Writes all of `text` to `fd`; false when the system refuses.
-func writeAll(_ text: String, fd: Int32) -> Bool {
-    var text = text
-    return text.withUTF8 { b in
-        var done = 0
-        while done < b.count {
-            let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { return false }
-            done += n
-        }
-        return true
-    }
-}
-
 enum ExportCommand {
     static let spec = CommandSpec(
         name: "export", summary: "write the journal as a ledger-cli, hledger or Beancount file, or CSV postings",

@@ -159,7 +159,7 @@ enum ReconcileCommand {
 enum TraceCommand {
     static let spec = CommandSpec(
         name: "trace", summary: "list the events that make up one statement cell, and their sum",
-        usage: "trace --year Y --table N --row CODE --column NAME [--format text|csv|json]",
+        usage: "trace --year Y --table N --row CODE --column NAME [--verify] [--format text|csv|json]",
         options: [
             Context.journalOption, Context.catalogueOption,
             OptionSpec(name: "year", value: "Y", help: "fiscal year"),
@@ -167,15 +167,20 @@ enum TraceCommand {
             OptionSpec(name: "row", value: "CODE", help: "row code as `fledger statements` prints it (2010350, total, income-total, …)"),
             OptionSpec(name: "column", value: "ID|NAME", help: "column id (amount, total, basic, econ:30101, actual:reception, …) or its printed name (决算数, 基本支出, …)"),
             OptionSpec(name: "format", value: "text|csv|json", help: "output format (default text)"),
+            OptionSpec(name: "verify", value: nil, help: "verify every line of the journal first, as `reconcile` does (slower)"),
         ],
-        details: "Each event is listed with what it contributes to the cell (reversals and lapses negative); the sum equals the cell.")
+        details: """
+        Each event is listed with what it contributes to the cell (reversals and lapses negative); the sum equals the cell.
+        Without --verify, trace reads the journal as `budget` does: on all cores, without re-checking the hash chain.
+        """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, allowed: ["text", "csv", "json"])
         let year = try Context.year(a)
         guard let table = Int(try a.required("table")), (1...13).contains(table) else { throw UsageError(message: "--table is not 1–13") }
         let row = try a.required("row"), column = try a.required("column")
-        guard let t = try Reconciler.trace(try Context.store(a), year: year, table: table, row: row, column: column) else {
+        guard let t = try Reconciler.trace(try Context.store(a), year: year, table: table, row: row, column: column,
+                                           verified: a.flags.contains("verify")) else {
             throw Failure(exit: .notFound, message: "table \(table) has no cell at row '\(row)', column '\(column)'; `fledger statements --year \(year) --table \(table)` shows the row codes and column names; `--format csv` the column ids")
         }
         switch format {

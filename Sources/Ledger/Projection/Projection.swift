@@ -69,7 +69,9 @@ public struct Projection: Sendable, Equatable {
 
     /// Every classification with figures in `year`, in code order.
     public func lines(year: Int) -> [(classification: Classification, figures: Figures)] {
-        figures.filter { $0.key.year == year }.sorted { $0.key < $1.key }.map { ($0.key.classification, $0.value) }
+        // Each sort key built once, not twice per comparison.
+        figures.filter { $0.key.year == year }.map { (key: $0.key.classification.sortKey, line: ($0.key.classification, $0.value)) }
+            .sorted { $0.key < $1.key }.map(\.line)
     }
 
     /// Fiscal years with any figures.

@@ -12,12 +12,32 @@ import Glibc
 /// runs it). It does check that sequence numbers run 1, 2, 3, … with no gap.
 extension JournalStore {
     public func project(_ filter: ProjectionFilter = .all, parts requested: Int = 2) throws(JournalError) -> Projection {
+        try scan(filter, keeping: nil, parts: requested).projection
+    }
+
+    /// The projection, and every event that counts and could touch the classifications
+    /// `keeping` accepts, whole, in the order they take effect (an approved item at its
+    /// approval), each correction with the event it corrects. Every other kind of event
+    /// (corrections, closes, carry-forwards, reopenings, facts) is kept whatever its
+    /// classification: they are few, and a correction's own line does not name the
+    /// classification it moves money out of. Reads like `project`: in parallel, without
+    /// re-checking the hash chain.
+    public func select(_ filter: ProjectionFilter = .all, keeping: @escaping @Sendable (Classification) -> Bool,
+                       parts: Int = 2) throws(JournalError) -> (projection: Projection, events: [(event: Event, target: Event?)]) {
+        let r = try scan(filter, keeping: keeping, parts: parts)
+        // Sorted by position, so each event is copied once.
+        let order = r.kept.indices.sorted { r.kept[$0].at < r.kept[$1].at }
+        return (r.projection, order.map { (r.kept[$0].event, r.kept[$0].target) })
+    }
+
+    private func scan(_ filter: ProjectionFilter, keeping: (@Sendable (Classification) -> Bool)?,
+                      parts requested: Int) throws(JournalError) -> (projection: Projection, kept: [(at: Int, event: Event, target: Event?)]) {
         let file = try JournalFile(path: path, access: .read)
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
         let bounds = try ScanPart.split(file, size: size, parts: max(1, requested))
-        let scans = (0..<(bounds.count - 1)).map { ScanPart(lo: bounds[$0], hi: bounds[$0 + 1], filter: filter, fd: file.fd) }
+        let scans = (0..<(bounds.count - 1)).map { ScanPart(lo: bounds[$0], hi: bounds[$0 + 1], filter: filter, keep: keeping, fd: file.fd) }
         DispatchQueue.concurrentPerform(iterations: scans.count) { scans[$0].run() }
 
         var projection = Projection()
@@ -50,19 +70,24 @@ extension JournalStore {
         }
         projection.lastSeq = scans.last(where: { $0.lines > 0 })?.lastSeq ?? 0
 
-        // Items approved (by approvals admitted, anywhere in the journal) count like any other.
-        let approved = Set(scans.flatMap(\.approved)), rejected = Set(scans.flatMap(\.rejected))
+        // Items approved (by approvals admitted, anywhere in the journal) count like any other,
+        // from their approval on.
+        var approvedAt: [EventID: Int] = [:]
+        for s in scans { for a in s.approved { approvedAt[a.id] = a.seq } }
+        let rejected = Set(scans.flatMap(\.rejected))
+        var kept = scans.flatMap { $0.kept.map { (at: $0.seq, event: $0, target: Event?.none) } }
         // Corrections, and what still waits (projected on its own, for the 待审批 columns).
         var pending = scans.flatMap(\.pending).map { (event: $0.event, target: $0.target, waiting: false) }
         var waiting = Projection()
         for e in scans.flatMap(\.waiting) where !rejected.contains(e.id) {
-            let stillWaiting = !approved.contains(e.id)
+            let stillWaiting = approvedAt[e.id] == nil
             if let t = Trail.target(of: e) {
                 pending.append((e, t, stillWaiting))
             } else if stillWaiting {
                 waiting.apply(e, target: nil)
             } else {
                 projection.apply(e, target: nil)
+                if keeping != nil { kept.append((approvedAt[e.id]!, e, nil)) }
             }
         }
         // Corrections last: their targets may lie in any part. Candidates by id hash are
@@ -91,10 +116,13 @@ extension JournalStore {
             guard let target else {
                 throw .damaged(path: path, line: p.event.seq, reason: "corrects event '\(p.target)', which is not an appropriation or disbursement in this journal; `fledger verify` says why")
             }
-            if p.waiting { waiting.apply(p.event, target: target) } else { projection.apply(p.event, target: target) }
+            if p.waiting { waiting.apply(p.event, target: target) } else {
+                projection.apply(p.event, target: target)
+                if keeping != nil { kept.append((approvedAt[p.event.id] ?? p.event.seq, p.event, target)) }
+            }
         }
         projection.waitingFigures = waiting.figures
-        return projection
+        return (projection, kept)
     }
 }
 
@@ -102,6 +130,13 @@ extension JournalStore {
 final class ScanPart: @unchecked Sendable {
     let lo: Int, hi: Int, filter: ProjectionFilter, fd: Int32
     let asOf: Int, until: Int
+    /// For `select`: the classifications whose events are kept whole (nil: none are), decided
+    /// once per slot.
+    let keep: (@Sendable (Classification) -> Bool)?
+    var keepSlot: [Bool] = []
+    /// Admitted events kept whole: the canonical lines `keep` accepts, and every other line
+    /// that counts as it stands (not a correction, not waiting).
+    var kept: [Event] = []
 
     var table = SpanTable()
     /// Per slot: initial, adjustments, actual (分).
@@ -114,14 +149,14 @@ final class ScanPart: @unchecked Sendable {
     var general = Projection()
     /// Admitted items waiting for approval, and the admitted approvals' targets.
     var waiting: [Event] = []
-    var approved: [EventID] = [], rejected: [EventID] = []
+    var approved: [(id: EventID, seq: Int)] = [], rejected: [EventID] = []
     var lines = 0, firstSeq = 0, lastSeq = 0, admitted = 0
     var error: (line: Int, reason: String)?
     var ioError: String?
     var torn = false
 
-    init(lo: Int, hi: Int, filter: ProjectionFilter, fd: Int32) {
-        self.lo = lo; self.hi = hi; self.filter = filter; self.fd = fd
+    init(lo: Int, hi: Int, filter: ProjectionFilter, keep: (@Sendable (Classification) -> Bool)?, fd: Int32) {
+        self.lo = lo; self.hi = hi; self.filter = filter; self.keep = keep; self.fd = fd
         asOf = filter.asOf?.packed ?? Int.max
         until = filter.untilSeq ?? Int.max
     }
@@ -212,7 +247,7 @@ final class ScanPart: @unchecked Sendable {
         // Waiting items count once approved; approvals may lie in any part (resolved after).
         if event.needsApproval { waiting.append(event); return }
         if let decided = Trail.decided(by: event) {
-            if case .access(.approval) = event.body { approved.append(decided) } else { rejected.append(decided) }
+            if case .access(.approval) = event.body { approved.append((decided, event.seq)) } else { rejected.append(decided) }
         }
         if case .adjustment(let a) = event.body {
             switch a.kind {
@@ -223,6 +258,7 @@ final class ScanPart: @unchecked Sendable {
             }
         }
         general.apply(event, target: nil)
+        if keep != nil { kept.append(event) }
     }
 
     private enum Kind { case appropriation, disbursement, budgetAdjustment }
@@ -309,6 +345,16 @@ final class ScanPart: @unchecked Sendable {
         case .disbursement: column = 2
         }
         sums[3 * slot + column] += amount
+        if let keep {
+            if slot == keepSlot.count {
+                // A classification the codec cannot read is kept; the merge reports it.
+                let c = table.spans[slot].withUnsafeBytes { EventCodec.decodeClassification(fieldsAfterComma: $0) }
+                keepSlot.append(c.map(keep) ?? true)
+            }
+            if keepSlot[slot] {
+                do { kept.append(try EventCodec.decode(UnsafeRawBufferPointer(start: p, count: n)).event) } catch { fail("cannot be read: \(error)") }
+            }
+        }
         return true
     }
 
