@@ -197,7 +197,7 @@ func flatten(_ p: Projection) -> [String: [Int64]] {
         }
     }
 
-    /// The streamed export (two verified reads, nothing held) writes exactly the lines of the
+    /// The streamed export (one verified read, nothing held) writes exactly the lines of the
     /// whole-journal export, in every format, on a random journal and on one with items waiting
     /// for approval.
     @Test func theStreamedExportEqualsTheWholeOne() throws {
@@ -210,9 +210,9 @@ func flatten(_ p: Projection) -> [String: [Int64]] {
         for store in [try randomJournal(seed: 9, events: 300), signed] {
             let events = try store.events()
             for format in ExportFormat.allCases {
-                var streamed: [String] = []
-                try Export(format: format).stream(store) { streamed.append($0) }
-                #expect(streamed == Export(format: format).document(events), "\(format)")
+                var body: [String] = []
+                let preamble = try Export(format: format).stream(store) { body.append($0) }
+                #expect(preamble + body == Export(format: format).document(events), "\(format)")
             }
         }
     }

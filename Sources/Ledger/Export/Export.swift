@@ -141,7 +141,9 @@ public struct Export {
     }
 
     static func oneLine(_ s: String) -> String {
-        String(s.map { $0 == "\n" || $0 == "\r" || $0 == ";" ? " " : $0 })
+        // Most descriptions have none of these: no need to walk their characters.
+        guard s.utf8.contains(where: { $0 == 0x0a || $0 == 0x0d || $0 == 0x3b }) else { return s }
+        return String(s.map { $0 == "\n" || $0 == "\r" || $0 == ";" ? " " : $0 })
     }
 
     static func quoted(_ s: String) -> String {
@@ -150,25 +152,24 @@ public struct Export {
 }
 
 extension Export {
-    /// The export of a journal file, streamed: one verified read collects the accounts (for
-    /// Beancount's `open`s, which come first) and a second renders the transactions, both under
-    /// one shared lock; `emit` gets each line as it is made. Memory follows the number of
-    /// accounts, not of events. The lines are those `document` makes of the same events.
-    public func stream(_ store: JournalStore, emit: (String) -> Void) throws(JournalError) {
+    /// The export of a journal file, streamed in one verified read: `body` gets each line of
+    /// the transactions as it is made; the lines that must come before them (the header, with
+    /// the number of events, and Beancount's `open`s, which need every account's first use) are
+    /// returned at the end, once the read is verified. Memory follows the number of accounts,
+    /// not of events. Preamble then body are the lines `document` makes of the same events.
+    public func stream(_ store: JournalStore, body: (String) -> Void) throws(JournalError) -> [String] {
         let session = try store.openForReading()
         var accounts = AccountsSeen()
         var unit: UnitOpening?
-        let first = try session.verifiedRead { e, target in
-            if case .unit(let u) = e.body { unit = u }
-            accounts.note(Export.postings(e, target: target), on: e.date)
-        }
-        for l in header(unit: unit, events: first.report.events) { emit(l) }
-        for l in opens(accounts.firstUses) { emit(l) }
-        try withoutActuallyEscaping(emit) { (emit) throws(JournalError) in
-            _ = try session.verifiedRead { e, target in
-                for l in render(e, postings: Export.postings(e, target: target)) { emit(l) }
+        let read = try withoutActuallyEscaping(body) { (emit) throws(JournalError) in
+            try session.verifiedRead { e, target in
+                if case .unit(let u) = e.body { unit = u }
+                let postings = Export.postings(e, target: target)
+                if format == .beancount { accounts.note(postings, on: e.date) }   // only its `open`s need them
+                for l in render(e, postings: postings) { emit(l) }
             }
         }
+        return header(unit: unit, events: read.report.events) + opens(accounts.firstUses)
     }
 
     /// The whole export of a journal's events, line by line.

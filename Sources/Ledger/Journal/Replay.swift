@@ -21,7 +21,9 @@ struct Replayer {
         hashes = table.hashes(in: buf)
     }
 
-    func lookup(_ l: Locator) -> Event? {
+    func lookup(_ l: Locator) -> Event? { Self.lookup(l, buf: buf, baseOffset: baseOffset, before: before) }
+
+    private static func lookup(_ l: Locator, buf: UnsafeRawBufferPointer, baseOffset: Int, before: (Locator) -> Event?) -> Event? {
         let o = Int(l)
         return o >= baseOffset ? decodeLine(at: o - baseOffset, in: buf) : before(l)
     }
@@ -49,6 +51,8 @@ struct Replayer {
         let batches = (table.count + batch - 1) / batch
         let slot = DecodedBatch()
         var current = decodeBatch(0, size: batch)
+        // Made once: a closure over `self` made per event would copy the replayer each time.
+        let lookup: (Locator) -> Event? = { [buf, baseOffset, before] in Self.lookup($0, buf: buf, baseOffset: baseOffset, before: before) }
         for b in 0..<batches {
             let group = DispatchGroup()
             if b + 1 < batches {
@@ -59,7 +63,7 @@ struct Replayer {
             defer { group.wait() }
             for (k, fast) in current.enumerated() {
                 try step(b * batch + k, fast, first: first, state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: snapshotAt,
-                         snapshot: &snapshot, visit: visit)
+                         snapshot: &snapshot, lookup: lookup, visit: visit)
             }
             group.wait()
             current = slot.lines
@@ -75,7 +79,7 @@ struct Replayer {
 
     private func step(_ i: Int, _ fast: (event: Event, prev: SHA256.Digest)?, first: Int, state: inout LedgerState,
                       prev: SHA256.Digest, prevPrev: SHA256.Digest?, snapshotAt: Int?, snapshot: inout LedgerState?,
-                      visit: Visitor?) throws(JournalError) {
+                      lookup: (Locator) -> Event?, visit: Visitor?) throws(JournalError) {
             let lineNo = first + i
             let bytes = table.line(i, in: buf)
             let decoded: (event: Event, prev: SHA256.Digest)
