@@ -54,6 +54,17 @@ import Testing
         #expect(calls >= 8)   // the pending marker too
     }
 
+    /// A batch written as it goes: the marker, each spill, the last write and its fsync, the
+    /// cut back after a failure; whichever fails, nothing of the batch is left behind.
+    @Test(arguments: [ENOSPC, EIO])
+    func aSpilledImportBatch(_ error: Int32) throws {
+        let rows = (1...8).map { disbursement("B\($0)", amount: "1.00") }
+        let calls = try Self.everyFailure({ var s = try seededStore(); s.spillBytes = 700; return s }, error: error) { s in
+            try s.post(streaming: { _ in { take in for r in rows { take(r.request(catalogue: catalogue)) }; return true } }).appended.map(\.id.rawValue)
+        }
+        #expect(calls >= 10)   // the marker's write, fsync, rename, directory fsync; three spills; the last write and fsync; …
+    }
+
     @Test func aClose() throws {
         let calls = try Self.everyFailure({
             let s = try seededStore()

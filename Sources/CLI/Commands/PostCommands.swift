@@ -196,53 +196,64 @@ enum ImportCommand {
         guard let encoding = TextEncoding(rawValue: encodingName.lowercased()) ?? (encodingName.lowercased() == "utf8" ? .utf8 : nil) else {
             throw UsageError(message: "--encoding '\(encodingName)' is not utf-8 or gb18030")
         }
-        // Each row becomes its typed request as it is read (the text of the file and of each
-        // row is let go as soon as it is parsed): memory follows the requests, not the text.
+        // Each row becomes its typed request as it is read, and is judged (and its line
+        // written, once enough have gathered) before the next piece of the file is: memory
+        // follows a piece of the file, not the file. CSV (whose quoted fields may hold
+        // newlines) is read whole first.
         let defaultActor = try Context.actor(a)
         let catalogue = store.catalogue
-        func readRows() throws -> (rows: [(line: Int, request: Result<Request, Rejection>)], errors: [ImportSyntaxError])? {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw Failure(exit: .io, message: "\(file): cannot read the file")
-            }
-            let text: String
-            switch encoding.decode(Array(data)) {
-            case .success(let s): text = s
-            case .failure(let bad):
-                // Never stored garbled: nothing is imported from text that is not what it claims to be.
-                err("\(file):\(bad.line): \(bad)")
-                err("nothing imported")
-                return nil
-            }
-            return ImportRows.parse(text, format: format) { line, draft in
-                var d = draft
-                if d[Wire.actor] == nil, let defaultActor { d.fields[Wire.actor] = defaultActor }
-                return (line, d.request(catalogue: catalogue))
+        let make: @Sendable (Int, Draft) -> (line: Int, request: Result<Request, Rejection>) = { line, draft in
+            var d = draft
+            if d[Wire.actor] == nil, let defaultActor { d.fields[Wire.actor] = defaultActor }
+            return (line, d.request(catalogue: catalogue))
+        }
+        var lines: [Int32] = [], syntax: [ImportSyntaxError] = []
+        var unreadable: String?, invalid: TextEncoding.Invalid?
+        let source: JournalStore.RowSource = { _ in
+            { take in
+                lines.removeAll(keepingCapacity: true)
+                syntax.removeAll()
+                func feed(_ rows: [(line: Int, request: Result<Request, Rejection>)], _ errors: [ImportSyntaxError]) {
+                    for r in rows { lines.append(Int32(truncatingIfNeeded: r.line)); take(r.request) }
+                    syntax += errors
+                }
+                let read: Result<Int, ImportRows.StreamFailure>
+                if format == .jsonl {
+                    read = ImportRows.streamJSONL(path: file, encoding: encoding, progress: store.progress, make: make) { feed($0, $1) }
+                } else if let data = FileManager.default.contents(atPath: file) {
+                    switch encoding.decode(Array(data)) {
+                    case .failure(let bad): read = .failure(.invalid(bad))
+                    case .success(let text):
+                        let parsed = ImportRows.parse(text, format: format, make: make)
+                        feed(parsed.rows, parsed.errors)
+                        read = .success(data.count)
+                    }
+                } else {
+                    read = .failure(.unreadable("cannot read the file"))
+                }
+                switch read {
+                case .success: return syntax.isEmpty
+                case .failure(.unreadable(let why)): unreadable = why; return false
+                case .failure(.invalid(let bad)): invalid = bad; return false
+                }
             }
         }
-        // The file's bytes and text are gone once `readRows` returns; the rows, once split.
-        var lines: [Int] = [], requests: [Result<Request, Rejection>] = [], syntax: [ImportSyntaxError] = []
-        do {
-            guard let parsed = try readRows() else { return .rejected }
-            lines = parsed.rows.map(\.line)
-            requests = parsed.rows.map(\.request)
-            syntax = parsed.errors
+        let counts = JournalStore.BatchCounts()
+        let result = try store.post(streaming: source, counts: counts)
+        if let unreadable { throw Failure(exit: .io, message: "\(file): \(unreadable)") }
+        if let bad = invalid {
+            // Never stored garbled: nothing is imported from text that is not what it claims to be.
+            err("\(file):\(bad.line): \(bad)")
+            err("nothing imported")
+            return .rejected
         }
         var problems = syntax.map { (line: $0.line, text: $0.message) }
-        let counts = JournalStore.BatchCounts()
-        if !syntax.isEmpty {
-            // Nothing will be written; still judge every row that could be read, so that one
-            // run reports every bad row.
-            if case .rejected(let list) = try store.post(parsed: requests, counts: counts, dryRun: true) {
-                problems += list.map { (lines[$0.index], Context.rejectionText($0.rejection)) }
-            }
-        } else {
-            switch try store.post(parsed: requests, counts: counts) {
-            case .rejected(let list):
-                problems += list.map { (lines[$0.index], Context.rejectionText($0.rejection)) }
-            case .committed:
-                out("imported \(file): \(counts.appended) event(s) appended" + (counts.duplicates > 0 ? ", \(counts.duplicates) already posted with the same content" : ""))
-                return .ok
-            }
+        switch result {
+        case .rejected(let list):
+            problems += list.map { (lines.indices.contains($0.index) ? Int(lines[$0.index]) : 0, Context.rejectionText($0.rejection)) }
+        case .committed:
+            out("imported \(file): \(counts.appended) event(s) appended" + (counts.duplicates > 0 ? ", \(counts.duplicates) already posted with the same content" : ""))
+            return .ok
         }
         for p in problems.sorted(by: { $0.line < $1.line }) { err("\(file):\(p.line): \(p.text)") }
         err("nothing imported: \(problems.count) bad row(s) of \(lines.count + syntax.count)")

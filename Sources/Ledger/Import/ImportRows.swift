@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 
 /// Reading a batch to import: CSV with a header row, or JSON Lines of flat objects, with the
 /// same field names as the journal (`type`, `id`, `date`, `fund`, `item`, `econ`, `nature`,
@@ -42,6 +43,99 @@ public enum ImportRows {
         switch format {
         case .csv: return parseCSV(text, make: make)
         case .jsonl: return parseJSONL(text, make: make)
+        }
+    }
+
+    /// Why a file could not be streamed: it could not be read, or its text is not valid in its
+    /// encoding (nothing is imported from text that is not what it claims to be).
+    public enum StreamFailure: Error, Sendable {
+        case unreadable(String)
+        case invalid(TextEncoding.Invalid)
+    }
+
+    /// Reads a JSON Lines file a piece of whole lines at a time, reading and parsing the next
+    /// piece on another thread while `each` takes this one's rows (and syntax errors), in
+    /// order: memory follows the piece, not the file. Returns the number of bytes read.
+    public static func streamJSONL<T>(path: String, encoding: TextEncoding, piece: Int = 4 << 20, progress: ProgressSink? = nil,
+                                      make: @escaping @Sendable (Int, Draft) -> T,
+                                      each: (_ rows: [T], _ errors: [ImportSyntaxError]) -> Void) -> Result<Int, StreamFailure> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        var st = stat()
+        let total = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        let reader = PieceReader(fd: fd, piece: piece)
+        /// The next piece, parsed (nil at the end of the file).
+        func next() -> Result<(rows: [T], errors: [ImportSyntaxError])?, StreamFailure> {
+            switch reader.next() {
+            case .failure(let f): return .failure(f)
+            case .success(nil): return .success(nil)
+            case .success(let p?):
+                switch encoding.decode(p.bytes, mark: p.offset == 0) {
+                case .failure(let bad):
+                    return .failure(.invalid(TextEncoding.Invalid(line: bad.line + p.firstLine - 1, offset: bad.offset + p.offset,
+                                                                  likely: bad.likely, encoding: bad.encoding)))
+                case .success(var text):
+                    return .success(text.withUTF8 { parseJSONL(bytes: UnsafeRawBufferPointer($0), firstLine: p.firstLine, make: make) })
+                }
+            }
+        }
+        var current = next()
+        while true {
+            guard case .success(let parsed?) = current else {
+                if case .failure(let f) = current { return .failure(f) }
+                return .success(reader.consumed)
+            }
+            let slot = Slot<Result<(rows: [T], errors: [ImportSyntaxError])?, StreamFailure>>(.success(nil)), group = DispatchGroup()
+            let done = reader.consumed   // read before the other thread moves it on
+            nonisolated(unsafe) let ahead = next
+            DispatchQueue.global().async(group: group) { slot.value = ahead() }
+            each(parsed.rows, parsed.errors)
+            progress?(JournalProgress(done: done, total: total, unit: .bytes))
+            group.wait()
+            current = slot.value
+        }
+    }
+
+    /// A value handed from one thread to another (guarded by a dispatch group).
+    private final class Slot<V>: @unchecked Sendable {
+        var value: V
+        init(_ v: V) { value = v }
+    }
+
+    /// Whole lines from a file, a piece at a time; the last line may lack its newline.
+    private final class PieceReader: @unchecked Sendable {
+        let fd: Int32, piece: Int
+        var carry: [UInt8] = []
+        var offset = 0, consumed = 0, line = 1, atEnd = false
+        init(fd: Int32, piece: Int) { self.fd = fd; self.piece = piece }
+
+        func next() -> Result<(bytes: [UInt8], offset: Int, firstLine: Int)?, StreamFailure> {
+            var bytes = carry
+            carry = []
+            while !atEnd {
+                let start = bytes.count
+                bytes.append(contentsOf: repeatElement(0, count: piece))
+                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + start, piece, off_t(offset)) }
+                if n < 0 {
+                    if errno == EINTR { bytes.removeLast(piece); continue }
+                    return .failure(.unreadable(String(cString: strerror(errno))))
+                }
+                bytes.removeLast(piece - n)
+                offset += n
+                if n == 0 { atEnd = true; break }
+                // Whole lines only: what follows the last newline waits for the next piece.
+                if let nl = bytes[start...].lastIndex(of: 0x0a) {
+                    carry = Array(bytes[(nl + 1)...])
+                    bytes.removeLast(bytes.count - nl - 1)
+                    break
+                }
+            }
+            guard !bytes.isEmpty else { return .success(nil) }
+            let at = consumed, first = line
+            consumed += bytes.count
+            line += bytes.reduce(0) { $1 == 0x0a ? $0 + 1 : $0 }
+            return .success((bytes, at, first))
         }
     }
 

@@ -20,12 +20,13 @@ public enum TextEncoding: String, CaseIterable, Sendable {
         }
     }
 
-    /// Decodes `data`; a UTF-8 byte-order mark is dropped.
-    public func decode(_ data: [UInt8]) -> Result<String, Invalid> {
+    /// Decodes `data`; a UTF-8 byte-order mark is dropped (with `mark`: the data is the start
+    /// of its file, not a later piece of it).
+    public func decode(_ data: [UInt8], mark: Bool = true) -> Result<String, Invalid> {
         switch self {
         case .utf8:
             var bytes = data[...]
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+            if mark, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
             if let s = String(validating: bytes, as: UTF8.self) { return .success(s) }
             let bad = TextEncoding.firstInvalidUTF8(Array(bytes)) + (data.count - bytes.count)
             let likely: TextEncoding? = (try? GB18030.decode(Array(bytes)).get()).map { _ in .gb18030 }

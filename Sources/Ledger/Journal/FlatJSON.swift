@@ -42,6 +42,15 @@ public enum FlatJSON {
     /// stays readable and `grep`-able.
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
+        // Most strings need no escape: copied whole, not byte by byte.
+        if let clean = s.utf8.withContiguousStorageIfAvailable({ b -> Bool in
+            guard !b.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }) else { return false }
+            out.append(contentsOf: b)
+            return true
+        }), clean {
+            out.append(0x22)
+            return
+        }
         for c in s.utf8 {
             switch c {
             case 0x22: out.append(0x5c); out.append(0x22)

@@ -17,6 +17,8 @@ public struct JournalStore: Sendable {
     public var checkpointEvery = 2_000
     /// Bytes a verified read takes at a time (a longer line grows its buffer).
     public var readChunk = 8 << 20
+    /// A batch whose lines reach this many bytes is written as it goes (see `post(streaming:)`).
+    public var spillBytes = 16 << 20
     /// The file operations writes go through (tests make them fail).
     public var fileOps: FileOps = .system
     /// The key that signs each write, once the journal has begun signing (see `AccessRules`).
@@ -150,14 +152,40 @@ public struct JournalStore: Sendable {
     /// close derives its lines from the state it closes). A request that could not be parsed
     /// comes as its rejection, so that every bad item of a batch is reported.
     func post(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool = false, counts: BatchCounts? = nil) throws(JournalError) -> BatchResult {
-        if let result = try postOnce(building: make, dryRun: dryRun, counts: counts) { return result }
+        try post(streaming: { state in
+            let rows = make(state)
+            return { take in
+                for (i, r) in rows.enumerated() {
+                    if let progress, rows.count >= 10_000, i % 10_000 == 0 { progress(JournalProgress(done: i, total: rows.count, unit: .rows)) }
+                    take(r)
+                }
+                return true
+            }
+        }, dryRun: dryRun, counts: counts)
+    }
+
+    /// Where a batch's rows come from. Given the journal's state (a close derives its lines
+    /// from it), it returns the reader of the rows, which hands each row to `take` in order and
+    /// says whether the batch may be committed (false: the input itself was faulty, say a row
+    /// that could not be parsed; the rows are still judged, nothing is written). It may be
+    /// called a second time, to read from the start again (see `post(streaming:)`).
+    public typealias RowSource = (_ state: LedgerState) -> (_ take: (Result<Request, Rejection>) -> Void) -> Bool
+
+    /// As `post`, for a batch too large to hold: each row is judged as it comes, and its line
+    /// is written to the end of the journal once `spillBytes` of lines have gathered, under a
+    /// pending marker whose batch end is not yet known. The batch commits with one fsync after
+    /// its last row, or is cut off again (nothing of it stays) if any row is rejected or the
+    /// source says its input was faulty. A crash in between leaves the marker: every reader
+    /// refuses the journal until `fledger repair` cuts the unacknowledged batch off.
+    public func post(streaming source: RowSource, dryRun: Bool = false, counts: BatchCounts? = nil) throws(JournalError) -> BatchResult {
+        if let result = try postOnce(source: source, dryRun: dryRun, counts: counts) { return result }
         // A block of the checkpoint's id index failed its checksum during a look-up: nothing was
         // written; start again without the checkpoint (a full replay), and say so.
         SideFile.remove(checkpointPath)
         notices.add("the checkpoint's id index was damaged (a block failed its checksum); it was set aside and the journal replayed in full")
         counts?.appended = 0
         counts?.duplicates = 0
-        guard let result = try postOnce(building: make, dryRun: dryRun, counts: counts) else {
+        guard let result = try postOnce(source: source, dryRun: dryRun, counts: counts) else {
             throw .damaged(path: path, line: 0, reason: "the id index read from a full replay is damaged; this cannot happen unless memory is failing")
         }
         return result
@@ -165,25 +193,39 @@ public struct JournalStore: Sendable {
 
     /// One attempt at a post: nil, with nothing written, when the checkpoint's id index turned
     /// out to be damaged while the drafts were checked.
-    private func postOnce(building make: (LedgerState) -> [Result<Request, Rejection>], dryRun: Bool, counts: BatchCounts?) throws(JournalError) -> BatchResult? {
+    private func postOnce(source: RowSource, dryRun: Bool, counts: BatchCounts?) throws(JournalError) -> BatchResult? {
         let file = try JournalFile(path: path, access: .write, ops: fileOps)
         var loaded = try load(file, canClearPending: true)
         if let open = loaded.state.access.openBatch {
             throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write; nothing more is posted until this is explained (`fledger verify` says the same)")
         }
-        let drafts = make(loaded.state)
         let baseSize = loaded.size
-        // New lines, also read back by locator when a later draft refers to an earlier one.
-        let out = GrowingBytes(capacity: drafts.count * 320)
+        // New lines not yet written (from `out.at` in the file), also read back by locator when
+        // a later row refers to an earlier one; lines already spilled are read from the file.
+        let out = GrowingBytes(capacity: min(spillBytes, 1 << 20), at: baseSize)
         var results: [ItemResult] = []
         var rejections: [(index: Int, rejection: Rejection)] = []
         var prev = loaded.head
         var offset = baseSize
         let before = loaded.lookup   // not `loaded` itself: the state is mutated while lookups run
         let lookup: Validator.Lookup = { l in
-            l >= UInt64(baseSize) ? out.bytes.withUnsafeBytes { decodeLine(at: Int(l) - baseSize, in: $0) } : before(l)
+            let o = Int(l)
+            if o >= out.at { return out.bytes.withUnsafeBytes { decodeLine(at: o - out.at, in: $0) } }
+            if o >= baseSize { return (try? file.readLine(at: o)).flatMap { $0.withUnsafeBytes(decodeEvent) } }
+            return before(l)
         }
         let now = clock.now()
+        // Spilling: the marker goes first (durably), then the lines, with no fsync until the end.
+        var spillFailure: JournalError?
+        func spill() {
+            guard spillFailure == nil, !out.bytes.isEmpty else { return }
+            do throws(JournalError) {
+                if out.at == baseSize { try SideFile.write(pendingPath, Array("\(baseSize) -1 \(SHA256.Digest.zero.hex)\n".utf8), ops: fileOps) }
+                try JournalFile.writeAll(fd: file.fd, bytes: out.bytes, path: path, ops: fileOps)
+                out.at += out.bytes.count
+                out.bytes.removeAll(keepingCapacity: true)
+            } catch { spillFailure = error }
+        }
         func append(_ e: Event, _ line: [UInt8]) {
             _ = validator.apply(e, at: Locator(offset), state: &loaded.state, lookup: lookup)
             prev = SHA256.hash(line)
@@ -191,17 +233,20 @@ public struct JournalStore: Sendable {
             offset += line.count + 1
             out.bytes += line
             out.bytes.append(0x0a)
+            if !dryRun, out.bytes.count >= spillBytes { spill() }
         }
-        for (i, item) in drafts.enumerated() {
-            if let progress, drafts.count >= 10_000, i % 10_000 == 0 { progress(JournalProgress(done: i, total: drafts.count, unit: .rows)) }
+        var index = 0
+        let read = source(loaded.state)   // the state is not held while the rows are applied to it
+        let whole = read { item in
+            defer { index += 1 }
             let request: Request
             switch item {
-            case .failure(let r): rejections.append((i, r)); continue
+            case .failure(let r): rejections.append((index, r)); return
             case .success(let r): request = r
             }
             switch validator.validate(request, state: loaded.state, recorded: now, lookup: lookup) {
             case .rejected(let r):
-                rejections.append((i, r))
+                rejections.append((index, r))
             case .duplicate(let e):
                 if let counts { counts.duplicates += 1 } else { results.append(.duplicate(e)) }
             case .accepted(var e):
@@ -220,28 +265,43 @@ public struct JournalStore: Sendable {
                 if let counts { counts.appended += 1 } else { results.append(.appended(e)) }
             }
         }
-        if loaded.state.index.damaged { return nil }
-        if !rejections.isEmpty { return .rejected(rejections) }
+        let spilled = out.at > baseSize || spillFailure != nil
+        // Whatever stops the batch now, the lines spilled so far are cut off again.
+        func rollBack() throws(JournalError) {
+            guard spilled else { return }
+            try file.truncate(to: baseSize)
+            SideFile.remove(pendingPath)
+        }
+        if let spillFailure { try? rollBack(); throw spillFailure }
+        if loaded.state.index.damaged { try rollBack(); return nil }
+        if !rejections.isEmpty || !whole {
+            try rollBack()
+            return .rejected(rejections)
+        }
         // Once the journal signs, the write ends with its signer's signature over its last line.
         if let open = loaded.state.access.openBatch {
             guard let signer else {
+                try rollBack()
                 return .rejected([(0, Rejection(.signatureRequired, field: nil, "this journal signs every write since event \(loaded.state.access.signingFrom ?? 0): give the key of '\(open.actor)' (--key FILE, or FLEDGER_KEY)"))])
             }
             guard signer.actor == open.actor else {
+                try rollBack()
                 return .rejected([(0, Rejection(.batchActor, field: Wire.actor, "the write is by '\(open.actor)', but the key is '\(signer.actor)''s; each actor signs their own writes"))])
             }
             guard let registered = loaded.state.access.active(signer.actor), registered.publicKey == signer.publicKey else {
+                try rollBack()
                 return .rejected([(0, Rejection(.wrongKey, field: nil, "the key given for '\(signer.actor)' (public \(signer.publicKeyHex)) is not the key registered for them\(loaded.state.access.active(signer.actor).map { " (\(Hex.encode($0.publicKey)))" } ?? "")"))])
             }
             let seq = loaded.state.count + 1
             let message = AccessRules.signatureMessage(unit: loaded.state.unit?.unitCode ?? "", first: open.first, last: seq - 1, actor: signer.actor, head: prev)
             let sig = Event(seq: seq, id: validator.generatedID(type: .signature, seq: seq, state: loaded.state, lookup: lookup), date: now.day,
                             recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message)))))
-            if let r = validator.check(sig, state: loaded.state, lookup: lookup) { return .rejected([(0, r)]) }
+            if let r = validator.check(sig, state: loaded.state, lookup: lookup) { try rollBack(); return .rejected([(0, r)]) }
             append(sig, EventCodec.encode(sig, prev: prev))
-            if loaded.state.index.damaged { return nil }
+            if let spillFailure { try? rollBack(); throw spillFailure }
+            if loaded.state.index.damaged { try rollBack(); return nil }
         }
-        guard !out.bytes.isEmpty, !dryRun else {
+        guard !out.bytes.isEmpty || spilled, !dryRun else {
             // Nothing to append (every item already posted): the state is the journal's, so a
             // full replay still leaves a checkpoint for the next post.
             if !dryRun, loaded.fullReplay, loaded.state.count >= checkpointEvery {
@@ -249,8 +309,10 @@ public struct JournalStore: Sendable {
             }
             return .committed(results)
         }
-        let multiLine = out.bytes.reduce(0) { n, b in b == 0x0a ? n + 1 : n } > 1
-        if multiLine {
+        // A spilled batch's marker is there already; its last lines follow with the one fsync
+        // (on failure the file is cut back to its size before the batch, as for any batch).
+        let multiLine = spilled || out.bytes.reduce(0) { n, b in b == 0x0a ? n + 1 : n } > 1
+        if multiLine, !spilled {
             do throws(JournalError) {
                 try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), ops: fileOps)
             } catch {
@@ -304,9 +366,16 @@ public struct JournalStore: Sendable {
                 SideFile.remove(pendingPath)
                 return RepairReport(removedBytes: 0, savedTo: nil, reason: "the batch recorded as pending had been written whole; only its marker was removed", removed: [])
             }
+            guard p.base > 0 else {
+                // A marker always names the journal's size before its batch, never 0 (the unit
+                // line is there): this one cannot be read, and the cut cannot be guessed.
+                throw .damaged(path: path, line: 0, reason: "the pending-batch marker \(pendingPath) cannot be read, so where the batch began is unknown; repair will not guess. Run `fledger verify`: if the journal verifies, remove the marker by hand")
+            }
             if size >= p.base {
                 cut = p.base
-                reason = "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
+                reason = p.final < 0
+                    ? "a large batch was interrupted after \(size - p.base) bytes, before its end was known; it was never acknowledged"
+                    : "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
             }
         }
         if cut == nil, size > 0, try !file.endsWithNewline(size: size) {
@@ -462,7 +531,8 @@ public struct JournalStore: Sendable {
             if canClear { SideFile.remove(pendingPath) }
             return
         }
-        throw .damaged(path: path, line: 0, reason: "a batch was being written when the program stopped (\(pendingPath) is still there): the journal holds \(size - p.base) of its \(p.final - p.base) bytes. Run `fledger repair` to roll the unacknowledged batch back")
+        let held = p.final < 0 ? "\(max(size - p.base, 0)) bytes of it (a large batch, its end not yet known)" : "\(size - p.base) of its \(p.final - p.base) bytes"
+        throw .damaged(path: path, line: 0, reason: "a batch was being written when the program stopped (\(pendingPath) is still there): the journal holds \(held). Run `fledger repair` to roll the unacknowledged batch back")
     }
 
     private func readPending() -> (base: Int, final: Int, head: SHA256.Digest)? {
@@ -511,9 +581,11 @@ public struct JournalStore: Sendable {
 }
 
 /// A byte buffer the post loop appends to and its lookup closure reads.
+/// A batch's lines not yet written, and the file offset they start at.
 final class GrowingBytes {
     var bytes: [UInt8] = []
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    var at: Int
+    init(capacity: Int, at: Int) { bytes.reserveCapacity(capacity); self.at = at }
 }
 
 extension JournalFile {

@@ -44,6 +44,8 @@ extension JournalStore {
 
     func verifiedRead(_ file: JournalFile, project: Bool, filter: ProjectionFilter = .all, lineHashes wanted: Set<Int>,
                       visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
+        // A batch cut short is named as such (and `repair` rolls it back), not diagnosed line by line.
+        try checkPending(file: file, size: try file.size(), canClear: false)
         do {
             return try stream(file, project: project, filter: filter, lineHashes: wanted, visit: visit)
         } catch {
@@ -57,7 +59,6 @@ extension JournalStore {
     private func stream(_ file: JournalFile, project: Bool, filter: ProjectionFilter, lineHashes wanted: Set<Int>,
                         visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         let size = try file.size()
-        try checkPending(file: file, size: size, canClear: false)
         let checkpoint = Checkpoint.load(path: checkpointPath)   // mapped; compared word by word below
         let headFile = readHead()
         var want = wanted

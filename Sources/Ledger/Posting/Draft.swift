@@ -17,7 +17,22 @@ public struct Draft: Hashable, Sendable {
     static let common: Set<String> = [Wire.type, Wire.id, Wire.date, Wire.actor, Wire.memo]
     static let classification: Set<String> = [Wire.fund, Wire.item, Wire.econ, Wire.nature, Wire.project]
 
+    /// `fields(type:kind:)` for every type and kind, made once (a million-row import asks a
+    /// million times).
+    private struct FieldsKey: Hashable { let type: EventType, kind: AdjustmentKind? }
+    private static let fieldTable: [FieldsKey: (allowed: Set<String>, required: [String])] = {
+        var t: [FieldsKey: (allowed: Set<String>, required: [String])] = [:]
+        for type in EventType.allCases {
+            for kind in [nil] + AdjustmentKind.allCases.map(Optional.some) { t[FieldsKey(type: type, kind: kind)] = fields(type: type, kind: kind) }
+        }
+        return t
+    }()
+
     static func allowed(type: EventType, kind: AdjustmentKind?) -> (allowed: Set<String>, required: [String]) {
+        fieldTable[FieldsKey(type: type, kind: kind)] ?? fields(type: type, kind: kind)
+    }
+
+    private static func fields(type: EventType, kind: AdjustmentKind?) -> (allowed: Set<String>, required: [String]) {
         switch type {
         case .unit:
             return (common.union([Wire.unit, Wire.name]), [Wire.unit, Wire.name, Wire.date, Wire.actor])
@@ -111,7 +126,8 @@ public struct Draft: Hashable, Sendable {
         }
         let what = typeText + (kind.map { " (\($0.rawValue))" } ?? "")
         let (allowed, required) = Draft.allowed(type: type, kind: kind)
-        for key in fields.keys.sorted() where !allowed.contains(key) {
+        // The first unknown key in sorted order is named (sorted only when there is one).
+        for key in fields.keys.contains(where: { !allowed.contains($0) }) ? fields.keys.sorted() : [] where !allowed.contains(key) {
             throw Rejection(.unknownField, field: key, "field '\(key)' does not belong to \(what); it takes \(allowed.sorted().joined(separator: ", "))")
         }
         for key in required where self[key] == nil {
