@@ -259,6 +259,25 @@ enum Harness {
                     }
                 }
             }
+            // And one large import, past the 16 MB at which a batch is written as it is judged
+            // (under a marker whose end is not yet known): killed in the middle, it must leave
+            // nothing of itself once repaired; acknowledged, all of it.
+            DispatchQueue.global().async(group: done) {
+                let ids = (0..<60_000).map { "L\(t)-\($0)" }
+                let file = "\(dir)/t\(t)-large.jsonl"
+                let rows = ids.map { "{\"type\":\"disbursement\",\"id\":\"\($0)\",\"date\":\"2023-03-01\",\"fund\":\"gpb\",\"item\":\"2010350\",\"econ\":\"30101\",\"nature\":\"basic\",\"amount\":\"0.01\",\"payee\":\"大批导入\",\"voucher\":\"记-03-大批\",\"memo\":\"一次导入六万行，超过边校验边写入的门槛\"}" }
+                _ = FileManager.default.createFile(atPath: file, contents: Data((rows.joined(separator: "\n") + "\n").utf8))
+                // Killed at a random moment of its run twice (its own killer: the shared one
+                // would nearly always stop it before it writes), then left to finish.
+                var r = SplitMix64(seed: seed &+ UInt64(t) &+ 7)
+                for attempt in 0..<3 {
+                    let timeout: Double? = attempt < 2 ? 0.1 + Double(r.below(1_500)) / 1_000 : nil
+                    let status = spawn([fledger, "import", file], env: env, timeout: timeout)
+                    if status == nil { killed.add() }
+                    if status == 0 { acknowledged.add(ids); break }
+                    if status == 3 || status == nil { _ = spawn([fledger, "repair"], env: env, children: children) }
+                }
+            }
             // The killer.
             let killer = Thread {
                 var r = SplitMix64(seed: seed &+ UInt64(t))
