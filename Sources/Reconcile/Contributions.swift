@@ -37,10 +37,12 @@ public struct YearContributions: Sendable {
     /// The year's standing close (the last one no reopening undid) and its contributions.
     private var standing: (event: Event, contributions: [Contribution])?
 
-    // Built by `finished()`: the sums with the standing close, indexed for cell look-ups.
-    private var sums: [SumKey: Fen] = [:]
-    private var keysUnder: [String: [SumKey]] = [:]
-    private var keysOfProject: [ProjectCode: [SumKey]] = [:]
+    // Built by `finished()`: the sums with the standing close, and for each item prefix ("",
+    // 类, 款, 项) and each project the positions of its sums (a cell adds up a few of a few
+    // thousand, a thousand cells over).
+    private var sums: [(key: SumKey, value: Fen)] = []
+    private var keysUnder: [String: [Int32]] = [:]
+    private var keysOfProject: [ProjectCode: [Int32]] = [:]
 
     struct SumKey: Hashable, Sendable {
         let kind: Contribution.Kind, fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?
@@ -161,12 +163,12 @@ public struct YearContributions: Sendable {
         for c in standing?.contributions ?? [] {
             sums[SumKey(kind: c.kind, fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project), default: .zero] += c.amount
         }
-        r.sums = sums
-        var under: [String: [SumKey]] = [:], ofProject: [ProjectCode: [SumKey]] = [:]
-        for k in sums.keys {
-            let code = k.item.rawValue
-            for p in ["", String(code.prefix(3)), String(code.prefix(5)), code] { under[p, default: []].append(k) }
-            if let p = k.project { ofProject[p, default: []].append(k) }
+        r.sums = sums.map { ($0.key, $0.value) }
+        var under: [String: [Int32]] = [:], ofProject: [ProjectCode: [Int32]] = [:]
+        for (i, e) in r.sums.enumerated() {
+            let code = e.key.item.rawValue
+            for p in Set(["", String(code.prefix(3)), String(code.prefix(5)), code]) { under[p, default: []].append(Int32(i)) }
+            if let p = e.key.project { ofProject[p, default: []].append(Int32(i)) }
         }
         r.keysUnder = under
         r.keysOfProject = ofProject
@@ -184,6 +186,11 @@ public struct YearContributions: Sendable {
 
     func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
         Self.selected(fund: fund, item: item, econ: econ, nature: nature, project: project, q)
+    }
+
+    /// As below, reading the key in place (not copied: a cell reads thousands).
+    private static func selected(_ k: borrowing SumKey, _ q: CellQuery) -> Bool {
+        selected(fund: k.fund, item: k.item, econ: k.econ, nature: k.nature, project: k.project, q)
     }
 
     static func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
@@ -230,12 +237,33 @@ public struct YearContributions: Sendable {
     /// The cell's value, from the per-classification sums.
     public func value(_ q: CellQuery) -> Fen {
         guard q.year == year else { return .zero }
-        let sign = signs(q, provisional: provisional)
+        var sign = [Int64](repeating: 0, count: Contribution.Kind.count)
+        for (kind, s) in signs(q, provisional: provisional) { sign[kind.position] = s }
         var v = Fen.zero
-        for k in q.project.map({ keysOfProject[$0] ?? [] }) ?? keysUnder[q.item ?? ""] ?? [] {
-            guard let s = sign[k.kind], s != 0, selected(fund: k.fund, item: k.item, econ: k.econ, nature: k.nature, project: k.project, q) else { continue }
-            v += sums[k]!.signed(s)
+        let positions = q.project.map { keysOfProject[$0] ?? [] } ?? keysUnder[q.item ?? ""] ?? []
+        sums.withUnsafeBufferPointer { all in
+            for i in positions {
+                let s = sign[all[Int(i)].key.kind.position]
+                guard s != 0 else { continue }
+                guard Self.selected(all[Int(i)].key, q) else { continue }
+                v += all[Int(i)].value.signed(s)
+            }
         }
         return v
+    }
+}
+
+extension Contribution.Kind {
+    static let count = 6
+    /// A dense number for each kind, 0 ..< count.
+    var position: Int {
+        switch self {
+        case .actual: 0
+        case .granted: 1
+        case .initial: 2
+        case .carriedIn: 3
+        case .carriedOut: 4
+        case .lapsed: 5
+        }
     }
 }
