@@ -6,7 +6,9 @@ import Glibc
 ///
 /// Beside the journal `J` live derived files, each safe to delete:
 /// `J.fledger-checkpoint` (state after a prefix, see `Checkpoint`), `J.fledger-head` (the last
-/// acknowledged sequence number and hash, to catch lines removed from the end), and, only while
+/// acknowledged sequence number and hash, to catch lines removed from the end),
+/// `J.fledger-projection` (the whole-journal projection of a prefix, see `ProjectionSnapshot`),
+/// and, only while
 /// a batch is being written, `J.fledger-pending` (what the batch will make of the file, so a
 /// batch cut short by a crash is caught and `fledger repair` can roll it back).
 public struct JournalStore: Sendable {
@@ -15,6 +17,10 @@ public struct JournalStore: Sendable {
     public let clock: Clock
     /// Rewrite the checkpoint once this many events were posted after it.
     public var checkpointEvery = 2_000
+    /// The whole-journal projection is saved (`ProjectionSnapshot`) once the journal holds
+    /// `minimum` events (a smaller one is read whole in milliseconds), and saved again once
+    /// `refresh` lines followed the last snapshot.
+    public var snapshotEvery = (minimum: 10_000, refresh: 2_000)
     /// Bytes a verified read takes at a time (a longer line grows its buffer).
     public var readChunk = 8 << 20
     /// A batch whose lines reach this many bytes is written as it goes (see `post(streaming:)`).
@@ -395,6 +401,7 @@ public struct JournalStore: Sendable {
         try file.truncate(to: cutAt)
         SideFile.remove(pendingPath)
         if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size > cutAt { SideFile.remove(checkpointPath) }
+        if let s = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode), s.size > cutAt { SideFile.remove(projectionPath) }
         let saved = path + ".removed-\(clock.now().text.filter { $0.isNumber })"
         do throws(JournalError) {
             try SideFile.write(saved, removed, ops: fileOps)

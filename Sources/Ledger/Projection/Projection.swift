@@ -101,13 +101,21 @@ public struct Projection: Sendable, Equatable {
         }
     }
 
+    /// Records a close or a reopening (nothing else).
+    mutating func log(_ e: Event) {
+        switch e.body {
+        case .close(let c): closeLog.append(CloseLogEntry(seq: e.seq, year: c.year, close: c))
+        case .reopen(let r): closeLog.append(CloseLogEntry(seq: e.seq, year: r.year, close: nil))
+        case .unit, .yearOpen, .fact, .access, .carryForward, .appropriation, .disbursement, .adjustment: break
+        }
+    }
+
     /// Applies one admitted event. `target` is the event a correction names.
     mutating func apply(_ e: Event, target: Event?) {
         events += 1
         switch e.body {
         case .unit, .yearOpen, .fact, .access: break
-        case .close(let c): closeLog.append(CloseLogEntry(seq: e.seq, year: c.year, close: c))
-        case .reopen(let r): closeLog.append(CloseLogEntry(seq: e.seq, year: r.year, close: nil))
+        case .close, .reopen: log(e)
         case .carryForward(let c): add(c.classification, year: e.year, c.amount, .carried)
         case .appropriation(let a): add(a.classification, year: e.year, a.amount, InitialBudget.contains(e.date) ? .initial : .adjustments)
         case .disbursement(let d): add(d.classification, year: e.year, d.amount, .actual)

@@ -36,18 +36,42 @@ extension JournalStore {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
-        let bounds = try ScanPart.split(file, size: size, parts: max(1, requested))
+        // The whole-journal projection starts from its snapshot when one matches; a correction
+        // in the lines after it whose target cannot be found reads the whole journal instead.
+        let snapshots = filter == .all && keeping == nil
+        if snapshots, let snapshot = loadSnapshot(file: file, size: size),
+           let r = try scan(file, size: size, filter: filter, keeping: nil, parts: requested, from: snapshot) {
+            return r
+        }
+        return try scan(file, size: size, filter: filter, keeping: keeping, parts: requested, from: nil, save: snapshots)!
+    }
+
+    /// One scan of the journal, or of what follows `snapshot`; nil when a correction after the
+    /// snapshot names an event that neither the lines read nor the checkpoint's index find.
+    private func scan(_ file: JournalFile, size: Int, filter: ProjectionFilter, keeping: (@Sendable (Classification) -> Bool)?, parts requested: Int,
+                      from snapshot: ProjectionSnapshot?, save: Bool = true) throws(JournalError) -> (projection: Projection, kept: [(at: Int, event: Event, target: Event?)])? {
+        let start = snapshot?.size ?? 0
+        let bounds = try ScanPart.split(file, from: start, size: size, parts: max(1, requested))
         let scans = (0..<(bounds.count - 1)).map { ScanPart(lo: bounds[$0], hi: bounds[$0 + 1], filter: filter, keep: keeping, fd: file.fd) }
         DispatchQueue.concurrentPerform(iterations: scans.count) { scans[$0].run() }
 
         var projection = Projection()
         var linesBefore = 0
+        if let snapshot {
+            projection.figures = snapshot.figures
+            projection.events = snapshot.events
+            for line in snapshot.yearLines {
+                guard let e = line.withUnsafeBytes(decodeEvent) else { return nil }
+                projection.log(e)
+            }
+            linesBefore = snapshot.lastSeq
+        }
         var names: [[UInt8]: Classification] = [:]
         for (k, s) in scans.enumerated() {
             if let io = s.ioError { throw .io(path: path, operation: "read", reason: io) }
             if let (line, reason) = s.error { throw .damaged(path: path, line: linesBefore + line, reason: reason) }
             if s.lines > 0 {
-                let expected = k == 0 ? 1 : scans[k - 1].lastSeq + 1
+                let expected = k == 0 ? (snapshot?.lastSeq ?? 0) + 1 : scans[k - 1].lastSeq + 1
                 if s.firstSeq != expected {
                     throw .damaged(path: path, line: linesBefore + 1, reason: "holds seq \(s.firstSeq) where \(expected) was expected; `fledger verify` says why")
                 }
@@ -68,7 +92,7 @@ extension JournalStore {
             projection.events += s.admitted
             linesBefore += s.lines
         }
-        projection.lastSeq = scans.last(where: { $0.lines > 0 })?.lastSeq ?? 0
+        projection.lastSeq = scans.last(where: { $0.lines > 0 })?.lastSeq ?? snapshot?.lastSeq ?? 0
 
         // Items approved (by approvals admitted, anywhere in the journal) count like any other,
         // from their approval on.
@@ -76,18 +100,30 @@ extension JournalStore {
         for s in scans { for a in s.approved { approvedAt[a.id] = a.seq } }
         let rejected = Set(scans.flatMap(\.rejected))
         var kept = scans.flatMap { $0.kept.map { (at: $0.seq, event: $0, target: Event?.none) } }
+        // What waited when the snapshot was made, then what the lines after it hold: each with
+        // its line (or where to read it), for the next snapshot.
+        var waitingItems: [(event: Event, line: [UInt8]?, offset: Int)] = []
+        for line in snapshot?.waitingLines ?? [] {
+            guard let e = line.withUnsafeBytes(decodeEvent) else { return nil }
+            waitingItems.append((e, line, -1))
+        }
+        for s in scans { for (e, o) in zip(s.waiting, s.waitingOffsets) { waitingItems.append((e, nil, o)) } }
+        var stillWaiting: [(event: Event, line: [UInt8]?, offset: Int)] = [], approvedYearItems: [(event: Event, line: [UInt8]?, offset: Int)] = []
         // Corrections, and what still waits (projected on its own, for the 待审批 columns).
         var pending = scans.flatMap(\.pending).map { (event: $0.event, target: $0.target, waiting: false) }
         var waiting = Projection()
-        for e in scans.flatMap(\.waiting) where !rejected.contains(e.id) {
-            let stillWaiting = approvedAt[e.id] == nil
+        for item in waitingItems where !rejected.contains(item.event.id) {
+            let e = item.event
+            let isWaiting = approvedAt[e.id] == nil
+            if isWaiting { stillWaiting.append(item) }
             if let t = Trail.target(of: e) {
-                pending.append((e, t, stillWaiting))
-            } else if stillWaiting {
+                pending.append((e, t, isWaiting))
+            } else if isWaiting {
                 waiting.apply(e, target: nil)
             } else {
                 projection.apply(e, target: nil)
                 if keeping != nil { kept.append((approvedAt[e.id]!, e, nil)) }
+                if case .reopen = e.body { approvedYearItems.append(item) }   // a reopening waits for approval
             }
         }
         // Corrections last: their targets may lie in any part. Candidates by id hash are
@@ -105,23 +141,69 @@ extension JournalStore {
                 }
             }
         }
+        // Targets before the snapshot: those of the items that waited then, kept with it, and
+        // any other through the checkpoint's index.
+        var savedTargets: [EventID: (event: Event, line: [UInt8])] = [:]
+        for line in snapshot?.targetLines ?? [] {
+            guard let e = line.withUnsafeBytes(decodeEvent) else { return nil }
+            savedTargets[e.id] = (e, line)
+        }
+        var checkpoint: Checkpoint??
+        var targetLines: [EventID: [UInt8]] = [:]
         for p in pending {
-            var target: Event?
+            var target: (event: Event, line: [UInt8])?
             for offset in wanted[ScanPart.hash(p.target.rawValue)] ?? [] {
-                if let e = (try? file.readLine(at: offset)).flatMap({ $0.withUnsafeBytes(decodeEvent) }), e.id == p.target {
-                    target = e
+                if let line = try? file.readLine(at: offset), let e = line.withUnsafeBytes(decodeEvent), e.id == p.target {
+                    target = (e, line)
                     break
                 }
+            }
+            if target == nil, let snapshot {
+                target = savedTargets[p.target]
+                if target == nil {
+                    if checkpoint == nil { checkpoint = .some(Checkpoint.load(path: checkpointPath)) }
+                    if let cp = checkpoint!, !cp.state.index.damaged {
+                        for l in cp.state.index.candidates(p.target) where Int(l) < min(cp.size, snapshot.size) {
+                            if let line = try? file.readLine(at: Int(l)), let e = line.withUnsafeBytes(decodeEvent), e.id == p.target { target = (e, line); break }
+                        }
+                    }
+                }
+                guard target != nil else { return nil }
             }
             guard let target else {
                 throw .damaged(path: path, line: p.event.seq, reason: "corrects event '\(p.target)', which is not an appropriation or disbursement in this journal; `fledger verify` says why")
             }
-            if p.waiting { waiting.apply(p.event, target: target) } else {
-                projection.apply(p.event, target: target)
-                if keeping != nil { kept.append((approvedAt[p.event.id] ?? p.event.seq, p.event, target)) }
+            if p.waiting {
+                waiting.apply(p.event, target: target.event)
+                targetLines[target.event.id] = target.line
+            } else {
+                projection.apply(p.event, target: target.event)
+                if keeping != nil { kept.append((approvedAt[p.event.id] ?? p.event.seq, p.event, target.event)) }
             }
         }
         projection.waitingFigures = waiting.figures
+
+        // A fresh snapshot, for the next read: after a whole read of a journal worth it, or once
+        // enough lines followed the last one.
+        let read = linesBefore - (snapshot?.lastSeq ?? 0)
+        if save, filter == .all, keeping == nil,
+           snapshot == nil ? projection.lastSeq >= snapshotEvery.minimum : read >= snapshotEvery.refresh,
+           let lastNL = try? file.lastNewline(before: size - 1), let last = try? file.readLine(at: lastNL + 1) {
+            var yearLines = snapshot?.yearLines ?? []
+            for s in scans { for o in s.yearOffsets { if let l = try? file.readLine(at: o) { yearLines.append(l) } } }
+            for item in approvedYearItems { if let l = item.line ?? (try? file.readLine(at: item.offset)) { yearLines.append(l) } }
+            var waitingLines: [[UInt8]] = []
+            for item in stillWaiting {
+                if let l = item.line ?? (try? file.readLine(at: item.offset)) { waitingLines.append(l) }
+            }
+            let complete = yearLines.count == (snapshot?.yearLines.count ?? 0) + scans.reduce(0) { $0 + $1.yearOffsets.count } + approvedYearItems.count
+                && waitingLines.count == stillWaiting.count
+            if complete {
+                saveSnapshot(ProjectionSnapshot(size: size, lastLineStart: lastNL + 1, head: SHA256.hash(last), events: projection.events,
+                                                lastSeq: projection.lastSeq, figures: projection.figures, yearLines: yearLines,
+                                                waitingLines: waitingLines, targetLines: Array(targetLines.values)))
+            }
+        }
         return (projection, kept)
     }
 }
@@ -150,6 +232,8 @@ final class ScanPart: @unchecked Sendable {
     /// Admitted items waiting for approval, and the admitted approvals' targets.
     var waiting: [Event] = []
     var approved: [(id: EventID, seq: Int)] = [], rejected: [EventID] = []
+    /// Where each waiting item's line starts, and each admitted close's and reopening's.
+    var waitingOffsets: [Int] = [], yearOffsets: [Int] = []
     var lines = 0, firstSeq = 0, lastSeq = 0, admitted = 0
     var error: (line: Int, reason: String)?
     var ioError: String?
@@ -162,10 +246,10 @@ final class ScanPart: @unchecked Sendable {
     }
 
     /// Part boundaries at line starts, about equal in size.
-    static func split(_ file: JournalFile, size: Int, parts: Int) throws(JournalError) -> [Int] {
-        var bounds = [0]
+    static func split(_ file: JournalFile, from start: Int = 0, size: Int, parts: Int) throws(JournalError) -> [Int] {
+        var bounds = [start]
         for k in 1..<max(parts, 1) {
-            var at = size * k / parts
+            var at = start + (size - start) * k / parts
             guard at > bounds.last! else { continue }
             // The next line start at or after `at`: just past a newline at `at - 1` or later.
             var found: Int?
@@ -245,7 +329,11 @@ final class ScanPart: @unchecked Sendable {
         }
         guard filter.admits(seq: event.seq, date: event.date) else { return }
         // Waiting items count once approved; approvals may lie in any part (resolved after).
-        if event.needsApproval { waiting.append(event); return }
+        if event.needsApproval { waiting.append(event); waitingOffsets.append(offset); return }
+        switch event.body {
+        case .close, .reopen: yearOffsets.append(offset)
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .carryForward, .fact, .access: break
+        }
         if let decided = Trail.decided(by: event) {
             if case .access(.approval) = event.body { approved.append((decided, event.seq)) } else { rejected.append(decided) }
         }
