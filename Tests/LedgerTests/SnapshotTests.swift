@@ -118,6 +118,22 @@ import Testing
         #expect(Self.seen(try store.project()) == Self.seen(try Self.whole(store)))
     }
 
+    @Test func verifyProvesTheSnapshotOrNamesIt() throws {
+        var store = try seededStore()
+        store.snapshotEvery = (minimum: 1, refresh: 1)
+        try mustPost(store, (1...10).map { disbursement("D\($0)", amount: "\($0).00") })
+        _ = try store.project()
+        #expect(try store.verify().notes.contains { $0.contains("projection snapshot at event 13") })
+        // A figure changed, the checksum made again: the snapshot reads, and verify names it.
+        var s = try #require(SideFile.read(store.projectionPath).flatMap(ProjectionSnapshot.decode))
+        let k = try #require(s.figures.first { $0.value.actual != .zero }?.key)
+        s.figures[k]!.actual += Fen(1)
+        _ = FileManager.default.createFile(atPath: store.projectionPath, contents: Data(s.encode()))
+        do { _ = try store.verify(); Issue.record("a false snapshot verified") } catch {
+            #expect("\(error)".contains("projection snapshot") && "\(error)".contains("Delete it"))
+        }
+    }
+
     @Test func aDamagedOrStaleSnapshotIsNotUsed() throws {
         var store = try seededStore()
         store.snapshotEvery = (minimum: 1, refresh: 1)

@@ -80,7 +80,7 @@ public struct JournalStore: Sendable {
         public let unit: UnitOpening?
         public let openYears: [Int]
         /// Things worth saying that are not damage (a stale checkpoint, a missing head file).
-        public let notes: [String]
+        public internal(set) var notes: [String]
         /// Events before signing began (all of them in a journal that never signed), and the
         /// signatures verified.
         public var unsignedHistory = 0

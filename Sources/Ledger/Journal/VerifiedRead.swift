@@ -38,8 +38,24 @@ extension JournalStore {
 
     /// Replays the whole journal, checking every line and every rule; reports the first damage
     /// as an error naming its line. Also checks the head file and the checkpoint.
+    /// With a projection snapshot beside the journal, the figures `budget` reads from it (and the
+    /// lines after it) must equal those of a read of the whole journal just verified (under the
+    /// same lock; the scan and the replay agree by the projection tests, and cost 0.8 s against
+    /// 2 s at a million events).
     public func verify() throws(JournalError) -> VerifyReport {
-        try openForReading().verifiedRead().report
+        let session = try openForReading()
+        let read = try session.verifiedRead()
+        guard let snapshot = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode) else { return read.report }
+        var report = read.report
+        let fast = try project(), whole = try scan(.all, keeping: nil, parts: 2, snapshots: false).projection
+        func figures(_ p: Projection) -> [Projection.Key: Figures] { p.figures.filter { !$0.value.isZero } }
+        let years = Set(whole.figures.keys.map(\.year)).union(fast.figures.keys.map(\.year))
+        guard figures(fast) == figures(whole), fast.waitingFigures.filter({ !$0.value.isZero }) == whole.waitingFigures.filter({ !$0.value.isZero }),
+              years.allSatisfy({ fast.standingClose($0) == whole.standingClose($0) }) else {
+            throw .damaged(path: path, line: 0, reason: "the projection snapshot \(projectionPath) (event \(snapshot.lastSeq)) and the lines after it do not give the figures of a replay of the journal; `budget` would show wrong figures. Delete it (it is derived data) and run verify again")
+        }
+        report.notes.append("projection snapshot at event \(snapshot.lastSeq) and the lines after it agree with the replay")
+        return report
     }
 
     func verifiedRead(_ file: JournalFile, project: Bool, filter: ProjectionFilter = .all, lineHashes wanted: Set<Int>,

@@ -30,15 +30,15 @@ extension JournalStore {
         return (r.projection, order.map { (r.kept[$0].event, r.kept[$0].target) })
     }
 
-    private func scan(_ filter: ProjectionFilter, keeping: (@Sendable (Classification) -> Bool)?,
-                      parts requested: Int) throws(JournalError) -> (projection: Projection, kept: [(at: Int, event: Event, target: Event?)]) {
+    func scan(_ filter: ProjectionFilter, keeping: (@Sendable (Classification) -> Bool)?, parts requested: Int,
+              snapshots: Bool = true) throws(JournalError) -> (projection: Projection, kept: [(at: Int, event: Event, target: Event?)]) {
         let file = try JournalFile(path: path, access: .read)
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
         // The whole-journal projection starts from its snapshot when one matches; a correction
         // in the lines after it whose target cannot be found reads the whole journal instead.
-        let snapshots = filter == .all && keeping == nil
+        let snapshots = snapshots && filter == .all && keeping == nil
         if snapshots, let snapshot = loadSnapshot(file: file, size: size),
            let r = try scan(file, size: size, filter: filter, keeping: nil, parts: requested, from: snapshot) {
             return r
