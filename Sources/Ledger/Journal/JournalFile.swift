@@ -265,13 +265,16 @@ enum SideFile {
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: tmp, operation: "create", reason: lastError()) }
+        var open = true
         do throws(JournalError) {
             try JournalFile.writeAll(fd: fd, bytes: bytes, path: tmp, ops: ops)
             guard ops.fsync(fd) == 0 else { throw JournalError.io(path: tmp, operation: "fsync", reason: lastError()) }
             close(fd)
+            open = false
             guard ops.rename(tmp, path) == 0 else { throw JournalError.io(path: path, operation: "rename", reason: lastError()) }
         } catch {
-            close(fd)   // a second close of a closed descriptor only fails with EBADF
+            // Never closed twice: by then another thread may hold the same number for its own file.
+            if open { close(fd) }
             unlink(tmp)
             throw error
         }
