@@ -66,10 +66,7 @@ import Testing
         let base = Self.size(store.path)
         // What a crash leaves: the marker (its end not yet known) and part of the batch.
         _ = FileManager.default.createFile(atPath: store.pendingPath, contents: Data("\(base) -1 \(SHA256.Digest.zero.hex)\n".utf8))
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: store.path))
-        h.seekToEndOfFile()
-        h.write(Data("{\"seq\":4,\"id\":\"half a batch\"}\n{\"seq\":5".utf8))
-        try h.close()
+        try appendRaw(store.path, "{\"seq\":4,\"id\":\"half a batch\"}\n{\"seq\":5")
         do { _ = try store.verify(); Issue.record("an interrupted batch verified") } catch {
             #expect("\(error)".contains("its end not yet known") && "\(error)".contains("fledger repair"))
         }
@@ -84,10 +81,7 @@ import Testing
         let store = try seededStore()
         let base = Self.size(store.path)
         _ = FileManager.default.createFile(atPath: store.pendingPath, contents: Data("garbage\n".utf8))
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: store.path))
-        h.seekToEndOfFile()
-        h.write(Data("{\"seq\":4".utf8))
-        try h.close()
+        try appendRaw(store.path, "{\"seq\":4")
         #expect(throws: JournalError.self) { try store.repair() }
         #expect(Self.size(store.path) == base + 8, "repair cut a journal on an unreadable marker")
     }

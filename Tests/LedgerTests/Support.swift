@@ -58,6 +58,14 @@ func writeLines(_ path: String, _ lines: [String]) {
     _ = FileManager.default.createFile(atPath: path, contents: Data(lines.joined(separator: "\n").utf8))
 }
 
+/// Appends bytes to a file as they are, as a crash mid-write would leave them.
+func appendRaw(_ path: String, _ text: String) throws {
+    let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    h.seekToEndOfFile()
+    h.write(Data(text.utf8))
+    try h.close()
+}
+
 /// The line a damage error names, or nil when the journal verified.
 func damagedLine(_ store: JournalStore) -> Int? {
     do { _ = try store.verify(); return nil } catch {
