@@ -8,7 +8,7 @@ import Glibc
 /// streaming steps must not grow with the journal.
 enum Scale {
     /// Steps whose memory must not grow with the number of events.
-    static let flatMemory = ["verify", "budget --by item (best of 3)", "statements --year 2023 (13 tables)", "reconcile --year 2023",
+    static let flatMemory = ["verify", "budget --by item, whole journal", "budget --by item (best of 3)", "statements --year 2023 (13 tables)", "reconcile --year 2023",
                              "export --format hledger", "log --project, one month (best of 3)"]
     /// Steps whose time must not grow with the number of events.
     static let constantTime = ["post into the journal (median)", "show D355 (best of 3)"]

@@ -270,8 +270,11 @@ report("log --project, one month (best of 3)", best(3, [fledger, "log", "--proje
        target: "≤ 0.5× verify", against: verifyRef)
 
 // One cell of table 3 (an item's 本年支出合计: about a twentieth of the events), every event behind it listed.
-report("trace T3 2010350 total (best of 3)", best(3, [fledger, "trace", "--year", "2023", "--table", "3", "--row", "2010350", "--column", "total", "--format", "csv"]),
-       target: "≤ 2× budget, ≤ 300 MB", against: ("budget", budgetRun.seconds))
+// Both read the whole journal; budget from its snapshot reads only the lines after it.
+let traceRun = best(3, [fledger, "trace", "--year", "2023", "--table", "3", "--row", "2010350", "--column", "total", "--format", "csv"])
+report("trace T3 2010350 total (best of 3)", traceRun, target: "≤ 2× budget, ≤ 300 MB", against: ("budget's whole read", budgetWhole.seconds))
+print("trace (above)".padding(toLength: 38, withPad: " ", startingAt: 0)
+      + String(format: " %8.3f s  %6.2f× budget from its snapshot", traceRun.seconds, traceRun.seconds / max(budgetRun.seconds, 1e-6)))
 
 let exported = o.dir + "/bench.hledger"
 report("export --format hledger", measure([fledger, "export", "--format", "hledger", "--output", exported], env: env), target: "≤ 1.0× verify, ≤ 200 MB", against: verifyRef)
