@@ -31,24 +31,6 @@ struct LineTable {
     func line(_ i: Int, in buf: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: buf[starts[i]..<ends[i]])
     }
-
-    /// SHA-256 of every line, on all cores: each line's hash is independent of the others.
-    func hashes(in buf: UnsafeRawBufferPointer) -> [SHA256.Digest] {
-        let n = count
-        var out = [SHA256.Digest](repeating: .zero, count: n)
-        let chunks = n < 4096 ? 1 : 32
-        out.withUnsafeMutableBufferPointer { o in
-            // Each iteration writes a disjoint range of `o` and only reads `buf`.
-            nonisolated(unsafe) let dest = o
-            nonisolated(unsafe) let src = buf
-            let starts = self.starts, ends = self.ends
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = n * c / chunks, hi = n * (c + 1) / chunks
-                for i in lo..<hi { dest[i] = SHA256.hash(UnsafeRawBufferPointer(rebasing: src[starts[i]..<ends[i]])) }
-            }
-        }
-        return out
-    }
 }
 
 /// Decodes the event on the line starting at `offset` of `buf`.

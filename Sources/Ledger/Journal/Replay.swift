@@ -11,14 +11,29 @@ struct Replayer {
     let baseOffset: Int
     let buf: UnsafeRawBufferPointer
     let table: LineTable
-    let hashes: [SHA256.Digest]
+    private let digests: LineDigests
     /// Reads an event before `baseOffset` (tail replays only).
     let before: (Locator) -> Event?
 
     init(path: String, validator: Validator, baseOffset: Int, buf: UnsafeRawBufferPointer, before: @escaping (Locator) -> Event?) {
         self.path = path; self.validator = validator; self.baseOffset = baseOffset; self.buf = buf; self.before = before
         table = LineTable(buf)
-        hashes = table.hashes(in: buf)
+        digests = LineDigests(count: table.count)
+    }
+
+    /// The SHA-256 of every line; filled in by `run`, a batch ahead of the line it checks (each
+    /// line's hash is independent of the chain), and complete once `run` returns.
+    var hashes: UnsafeMutableBufferPointer<SHA256.Digest> { digests.buffer }
+
+    /// The lines' hashes, written by the decoding thread one batch ahead of the replaying one
+    /// (disjoint ranges; the dispatch group orders them).
+    final class LineDigests: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<SHA256.Digest>
+        init(count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: .zero)
+        }
+        deinit { buffer.deallocate() }
     }
 
     func lookup(_ l: Locator) -> Event? { Self.lookup(l, buf: buf, baseOffset: baseOffset, before: before) }
@@ -47,7 +62,7 @@ struct Replayer {
              snapshotAt: Int?, snapshot: inout LedgerState?, visit: Visitor? = nil) throws(JournalError) {
         let first = state.count + 1   // line number (= expected seq) of the buffer's first line
         // Decoding runs one batch ahead on another thread while this one validates and applies.
-        let batch = 16_384
+        let batch = 1_024   // small: the first batch of each buffer is decoded on this thread
         let batches = (table.count + batch - 1) / batch
         let slot = DecodedBatch()
         var current = decodeBatch(0, size: batch)
@@ -70,11 +85,17 @@ struct Replayer {
         }
     }
 
-    /// Strictly decoded lines of one batch (nil where the strict decoder refused the line).
+    /// Strictly decoded lines of one batch (nil where the strict decoder refused the line), their
+    /// hashes written to `hashes` on the way.
     func decodeBatch(_ b: Int, size: Int) -> [(event: Event, prev: SHA256.Digest)?] {
         let lo = b * size, hi = min(table.count, lo + size)
         guard lo < hi else { return [] }
-        return (lo..<hi).map { StrictDecoder.decode(table.line($0, in: buf)) }
+        let out = digests.buffer
+        return (lo..<hi).map { i in
+            let line = table.line(i, in: buf)
+            out[i] = SHA256.hash(line)
+            return StrictDecoder.decode(line)
+        }
     }
 
     private func step(_ i: Int, _ fast: (event: Event, prev: SHA256.Digest)?, first: Int, state: inout LedgerState,
