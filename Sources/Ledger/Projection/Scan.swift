@@ -43,7 +43,7 @@ extension JournalStore {
            let r = try scan(file, size: size, filter: filter, keeping: nil, parts: requested, from: snapshot) {
             return r
         }
-        return try scan(file, size: size, filter: filter, keeping: keeping, parts: requested, from: nil, save: snapshots)!
+        return try scan(file, size: size, filter: filter, keeping: keeping, parts: requested, from: nil, save: snapshots)!   // nil only after a snapshot
     }
 
     /// One scan of the journal, or of what follows `snapshot`; nil when a correction after the
