@@ -72,7 +72,8 @@ public struct Validator: Sendable {
 
     /// A text field that is not one line.
     static func multiLine(_ text: String, field: String) -> Rejection? {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) else { return nil }
+        // A control character is one byte below 0x20 in UTF-8 (no multi-byte sequence holds one).
+        guard text.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 }) else { return nil }
         return Rejection(.malformedField, field: field, "field '\(field)' must be one line of text (no control characters)")
     }
 
