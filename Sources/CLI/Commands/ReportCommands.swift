@@ -25,6 +25,9 @@ enum BudgetCommand {
         CSV header: code,name,budget_initial,adjustments,budget,actual,available,rate
         (then pending_budget,pending_actual when any item waits)
         The journal is read, not verified: `fledger verify` checks its hash chain.
+        Without --as-of or --until-seq, a journal of 10,000 events or more is read from J.fledger-projection (the
+        figures of an earlier prefix, saved by an earlier read; derived, safe to delete) and the lines after it;
+        `fledger verify` checks that file against the journal.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
