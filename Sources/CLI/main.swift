@@ -84,29 +84,27 @@ func write(_ s: String, to fd: Int32) {
 
 func flushStdout() {
     guard !stdoutBuffer.isEmpty else { return }
-    if outputFailure == nil, !writeAll(stdoutBuffer, fd: 1) {
-        outputFailure = errno != 0 ? String(cString: strerror(errno)) : "nothing written"
-    }
+    if outputFailure == nil { outputFailure = writeAll(stdoutBuffer, fd: 1) }
     stdoutBuffer.removeAll(keepingCapacity: true)
 }
 
-/// Writes all of `bytes` to `fd`; false when the system refuses (errno says why, or is 0 when
-/// nothing was written).
-func writeAll(_ bytes: some Collection<UInt8>, fd: Int32) -> Bool {
-    let done: Bool? = bytes.withContiguousStorageIfAvailable { b in
+/// Writes all of `bytes` to `fd`: nil when they were written, otherwise why not.
+func writeAll(_ bytes: some Collection<UInt8>, fd: Int32) -> String? {
+    let failure: String?? = bytes.withContiguousStorageIfAvailable { b in
         var done = 0
         while done < b.count {
             let n = Foundation.write(fd, b.baseAddress! + done, b.count - done)
             if n < 0, errno == EINTR { continue }
-            if n <= 0 { if n == 0 { errno = 0 }; return false }
+            if n < 0 { return String(cString: strerror(errno)) }
+            if n == 0 { return "nothing written" }
             done += n
         }
-        return true
+        return nil
     }
-    return done ?? writeAll(Array(bytes), fd: fd)
+    return failure ?? writeAll(Array(bytes), fd: fd)
 }
 
-func writeAll(_ text: String, fd: Int32) -> Bool {
+func writeAll(_ text: String, fd: Int32) -> String? {
     var text = text
     return text.withUTF8 { writeAll($0, fd: fd) }
 }

@@ -26,6 +26,11 @@ public struct StatementBuilder {
         let fund: Int32, item: Int32, econ: Int32, nature: Nature, project: Int32
     }
 
+    /// The statements of `year` from a projection, with the year's standing close in it.
+    public static func statements(_ projection: Projection, year: Int, catalogue: Catalogue) -> Statements {
+        StatementBuilder(projection: projection, close: projection.standingClose(year), year: year, catalogue: catalogue).build()
+    }
+
     /// `close` is the year's standing close (nil while the year is open: the statements are
     /// then provisional, with every unspent balance as 年末结转和结余).
     public init(projection: Projection, close: YearClose?, year: Int, catalogue: Catalogue) {

@@ -176,16 +176,12 @@ public struct YearContributions: Sendable {
     }
 
     func selected(_ c: Contribution, _ q: CellQuery) -> Bool {
-        selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q)
+        Self.selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q)
     }
 
     /// Whether an event of this classification can contribute to the cell.
     public static func selects(_ c: Classification, _ q: CellQuery) -> Bool {
         selected(fund: c.fund, item: c.item, econ: c.econ, nature: c.nature, project: c.project, q)
-    }
-
-    func selected(fund: FundCode, item: FunctionCode, econ: EconomicCode?, nature: Nature, project: ProjectCode?, _ q: CellQuery) -> Bool {
-        Self.selected(fund: fund, item: item, econ: econ, nature: nature, project: project, q)
     }
 
     /// As below, reading the key in place (not copied: a cell reads thousands).

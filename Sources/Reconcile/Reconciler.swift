@@ -76,8 +76,7 @@ public enum Reconciler {
                      recompute: Bool = true, lineHashes: Set<Int> = []) throws(JournalError) -> Pass {
         var acc = YearContributions(year: year, keep: keep)
         let read = try session.verifiedRead(lineHashes: lineHashes, visit: recompute ? { acc.add($0, target: $1) } : nil)
-        let p = try store.project()
-        let statements = StatementBuilder(projection: p, close: p.standingClose(year), year: year, catalogue: store.catalogue).build()
+        let statements = StatementBuilder.statements(try store.project(), year: year, catalogue: store.catalogue)
         return Pass(report: read.report, statements: statements, contributions: acc.finished(), lineHashes: read.lineHashes)
     }
 
@@ -170,7 +169,7 @@ public enum Reconciler {
             (statements, contributions) = (p.statements, p.contributions)
         } else {
             let read = try store.select(keeping: { YearContributions.selects($0, q) })
-            statements = StatementBuilder(projection: read.projection, close: read.projection.standingClose(year), year: year, catalogue: store.catalogue).build()
+            statements = StatementBuilder.statements(read.projection, year: year, catalogue: store.catalogue)
             var acc = YearContributions(year: year, keep: .matching([q]))
             for (e, t) in read.events { acc.add(e, target: t) }
             contributions = acc.finished()

@@ -150,7 +150,7 @@ enum ExportCommand {
         var failed: String?
         func flush(_ fd: Int32) {
             guard !buffer.isEmpty, failed == nil else { return }
-            if !writeAll(buffer, fd: fd) { failed = errno != 0 ? String(cString: strerror(errno)) : "nothing written" }
+            failed = writeAll(buffer, fd: fd)
             buffer.removeAll(keepingCapacity: true)
         }
         let preamble = try Export(format: format).stream(store) { line in
@@ -182,7 +182,7 @@ enum ExportCommand {
             if n < 0, errno == EINTR { continue }
             if n < 0 { throw Failure(exit: .io, message: "cannot read the spool file back: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
-            if !writeAll(buffer[..<n], fd: fd) { failed = errno != 0 ? String(cString: strerror(errno)) : "nothing written" }
+            failed = writeAll(buffer[..<n], fd: fd)
             offset += off_t(n)
         }
         if path == nil, let failed {

@@ -97,12 +97,6 @@ public enum ImportRows {
         }
     }
 
-    /// A value handed from one thread to another (guarded by a dispatch group).
-    private final class Slot<V>: @unchecked Sendable {
-        var value: V
-        init(_ v: V) { value = v }
-    }
-
     /// Whole lines from a file, a piece at a time; the last line may lack its newline.
     private final class PieceReader: @unchecked Sendable {
         let fd: Int32, piece: Int

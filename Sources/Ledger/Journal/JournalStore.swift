@@ -587,8 +587,8 @@ public struct JournalStore: Sendable {
     }
 }
 
-/// A byte buffer the post loop appends to and its lookup closure reads.
-/// A batch's lines not yet written, and the file offset they start at.
+/// A batch's lines not yet written, and the file offset they start at: the post loop appends
+/// to it and its lookup closure reads it.
 final class GrowingBytes {
     var bytes: [UInt8] = []
     var at: Int

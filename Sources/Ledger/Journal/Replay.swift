@@ -64,7 +64,7 @@ struct Replayer {
         // Decoding runs one batch ahead on another thread while this one validates and applies.
         let batch = 1_024   // small: the first batch of each buffer is decoded on this thread
         let batches = (table.count + batch - 1) / batch
-        let slot = DecodedBatch()
+        let slot = Slot<[(event: Event, prev: SHA256.Digest)?]>([])
         var current = decodeBatch(0, size: batch)
         // Made once: a closure over `self` made per event would copy the replayer each time.
         let lookup: (Locator) -> Event? = { [buf, baseOffset, before] in Self.lookup($0, buf: buf, baseOffset: baseOffset, before: before) }
@@ -73,7 +73,7 @@ struct Replayer {
             if b + 1 < batches {
                 let next = b + 1
                 nonisolated(unsafe) let me = self
-                DispatchQueue.global().async(group: group) { slot.lines = me.decodeBatch(next, size: batch) }
+                DispatchQueue.global().async(group: group) { slot.value = me.decodeBatch(next, size: batch) }
             }
             defer { group.wait() }
             for (k, fast) in current.enumerated() {
@@ -81,7 +81,7 @@ struct Replayer {
                          snapshot: &snapshot, lookup: lookup, visit: visit)
             }
             group.wait()
-            current = slot.lines
+            current = slot.value
         }
     }
 
@@ -174,13 +174,15 @@ struct Replayer {
         return SHA256.Digest(hexBytes: ArraySlice(line[(line.count - 66)..<(line.count - 2)]))
     }
 
-    /// The hand-off between the decoding thread and the replaying one (guarded by the group).
-    final class DecodedBatch: @unchecked Sendable {
-        var lines: [(event: Event, prev: SHA256.Digest)?] = []
-    }
-
     private func seqOf(_ i: Int) -> Int? { try? EventCodec.decode(table.line(i, in: buf)).event.seq }
 
     /// Hash of the last complete line, or `prev` when there is none.
     func head(or prev: SHA256.Digest) -> SHA256.Digest { hashes.last ?? prev }
+}
+
+/// A value handed from one thread to another; the dispatch group that runs the writer orders
+/// the write before the read.
+final class Slot<V>: @unchecked Sendable {
+    var value: V
+    init(_ v: V) { value = v }
 }

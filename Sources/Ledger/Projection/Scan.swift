@@ -102,13 +102,15 @@ extension JournalStore {
         var kept = scans.flatMap { $0.kept.map { (at: $0.seq, event: $0, target: Event?.none) } }
         // What waited when the snapshot was made, then what the lines after it hold: each with
         // its line (or where to read it), for the next snapshot.
-        var waitingItems: [(event: Event, line: [UInt8]?, offset: Int)] = []
+        typealias Held = (event: Event, line: [UInt8]?, offset: Int)
+        func line(of item: Held) -> [UInt8]? { item.line ?? (try? file.readLine(at: item.offset)) }
+        var waitingItems: [Held] = []
         for line in snapshot?.waitingLines ?? [] {
             guard let e = line.withUnsafeBytes(decodeEvent) else { return nil }
             waitingItems.append((e, line, -1))
         }
         for s in scans { for (e, o) in zip(s.waiting, s.waitingOffsets) { waitingItems.append((e, nil, o)) } }
-        var stillWaiting: [(event: Event, line: [UInt8]?, offset: Int)] = [], approvedYearItems: [(event: Event, line: [UInt8]?, offset: Int)] = []
+        var stillWaiting: [Held] = [], approvedYearItems: [Held] = []
         // Corrections, and what still waits (projected on its own, for the 待审批 columns).
         var pending = scans.flatMap(\.pending).map { (event: $0.event, target: $0.target, waiting: false) }
         var waiting = Projection()
@@ -148,25 +150,20 @@ extension JournalStore {
             guard let e = line.withUnsafeBytes(decodeEvent) else { return nil }
             savedTargets[e.id] = (e, line)
         }
-        var checkpoint: Checkpoint??
+        lazy var checkpoint = Checkpoint.load(path: checkpointPath).flatMap { $0.state.index.damaged ? nil : $0 }
+        /// The event `id` among the lines at these offsets (candidates by hash), and its line.
+        func event(_ id: EventID, amongLinesAt offsets: [Int]) -> (event: Event, line: [UInt8])? {
+            for offset in offsets {
+                if let line = try? file.readLine(at: offset), let e = line.withUnsafeBytes(decodeEvent), e.id == id { return (e, line) }
+            }
+            return nil
+        }
         var targetLines: [EventID: [UInt8]] = [:]
         for p in pending {
-            var target: (event: Event, line: [UInt8])?
-            for offset in wanted[ScanPart.hash(p.target.rawValue)] ?? [] {
-                if let line = try? file.readLine(at: offset), let e = line.withUnsafeBytes(decodeEvent), e.id == p.target {
-                    target = (e, line)
-                    break
-                }
-            }
+            var target = event(p.target, amongLinesAt: wanted[ScanPart.hash(p.target.rawValue)] ?? [])
             if target == nil, let snapshot {
-                target = savedTargets[p.target]
-                if target == nil {
-                    if checkpoint == nil { checkpoint = .some(Checkpoint.load(path: checkpointPath)) }
-                    if let cp = checkpoint!, !cp.state.index.damaged {
-                        for l in cp.state.index.candidates(p.target) where Int(l) < min(cp.size, snapshot.size) {
-                            if let line = try? file.readLine(at: Int(l)), let e = line.withUnsafeBytes(decodeEvent), e.id == p.target { target = (e, line); break }
-                        }
-                    }
+                target = savedTargets[p.target] ?? checkpoint.flatMap { cp in
+                    event(p.target, amongLinesAt: cp.state.index.candidates(p.target).map { Int($0) }.filter { $0 < min(cp.size, snapshot.size) })
                 }
                 guard target != nil else { return nil }
             }
@@ -189,19 +186,14 @@ extension JournalStore {
         if save, filter == .all, keeping == nil,
            snapshot == nil ? projection.lastSeq >= snapshotEvery.minimum : read >= snapshotEvery.refresh,
            let lastNL = try? file.lastNewline(before: size - 1), let last = try? file.readLine(at: lastNL + 1) {
-            var yearLines = snapshot?.yearLines ?? []
-            for s in scans { for o in s.yearOffsets { if let l = try? file.readLine(at: o) { yearLines.append(l) } } }
-            for item in approvedYearItems { if let l = item.line ?? (try? file.readLine(at: item.offset)) { yearLines.append(l) } }
-            var waitingLines: [[UInt8]] = []
-            for item in stillWaiting {
-                if let l = item.line ?? (try? file.readLine(at: item.offset)) { waitingLines.append(l) }
-            }
-            let complete = yearLines.count == (snapshot?.yearLines.count ?? 0) + scans.reduce(0) { $0 + $1.yearOffsets.count } + approvedYearItems.count
-                && waitingLines.count == stillWaiting.count
-            if complete {
+            // Saved only when every line it needs could be read back.
+            let newYearLines = scans.flatMap(\.yearOffsets).map { try? file.readLine(at: $0) } + approvedYearItems.map(line(of:))
+            let waitingLines = stillWaiting.map(line(of:))
+            if !newYearLines.contains(nil), !waitingLines.contains(nil) {
                 saveSnapshot(ProjectionSnapshot(size: size, lastLineStart: lastNL + 1, head: SHA256.hash(last), events: projection.events,
-                                                lastSeq: projection.lastSeq, figures: projection.figures, yearLines: yearLines,
-                                                waitingLines: waitingLines, targetLines: Array(targetLines.values)))
+                                                lastSeq: projection.lastSeq, figures: projection.figures,
+                                                yearLines: (snapshot?.yearLines ?? []) + newYearLines.compactMap { $0 },
+                                                waitingLines: waitingLines.compactMap { $0 }, targetLines: Array(targetLines.values)))
             }
         }
         return (projection, kept)
