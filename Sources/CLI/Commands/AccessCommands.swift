@@ -86,7 +86,8 @@ enum ActorCommand {
             let state = try Context.store(a).accessState()
             if json {
                 for x in state.actors {
-                    out(#"{"name":\#(jsonString(x.name)),"roles":"\#(Role.list(x.roles))","public_key":"\#(Hex.encode(x.publicKey))","added":"\#(x.added)","revoked":\#(x.revoked.map { "\"\($0)\"" } ?? "null")}"#)
+                    out(JSON.object(["name": .string(x.name), "roles": .string(Role.list(x.roles)), "public_key": .string(Hex.encode(x.publicKey)),
+                                     "added": .string(x.added.rawValue), "revoked": .string(x.revoked?.rawValue)]).encoded)
                 }
                 return .ok
             }

@@ -137,7 +137,7 @@ enum PostCommand {
         switch result {
         case .rejected(let list):
             for (_, r) in list {
-                if json { out(#"{"result":"rejected","code":"\#(r.code.rawValue)","field":\#(r.field.map { "\"\($0)\"" } ?? "null"),"message":\#(jsonString(r.message))}"#) }
+                if json { out(JSON.object(["result": .string("rejected"), "code": .string(r.code.rawValue), "field": .string(r.field), "message": .string(r.message)]).encoded) }
                 else { err(Context.rejectionText(r)) }
             }
             return .rejected
@@ -145,10 +145,10 @@ enum PostCommand {
             for r in results {
                 switch r {
                 case .appended(let e):
-                    if json { out(#"{"result":"posted","event":\#(EventCodec.json(e))}"#) }
+                    if json { out(JSON.object(["result": .string("posted"), "event": .event(e)]).encoded) }
                     else { out("posted \(e.body.type.rawValue) \(e.id) as event \(e.seq)") }
                 case .duplicate(let e):
-                    if json { out(#"{"result":"already_posted","event":\#(EventCodec.json(e))}"#) }
+                    if json { out(JSON.object(["result": .string("already_posted"), "event": .event(e)]).encoded) }
                     else { out("already posted: \(e.id) is event \(e.seq) with the same content; nothing written") }
                 }
             }
@@ -157,11 +157,8 @@ enum PostCommand {
     }
 }
 
-func jsonString(_ s: String) -> String {
-    var b: [UInt8] = []
-    FlatJSON.appendString(s, to: &b)
-    return String(decoding: b, as: UTF8.self)
-}
+/// A JSON string literal, for the renderers not yet building a `JSON` value.
+func jsonString(_ s: String) -> String { JSON.string(s).encoded }
 
 enum ImportCommand {
     static let spec = CommandSpec(

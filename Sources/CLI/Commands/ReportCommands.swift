@@ -60,18 +60,17 @@ enum BudgetCommand {
                 out(([r.code, r.name] + [plain(f.initial), plain(f.adjustments), plain(f.budget), plain(f.actual), plain(f.available), f.rate?.description ?? ""] + extra).map(csvField).joined(separator: ","))
             }
         case "json":
-            var rows: [String] = []
-            for r in report.rows {
+            let rows: [JSON] = report.rows.map { r in
                 let f = r.figures
-                rows.append("{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"subtotal\":\(r.isSubtotal),"
-                    + "\"budget_initial\":\(f.initial.raw),\"adjustments\":\(f.adjustments.raw),\"budget\":\(f.budget.raw),"
-                    + "\"actual\":\(f.actual.raw),\"available\":\(f.available.raw),\"rate\":\(f.rate?.description ?? "null"),"
-                    + "\"carried\":\(f.carried.raw),\"prior_year\":\(f.priorYear.raw),"
-                    + "\"pending_budget\":\(pending(r).budget.raw),\"pending_actual\":\(pending(r).actual.raw)}")
+                return .object(["code": .string(r.code), "name": .string(r.name), "level": .int(r.level), "subtotal": .bool(r.isSubtotal),
+                                "budget_initial": .fen(f.initial), "adjustments": .fen(f.adjustments), "budget": .fen(f.budget),
+                                "actual": .fen(f.actual), "available": .fen(f.available), "rate": .percent(f.rate),
+                                "carried": .fen(f.carried), "prior_year": .fen(f.priorYear),
+                                "pending_budget": .fen(pending(r).budget), "pending_actual": .fen(pending(r).actual)])
             }
-            out("{\"year\":\(year),\"by\":\(jsonString(view.rawValue)),\"as_of\":\(filter.asOf.map { jsonString($0.description) } ?? "null"),"
-                + "\"until_seq\":\(filter.untilSeq.map(String.init) ?? "null"),\"events\":\(projection.events),\"last_seq\":\(projection.lastSeq),"
-                + "\"amounts\":\"fen\",\"rows\":[\n" + rows.joined(separator: ",\n") + "\n]}")
+            out(JSON.object(["year": .int(year), "by": .string(view.rawValue), "as_of": .string(filter.asOf?.description),
+                             "until_seq": .int(filter.untilSeq), "events": .int(projection.events), "last_seq": .int(projection.lastSeq),
+                             "amounts": .string("fen"), "rows": .array(rows, .perElement)]).encoded)
         default:
             let title = ["item": "按功能分类", "project": "按项目", "econ": "按经济分类", "fund": "按资金来源", "nature": "按支出性质", "sangong": "“三公”经费"][view.rawValue]!
             let scope = filter.asOf.map { "截至 \($0)" } ?? filter.untilSeq.map { "至第 \($0) 笔事件" } ?? "全部事件"

@@ -57,18 +57,18 @@ enum StatementsCommand {
     }
 
     static func json(_ s: Statements, _ tables: [Table]) -> String {
-        var parts: [String] = []
-        for t in tables {
-            let blocks = t.blocks.map { b in
-                let rows = b.rows.map { r in
-                    "{\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"level\":\(r.level),\"cells\":[" + r.cells.map { $0.map { String($0.value.raw) } ?? "null" }.joined(separator: ",") + "]}"
+        let tables: [JSON] = tables.map { t in
+            let blocks: [JSON] = t.blocks.map { b in
+                let rows: [JSON] = b.rows.map { r in
+                    .object(["code": .string(r.code), "name": .string(r.name), "level": .int(r.level),
+                             "cells": .array(r.cells.map { .fen($0?.value) })])
                 }
-                return "{\"name\":\(jsonString(b.name)),\"columns\":[" + b.columns.map { "{\"id\":\(jsonString($0.id.rawValue)),\"label\":\(jsonString($0.label))}" }.joined(separator: ",") + "],\"rows\":[\n" + rows.joined(separator: ",\n") + "]}"
+                return .object(["name": .string(b.name), "columns": .array(b.columns.map { .object(["id": .string($0.id.rawValue), "label": .string($0.label)]) }),
+                                "rows": .array(rows, .perElementClosedInline)])
             }
-            parts.append("{\"number\":\(t.number),\"title\":\(jsonString(t.title)),\"notes\":[" + t.notes.map(jsonString).joined(separator: ",")
-                         + "],\"blocks\":[" + blocks.joined(separator: ",") + "]}")
+            return .object(["number": .int(t.number), "title": .string(t.title), "notes": .array(t.notes.map { .string($0) }), "blocks": .array(blocks)])
         }
-        return "{\"year\":\(s.year),\"provisional\":\(s.provisional),\"amounts\":\"fen\",\"tables\":[\n" + parts.joined(separator: ",\n") + "\n]}"
+        return JSON.object(["year": .int(s.year), "provisional": .bool(s.provisional), "amounts": .string("fen"), "tables": .array(tables, .perElement)]).encoded
     }
 }
 
@@ -105,8 +105,9 @@ enum ReconcileCommand {
             }
             let r = try Reconciler.recheck(proof, store: store)
             if json {
-                let changed = r.changed.map { "{\"cell\":\(jsonString($0.ref.description)),\"proven\":\($0.before.raw),\"now\":\($0.now.map { String($0.raw) } ?? "null")}" }
-                out("{\"holds\":\(r.holds),\"year\":\(proof.year),\"proven_events\":\(proof.events),\"proven_head\":\(jsonString(proof.head)),\"events\":\(r.events),\"head\":\(jsonString(r.head.hex)),\"prefix_intact\":\(r.prefixIntact),\"changed\":[" + changed.joined(separator: ",") + "]}")
+                let changed: [JSON] = r.changed.map { .object(["cell": .string($0.ref.description), "proven": .fen($0.before), "now": .fen($0.now)]) }
+                out(JSON.object(["holds": .bool(r.holds), "year": .int(proof.year), "proven_events": .int(proof.events), "proven_head": .string(proof.head),
+                                 "events": .int(r.events), "head": .string(r.head.hex), "prefix_intact": .bool(r.prefixIntact), "changed": .array(changed)]).encoded)
             } else {
                 out("proof of \(proof.year): made on \(proof.events) events, head \(proof.head)")
                 out("journal now: \(r.events) events, head \(r.head.hex)")
@@ -185,10 +186,12 @@ enum TraceCommand {
         }
         switch format {
         case "json":
-            let terms = t.terms.map { x in
-                "{\"seq\":\(x.event.seq),\"id\":\(jsonString(x.event.id.rawValue)),\"date\":\"\(x.event.date)\",\"type\":\"\(x.event.body.type.rawValue)\",\"as\":\"\(x.kind.rawValue)\",\"actor\":\(jsonString(x.event.actor)),\"amount\":\(x.signed.raw)}"
+            let terms: [JSON] = t.terms.map { x in
+                .object(["seq": .int(x.event.seq), "id": .string(x.event.id.rawValue), "date": .string(x.event.date.description),
+                         "type": .string(x.event.body.type.rawValue), "as": .string(x.kind.rawValue), "actor": .string(x.event.actor), "amount": .fen(x.signed)])
             }
-            out("{\"cell\":\(jsonString(t.ref.description)),\"query\":\(jsonString(t.cell.query.summary)),\"value\":\(t.cell.value.raw),\"sum\":\(t.sum.raw),\"events\":[\n" + terms.joined(separator: ",\n") + "\n]}")
+            out(JSON.object(["cell": .string(t.ref.description), "query": .string(t.cell.query.summary), "value": .fen(t.cell.value),
+                             "sum": .fen(t.sum), "events": .array(terms, .perElement)]).encoded)
         case "csv":
             out("seq,id,date,type,as,actor,amount")
             for x in t.terms {

@@ -55,7 +55,7 @@ enum LogCommand {
             : try Context.store(a).events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
         switch format {
         case "json":
-            for e in events { out(EventCodec.json(e)) }
+            for e in events { out(JSON.event(e).encoded) }
         case "csv":
             out("seq,id,date,type,kind,fund,item,econ,nature,project,amount,target,doc,payee,voucher,override,actor,recorded,memo")
             for e in events {
@@ -161,10 +161,11 @@ enum ShowCommand {
             }
         }
         if json {
-            let story = ([h.event] + h.corrections).map { e in
-                #"{"id":"\#(e.id)","status":\#(status(e).map(jsonString) ?? "null"),"signed":\#(signedBy(e).map(jsonString) ?? "null")}"#
+            let story: [JSON] = ([h.event] + h.corrections).map { e in
+                .object(["id": .string(e.id.rawValue), "status": .string(status(e)), "signed": .string(signedBy(e))])
             }
-            out(#"{"event":\#(EventCodec.json(h.event)),"corrections":[\#(h.corrections.map(EventCodec.json).joined(separator: ","))],"decisions":[\#(h.decisions.map(EventCodec.json).joined(separator: ","))],"story":[\#(story.joined(separator: ","))],"remaining":\#(h.remaining.map { String($0.raw) } ?? "null")}"#)
+            out(JSON.object(["event": .event(h.event), "corrections": .array(h.corrections.map(JSON.event)), "decisions": .array(h.decisions.map(JSON.event)),
+                             "story": .array(story), "remaining": .fen(h.remaining)]).encoded)
             return .ok
         }
         let e = h.event
@@ -223,7 +224,10 @@ enum VerifyCommand {
         switch Result(catching: { () throws(JournalError) in try store.verify() }) {
         case .success(let r):
             if json {
-                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","unsigned_history":\#(r.unsignedHistory),"signatures":\#(r.signatures),"actors":\#(r.actors.filter { $0.revoked == nil }.count),"waiting":\#(r.waiting.count),"notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
+                out(JSON.object(["ok": .bool(true), "events": .int(r.events), "bytes": .int(r.bytes), "head": .string(r.head.hex),
+                                 "unsigned_history": .int(r.unsignedHistory), "signatures": .int(r.signatures),
+                                 "actors": .int(r.actors.filter { $0.revoked == nil }.count), "waiting": .int(r.waiting.count),
+                                 "notes": .array(r.notes.map { .string($0) })]).encoded)
             } else {
                 out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
                 if let u = r.unit { out("unit: \(u.unitCode) \(u.unitName); open years: \(r.openYears.map(String.init).joined(separator: ", "))") }
@@ -241,7 +245,7 @@ enum VerifyCommand {
             guard json else { throw j }
             var line = 0
             if case .damaged(_, let l, _) = j { line = l }
-            out(#"{"ok":false,"line":\#(line),"error":\#(jsonString(j.description))}"#)
+            out(JSON.object(["ok": .bool(false), "line": .int(line), "error": .string(j.description)]).encoded)
             return exit(for: j)
         }
     }
