@@ -221,7 +221,7 @@ func report(_ name: String, _ m: Measure, target: String, against ref: (name: St
 
 var importRun: Measure?
 if !(o.reuse && FileManager.default.fileExists(atPath: journal)) {
-    for f in [journal, input, journal + ".fledger-checkpoint", journal + ".fledger-head", journal + ".fledger-pending"] { unlink(f) }
+    for f in [journal, input] + JournalFiles.paths(beside: journal) { unlink(f) }
     let gen = measure([CommandLine.arguments[0], "--events", String(o.events), "--seed", String(o.seed), "--generate-only", input], env: [:])
     guard gen.status == 0 else { print(gen.output); exit(1) }
     let inputSize = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
@@ -251,7 +251,7 @@ func best(_ n: Int, _ argv: [String]) -> Measure {
 }
 // The first budget reads the whole journal (and saves the projection's snapshot); the next
 // ones read the snapshot and the lines after it.
-unlink(journal + ".fledger-projection")
+unlink(JournalFiles.projection.path(beside: journal))
 let budgetWhole = measure([fledger, "budget", "--year", "2023", "--by", "item", "--format", "csv"], env: env)
 report("budget --by item, whole journal", budgetWhole, target: "≤ 1 s, ≤ 300 MB for 1M")
 let budgetRun = best(3, [fledger, "budget", "--year", "2023", "--by", "item", "--format", "csv"])
@@ -315,7 +315,7 @@ for i in 0..<o.posts {
 times.sort()
 // The reference: the same post into a journal of two events, in this run.
 let small = o.dir + "/small.jsonl"
-for f in [small, small + ".fledger-checkpoint", small + ".fledger-head"] { unlink(f) }
+for f in [small] + JournalFiles.paths(beside: small) { unlink(f) }
 let smallEnv = ["FLEDGER_JOURNAL": small, "FLEDGER_ACTOR": "bench"]
 _ = measure([fledger, "init", "--unit", "505001", "--name", "基准测试单位", "--year", "2023"], env: smallEnv)
 var smallTimes: [Double] = []

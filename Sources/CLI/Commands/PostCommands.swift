@@ -40,7 +40,7 @@ enum InitCommand {
             // The first admin declares themselves in the same step; a refusal leaves no journal.
             let declared = Result { try ActorCommand.declare(a, store: store, publicKey: publicKey) }
             if case .success(.ok) = declared { return .ok }
-            for suffix in ["", ".fledger-head", ".fledger-checkpoint"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+            for f in [store.path] + JournalFiles.paths(beside: store.path) { try? FileManager.default.removeItem(atPath: f) }
             err("fledger init: the journal was not kept: its first admin could not be declared")
             return try declared.get()
         }

@@ -54,9 +54,9 @@ public struct JournalStore: Sendable {
     /// The code catalogue events are checked against and reports take names from.
     public var catalogue: Catalogue { validator.catalogue }
 
-    var checkpointPath: String { path + ".fledger-checkpoint" }
-    var headPath: String { path + ".fledger-head" }
-    var pendingPath: String { path + ".fledger-pending" }
+    var checkpointPath: String { JournalFiles.checkpoint.path(beside: path) }
+    var headPath: String { JournalFiles.head.path(beside: path) }
+    var pendingPath: String { JournalFiles.pending.path(beside: path) }
 
     // MARK: - Results
 

@@ -88,7 +88,7 @@ struct ProjectionSnapshot {
 }
 
 extension JournalStore {
-    var projectionPath: String { path + ".fledger-projection" }
+    var projectionPath: String { JournalFiles.projection.path(beside: path) }
 
     /// The saved snapshot, when it matches the journal as it stands: the prefix it covers is
     /// still there, ending in the same line.
