@@ -11,10 +11,8 @@ import Reconcile
 struct Seed {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let journal = root.appendingPathComponent("Journal/journal.jsonl").path
-    static let store: JournalStore = {
-        let unit = try! Catalogue.load(path: root.appendingPathComponent("Journal/catalogue.tsv").path)
-        return JournalStore(path: journal, catalogue: catalogue.merging(unit))
-    }()
+    /// With the catalogue the command line gives it: the built-in one and the unit's beside it.
+    static let store = JournalStore(path: journal, catalogue: try! Catalogue.forJournal(journal, base: nil))
     static let projection = try! store.project()
     static let events = try! store.events()
 

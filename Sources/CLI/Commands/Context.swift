@@ -14,23 +14,11 @@ enum Context {
     }
 
     static func catalogue(_ a: ParsedArgs) throws -> Catalogue {
-        var base: Catalogue
-        if let p = a["catalogue"] ?? ProcessInfo.processInfo.environment["FLEDGER_CATALOGUE"], !p.isEmpty {
-            base = try Catalogue.load(path: p)
-        } else {
-            base = try Catalogue.builtIn()
+        do {
+            return try Catalogue.forJournal(try? journalPath(a), base: a["catalogue"] ?? ProcessInfo.processInfo.environment["FLEDGER_CATALOGUE"])
+        } catch let e as Catalogue.Incomplete {
+            throw Failure(exit: .usage, message: e.description)
         }
-        // The unit's own names (its projects) live beside its journal.
-        if let journal = try? journalPath(a) {
-            let unitFile = URL(fileURLWithPath: journal).deletingLastPathComponent().appendingPathComponent("catalogue.tsv").path
-            if FileManager.default.fileExists(atPath: unitFile) { base = base.merging(try Catalogue.load(path: unitFile)) }
-        }
-        let missing = base.missingRules
-        guard missing.isEmpty else {
-            throw Failure(exit: .usage, message: "the code catalogue does not define " + missing.joined(separator: ", ")
-                          + "; see the built-in catalogue.tsv for the lines every catalogue needs (kinds fund and group)")
-        }
-        return base
     }
 
     static func clock() throws -> Clock {
