@@ -204,7 +204,7 @@ public struct Proof: Codable, Sendable {
     public var failures: [String]
     public var cells: [SavedCell]
 
-    public init(_ r: Reconciliation, failures: [String]) {
+    init(_ r: Reconciliation, failures: [String]) {
         journal = r.journal; events = r.events; head = r.head.hex; year = r.year; provisional = r.provisional; passed = r.passed
         cellsChecked = r.cells.count; identitiesChecked = r.identities.count
         roundingDifferences = r.roundingDifferences.map { i in

@@ -121,27 +121,13 @@ enum ReconcileCommand {
         }
         let year = try Context.year(a)
         let (_, r) = try Reconciler.reconcile(store, year: year)
-        var failures: [String] = []
-        for m in r.mismatches {
-            failures.append("\(m.ref): statement \(m.statement.yuan), recomputed from the journal \(m.recomputed.yuan), difference \((m.statement - m.recomputed).yuan); events: " + m.events.map(\.rawValue).joined(separator: ", "))
-        }
-        for i in r.identityFailures {
-            let rhs = i.rhs.map { "\($0.sign < 0 ? "−" : "+") \($0.ref) \($0.value.yuan)" }.joined(separator: " ")
-            if !i.unresolved.isEmpty {
-                failures.append("\(i.identity): names cell(s) the statements do not have: " + i.unresolved.map(\.description).joined(separator: ", "))
-            } else if i.difference != .zero {
-                failures.append("\(i.identity): \(i.lhs) \(i.lhsValue.yuan) ≠ \(rhs) (difference \(i.difference.yuan) yuan)")
-            } else {
-                failures.append("\(i.identity): printed figures differ by \(i.printedGap.wan) 万元, more than rounding (\(i.roundingBound) × 0.01) allows: \(i.lhs) vs \(rhs)")
-            }
-        }
         if let path = a["save"] {
-            guard FileManager.default.createFile(atPath: path, contents: Data(Proof(r, failures: failures).json().utf8)) else {
+            guard FileManager.default.createFile(atPath: path, contents: Data(Proof(r).json().utf8)) else {
                 throw Failure(exit: .io, message: "cannot write \(path)")
             }
         }
         if json {
-            out(Proof(r, failures: failures).json())
+            out(Proof(r).json())
         } else {
             out("reconcile \(year)\(r.provisional ? " (provisional: the year is not closed)" : ""): " + (r.passed ? "PASSED" : "FAILED"))
             out("journal: \(r.journal), \(r.events) events, head \(r.head.hex)")
@@ -150,7 +136,7 @@ enum ReconcileCommand {
                 out("  rounding: \(i.identity): \(i.lhs) prints \(i.printedLHS.wan); its printed parts sum to \(i.printedRHS.wan) (difference \(i.printedGap.wan) 万元, exact in 分): "
                     + i.rhs.map { "\($0.sign < 0 ? "−" : "")\($0.ref) \($0.value.wan)" }.joined(separator: ", "))
             }
-            for f in failures { out("  FAIL \(f)") }
+            for f in r.failures { out("  FAIL \(f)") }
             if let path = a["save"] { out("proof saved to \(path)") }
         }
         return r.passed ? .ok : .unreconciled
