@@ -42,11 +42,7 @@ enum BudgetCommand {
         let store = try Context.store(a)
         let projection = try store.project(filter)
         let report = BudgetReport(projection: projection, year: year, view: view, catalogue: store.catalogue)
-        // Items waiting for approval count in none of the figures; their own columns show them.
-        let waitingRows = BudgetReport(projection: projection.waiting, year: year, view: view, catalogue: store.catalogue).rows
-        let waiting = Dictionary(waitingRows.map { ($0.code, $0.figures) }, uniquingKeysWith: { a, _ in a })
-        let anyWaiting = waitingRows.contains { !$0.figures.isZero }
-        func pending(_ r: BudgetRow) -> Figures { waiting[r.code] ?? Figures() }
+        let anyWaiting = report.hasPending
         let cells: (Figures) -> [String] = { f in
             [money(f.initial), money(f.adjustments), money(f.budget), money(f.actual), money(f.available), f.rate?.description ?? ""]
         }
@@ -56,7 +52,7 @@ enum BudgetCommand {
             out("code,name,budget_initial,adjustments,budget,actual,available,rate" + (anyWaiting ? ",pending_budget,pending_actual" : ""))
             for r in report.rows {
                 let f = r.figures
-                let extra = anyWaiting ? [plain(pending(r).budget), plain(pending(r).actual)] : []
+                let extra = anyWaiting ? [plain(r.pending.budget), plain(r.pending.actual)] : []
                 out(([r.code, r.name] + [plain(f.initial), plain(f.adjustments), plain(f.budget), plain(f.actual), plain(f.available), f.rate?.description ?? ""] + extra).map(csvField).joined(separator: ","))
             }
         case "json":
@@ -66,18 +62,15 @@ enum BudgetCommand {
                                 "budget_initial": .fen(f.initial), "adjustments": .fen(f.adjustments), "budget": .fen(f.budget),
                                 "actual": .fen(f.actual), "available": .fen(f.available), "rate": .percent(f.rate),
                                 "carried": .fen(f.carried), "prior_year": .fen(f.priorYear),
-                                "pending_budget": .fen(pending(r).budget), "pending_actual": .fen(pending(r).actual)])
+                                "pending_budget": .fen(r.pending.budget), "pending_actual": .fen(r.pending.actual)])
             }
             out(JSON.object(["year": .int(year), "by": .string(view.rawValue), "as_of": .string(filter.asOf?.description),
                              "until_seq": .int(filter.untilSeq), "events": .int(projection.events), "last_seq": .int(projection.lastSeq),
                              "amounts": .string("fen"), "rows": .array(rows, .perElement)]).encoded)
         default:
-            let title = ["item": "按功能分类", "project": "按项目", "econ": "按经济分类", "fund": "按资金来源", "nature": "按支出性质", "sangong": "“三公”经费"][view.rawValue]!
-            let scope = filter.asOf.map { "截至 \($0)" } ?? filter.untilSeq.map { "至第 \($0) 笔事件" } ?? "全部事件"
-            out("\(year) 年预算执行 \(title)（\(scope)，\(projection.events) 笔事件计入；单位：\((a["unit"] ?? "yuan") == "wan" ? "万元" : "元")）")
+            out("\(year) 年预算执行 \(view.title)（\(filter.scope)，\(projection.events) 笔事件计入；单位：\((a["unit"] ?? "yuan") == "wan" ? "万元" : "元")）")
             // 年初结转 and 以前年度调整 appear only when the year has any.
-            let carried = report.rows.contains { $0.figures.carried != .zero }
-            let prior = report.rows.contains { $0.figures.priorYear != .zero }
+            let carried = report.hasCarried, prior = report.hasPriorYear
             var headers = ["编码", "名称"] + (carried ? ["年初结转"] : []) + ["年初预算", "调整", "调整后预算", "执行数", "可用余额", "执行率%"]
             if prior { headers.append("以前年度调整") }
             if anyWaiting { headers += ["待审批预算", "待审批执行"] }
@@ -87,7 +80,7 @@ enum BudgetCommand {
                 if carried { row.append(money(r.figures.carried)) }
                 row += cells(r.figures)
                 if prior { row.append(money(r.figures.priorYear)) }
-                if anyWaiting { row += [money(pending(r).budget), money(pending(r).actual)] }
+                if anyWaiting { row += [money(r.pending.budget), money(r.pending.actual)] }
                 t.add(row)
             }
             write(t.render(), to: 1)

@@ -3,6 +3,18 @@
 /// (财政拨款 only, as `SanGong` defines them).
 public enum BudgetView: String, CaseIterable, Sendable {
     case item, project, econ, fund, nature, sangong
+
+    /// The view's title, as a report heading names it.
+    public var title: String {
+        switch self {
+        case .item: return "按功能分类"
+        case .project: return "按项目"
+        case .econ: return "按经济分类"
+        case .fund: return "按资金来源"
+        case .nature: return "按支出性质"
+        case .sangong: return "“三公”经费"
+        }
+    }
 }
 
 /// One row of a budget report. Rows come in display order; `level` is the indent (0 for the
@@ -13,19 +25,38 @@ public struct BudgetRow: Hashable, Sendable {
     public var level: Int
     public var isSubtotal: Bool
     public var figures: Figures
+    /// What the items waiting for approval would add to this row once approved (counted in
+    /// none of `figures`).
+    public var pending = Figures()
 }
 
 /// Budget against actual for one fiscal year, grouped one way, with its grand total first
-/// (合计, as the published tables put it).
+/// (合计, as the published tables put it). Items waiting for approval count in no figure; each
+/// row's `pending` shows what they would add.
 public struct BudgetReport: Sendable {
     public let year: Int
     public let view: BudgetView
     public let rows: [BudgetRow]
+    /// Whether any item waits for approval in this view (its columns are shown then).
+    public let hasPending: Bool
     public var total: Figures { rows[0].figures }
+    /// Whether any row has 年初结转, or 以前年度调整 (those columns are shown only then).
+    public var hasCarried: Bool { rows.contains { $0.figures.carried != .zero } }
+    public var hasPriorYear: Bool { rows.contains { $0.figures.priorYear != .zero } }
 
     public init(projection: Projection, year: Int, view: BudgetView, catalogue: Catalogue) {
         self.year = year
         self.view = view
+        var rows = Self.rows(projection, year: year, view: view, catalogue: catalogue)
+        // The waiting items grouped the same way, matched to the rows by code.
+        let waitingRows = Self.rows(projection.waiting, year: year, view: view, catalogue: catalogue)
+        let waiting = Dictionary(waitingRows.map { ($0.code, $0.figures) }, uniquingKeysWith: { a, _ in a })
+        for k in rows.indices { rows[k].pending = waiting[rows[k].code] ?? Figures() }
+        self.rows = rows
+        hasPending = waitingRows.contains { !$0.figures.isZero }
+    }
+
+    static func rows(_ projection: Projection, year: Int, view: BudgetView, catalogue: Catalogue) -> [BudgetRow] {
         let lines = projection.lines(year: year)
         var total = Figures()
         func sum(_ pick: (Classification) -> Bool) -> Figures {
@@ -115,6 +146,6 @@ public struct BudgetReport: Sendable {
             total.add(vehicles)
             total.add(of(.reception))
         }
-        rows = [BudgetRow(code: "", name: "合计", level: 0, isSubtotal: true, figures: total)] + body
+        return [BudgetRow(code: "", name: "合计", level: 0, isSubtotal: true, figures: total)] + body
     }
 }

@@ -8,6 +8,9 @@ public struct ProjectionFilter: Hashable, Sendable {
 
     public init(asOf: CivilDate? = nil, untilSeq: Int? = nil) { self.asOf = asOf; self.untilSeq = untilSeq }
 
+    /// Which events the figures count, as a report heading says it.
+    public var scope: String { asOf.map { "截至 \($0)" } ?? untilSeq.map { "至第 \($0) 笔事件" } ?? "全部事件" }
+
     public static let all = ProjectionFilter()
 
     func admits(seq: Int, date: CivilDate) -> Bool {
