@@ -44,4 +44,9 @@ extension Reconciliation {
 extension Proof {
     /// The proof of a reconciliation, listing its failures as `failures` describes them.
     public init(_ r: Reconciliation) { self.init(r, failures: r.failures.map(\.description)) }
+
+    /// Saves the proof as the file at `path`, durably (`DurableFile`).
+    public func save(to path: String, ops: FileOps = .system) throws(JournalError) {
+        try DurableFile.write(Array(json().utf8), to: path, ops: ops)
+    }
 }

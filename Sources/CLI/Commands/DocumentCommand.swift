@@ -46,7 +46,7 @@ enum ReportCommand {
         default: text = DocumentRender.text(doc, markdown: false)
         }
         if let path = a["output"] {
-            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { throw Failure(exit: .io, message: "cannot write \(path)") }
+            try DurableFile.write(Array(text.utf8), to: path)
         } else {
             out(text, terminator: "")
         }

@@ -126,66 +126,12 @@ enum ExportCommand {
             throw UsageError(message: "--format '\(name)' is not one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let store = try Context.store(a)
-        // One verified read streams the transactions into a spool file (opened and at once
-        // unlinked, so nothing is left behind however the command ends), a megabyte at a time;
-        // the preamble that must precede them is known only at the end. Then preamble and spool
-        // go to the destination: a file is written beside its name and renamed into place, so a
-        // failed export never leaves half a file there.
-        let path = a["output"]
-        let spoolPath = (path.map { $0 + ".fledger-body" } ?? (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/fledger-export") + "-\(getpid())"
-        let spool = open(spoolPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard spool >= 0 else { throw Failure(exit: .io, message: "cannot write the spool file \(spoolPath): \(String(cString: strerror(errno)))") }
-        unlink(spoolPath)
-        defer { close(spool) }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20 + 4096)
-        var failed: String?
-        func flush(_ fd: Int32) {
-            guard !buffer.isEmpty, failed == nil else { return }
-            failed = writeAll(buffer, fd: fd)
-            buffer.removeAll(keepingCapacity: true)
-        }
-        let preamble = try Export(format: format).stream(store) { line in
-            buffer.append(contentsOf: line.utf8)
-            buffer.append(0x0a)
-            if buffer.count >= 1 << 20 { flush(spool) }
-        }
-        flush(spool)
-        if let failed { throw Failure(exit: .io, message: "cannot write the spool file \(spoolPath): \(failed)") }
-
-        var fd: Int32 = 1
-        var temporary: String?
-        if let path {
-            let t = path + ".fledger-tmp-\(getpid())"
-            fd = open(t, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Failure(exit: .io, message: "cannot write \(path): \(String(cString: strerror(errno)))") }
-            temporary = t
+        if let path = a["output"] {
+            try Export(format: format).write(store, toFile: path)
         } else {
             flushStdout()
-        }
-        defer { if let t = temporary { close(fd); unlink(t) } }
-        for line in preamble { buffer.append(contentsOf: line.utf8); buffer.append(0x0a) }
-        flush(fd)
-        // The spool, copied a megabyte at a time.
-        var offset: off_t = 0
-        buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while failed == nil {
-            let n = buffer.withUnsafeMutableBytes { pread(spool, $0.baseAddress!, $0.count, offset) }
-            if n < 0, errno == EINTR { continue }
-            if n < 0 { throw Failure(exit: .io, message: "cannot read the spool file back: \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            failed = writeAll(buffer[..<n], fd: fd)
-            offset += off_t(n)
-        }
-        if path == nil, let failed {
-            outputFailure = failed
-        }
-        if let path, let t = temporary {
-            guard failed == nil, fsync(fd) == 0, rename(t, path) == 0 else {
-                throw Failure(exit: .io, message: "cannot write \(path): \(failed ?? String(cString: strerror(errno)))")
-            }
-            temporary = nil
-            close(fd)
+            let spool = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+            if let failed = try Export(format: format).write(store, spoolDirectory: spool, to: { writeAll($0, fd: 1) }) { outputFailure = failed }
         }
         return .ok
     }

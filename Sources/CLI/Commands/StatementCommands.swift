@@ -121,11 +121,7 @@ enum ReconcileCommand {
         }
         let year = try Context.year(a)
         let (_, r) = try Reconciler.reconcile(store, year: year)
-        if let path = a["save"] {
-            guard FileManager.default.createFile(atPath: path, contents: Data(Proof(r).json().utf8)) else {
-                throw Failure(exit: .io, message: "cannot write \(path)")
-            }
-        }
+        if let path = a["save"] { try Proof(r).save(to: path) }
         if json {
             out(Proof(r).json())
         } else {

@@ -207,17 +207,20 @@ public final class JournalFile {
     }
 
     static func writeAll(fd: Int32, bytes: [UInt8], path: String, ops: FileOps) throws(JournalError) {
-        let failure: String? = bytes.withUnsafeBytes { b in
-            var done = 0
-            while done < b.count {
-                let n = ops.write(fd, b.baseAddress! + done, b.count - done)
-                if n < 0 { if errno == EINTR { continue }; return lastError() }
-                if n == 0 { return "nothing written" }
-                done += n
-            }
-            return nil
+        let failure: JournalError? = bytes.withUnsafeBytes { b in
+            do throws(JournalError) { try writeAll(fd: fd, bytes: b, path: path, ops: ops); return nil } catch { return error }
         }
-        if let reason = failure { throw .io(path: path, operation: "write", reason: reason) }
+        if let failure { throw failure }
+    }
+
+    static func writeAll(fd: Int32, bytes b: UnsafeRawBufferPointer, path: String, ops: FileOps) throws(JournalError) {
+        var done = 0
+        while done < b.count {
+            let n = ops.write(fd, b.baseAddress! + done, b.count - done)
+            if n < 0 { if errno == EINTR { continue }; throw .io(path: path, operation: "write", reason: lastError()) }
+            if n == 0 { throw .io(path: path, operation: "write", reason: "nothing written") }
+            done += n
+        }
     }
 
     /// The directory a file is in: "." for a bare name, "/" for a file at the root.
@@ -262,24 +265,7 @@ enum SideFile {
     /// see the old file or the new one, never half of one, and a crash keeps one of the two.
     /// On failure the temporary file is removed and the old file stays.
     static func write(_ path: String, _ bytes: [UInt8], ops: FileOps) throws(JournalError) {
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(path: tmp, operation: "create", reason: lastError()) }
-        var open = true
-        do throws(JournalError) {
-            try JournalFile.writeAll(fd: fd, bytes: bytes, path: tmp, ops: ops)
-            guard ops.fsync(fd) == 0 else { throw JournalError.io(path: tmp, operation: "fsync", reason: lastError()) }
-            close(fd)
-            open = false
-            guard ops.rename(tmp, path) == 0 else { throw JournalError.io(path: path, operation: "rename", reason: lastError()) }
-        } catch {
-            // Never closed twice: by then another thread may hold the same number for its own file.
-            if open { close(fd) }
-            unlink(tmp)
-            throw error
-        }
-        try JournalFile.syncDirectory(of: path, ops: ops)
-        sweepStale(path)
+        try DurableFile.write(bytes, to: path, ops: ops)
     }
 
     /// Removes `path.tmp-PID` files that a killed writer left behind: those whose process is gone.
