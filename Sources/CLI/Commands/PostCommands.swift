@@ -193,67 +193,24 @@ enum ImportCommand {
         guard let encoding = TextEncoding(rawValue: encodingName.lowercased()) ?? (encodingName.lowercased() == "utf8" ? .utf8 : nil) else {
             throw UsageError(message: "--encoding '\(encodingName)' is not utf-8 or gb18030")
         }
-        // Each row becomes its typed request as it is read, and is judged (and its line
-        // written, once enough have gathered) before the next piece of the file is: memory
-        // follows a piece of the file, not the file. CSV (whose quoted fields may hold
-        // newlines) is read whole first.
-        let defaultActor = try Context.actor(a)
-        let catalogue = store.catalogue
-        let make: @Sendable (Int, Draft) -> (line: Int, request: Result<Request, Rejection>) = { line, draft in
-            var d = draft
-            if d[Wire.actor] == nil, let defaultActor { d.fields[Wire.actor] = defaultActor }
-            return (line, d.request(catalogue: catalogue))
-        }
-        var lines: [Int32] = [], syntax: [ImportSyntaxError] = []
-        var unreadable: String?, invalid: TextEncoding.Invalid?
-        let source: JournalStore.RowSource = { _ in
-            { take in
-                lines.removeAll(keepingCapacity: true)
-                syntax.removeAll()
-                func feed(_ rows: [(line: Int, request: Result<Request, Rejection>)], _ errors: [ImportSyntaxError]) {
-                    for r in rows { lines.append(Int32(truncatingIfNeeded: r.line)); take(r.request) }
-                    syntax += errors
-                }
-                let read: Result<Int, ImportRows.StreamFailure>
-                if format == .jsonl {
-                    read = ImportRows.streamJSONL(path: file, encoding: encoding, progress: store.progress, make: make) { feed($0, $1) }
-                } else if let data = FileManager.default.contents(atPath: file) {
-                    switch encoding.decode(Array(data)) {
-                    case .failure(let bad): read = .failure(.invalid(bad))
-                    case .success(let text):
-                        let parsed = ImportRows.parse(text, format: format, make: make)
-                        feed(parsed.rows, parsed.errors)
-                        read = .success(data.count)
-                    }
-                } else {
-                    read = .failure(.unreadable("cannot read the file"))
-                }
-                switch read {
-                case .success: return syntax.isEmpty
-                case .failure(.unreadable(let why)): unreadable = why; return false
-                case .failure(.invalid(let bad)): invalid = bad; return false
-                }
-            }
-        }
-        let counts = JournalStore.BatchCounts()
-        let result = try store.post(streaming: source, counts: counts)
-        if let unreadable { throw Failure(exit: .io, message: "\(file): \(unreadable)") }
-        if let bad = invalid {
-            // Never stored garbled: nothing is imported from text that is not what it claims to be.
+        switch try Import(path: file, format: format, encoding: encoding, defaultActor: try Context.actor(a)).run(into: store) {
+        case .imported(let appended, let duplicates):
+            out("imported \(file): \(appended) event(s) appended" + (duplicates > 0 ? ", \(duplicates) already posted with the same content" : ""))
+            return .ok
+        case .unreadable(let why):
+            throw Failure(exit: .io, message: "\(file): \(why)")
+        case .invalidText(let bad):
             err("\(file):\(bad.line): \(bad)")
             err("nothing imported")
-            return .rejected
+        case .rejected(let problems, let rows):
+            for p in problems {
+                switch p.kind {
+                case .syntax(let message): err("\(file):\(p.line): \(message)")
+                case .rejected(let r): err("\(file):\(p.line): \(Context.rejectionText(r))")
+                }
+            }
+            err("nothing imported: \(problems.count) bad row(s) of \(rows)")
         }
-        var problems = syntax.map { (line: $0.line, text: $0.message) }
-        switch result {
-        case .rejected(let list):
-            problems += list.map { (lines.indices.contains($0.index) ? Int(lines[$0.index]) : 0, Context.rejectionText($0.rejection)) }
-        case .committed:
-            out("imported \(file): \(counts.appended) event(s) appended" + (counts.duplicates > 0 ? ", \(counts.duplicates) already posted with the same content" : ""))
-            return .ok
-        }
-        for p in problems.sorted(by: { $0.line < $1.line }) { err("\(file):\(p.line): \(p.text)") }
-        err("nothing imported: \(problems.count) bad row(s) of \(lines.count + syntax.count)")
         return .rejected
     }
 }
