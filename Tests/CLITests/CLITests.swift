@@ -16,10 +16,11 @@ enum Binary {
 
 struct Run { let status: Int32; let out: String; let err: String }
 
-func fledger(_ args: [String], journal: String, env: [String: String] = [:]) throws -> Run {
+func fledger(_ args: [String], journal: String, env: [String: String] = [:], cwd: URL? = nil) throws -> Run {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Binary.path)
     p.arguments = args
+    if let cwd { p.currentDirectoryURL = cwd }
     var e = ProcessInfo.processInfo.environment
     e["FLEDGER_JOURNAL"] = journal
     e["FLEDGER_ACTOR"] = "王会计"

@@ -26,25 +26,10 @@ import Testing
         ("verify", ["verify", "--format", "json"]),
     ]
 
+    /// The command run from `cwd` (the repository root) on the journal named relatively.
     static func run(_ args: [String], env: [String: String] = [:], cwd: URL = root) throws -> (status: Int32, out: Data) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binary.path)
-        p.arguments = args
-        p.currentDirectoryURL = cwd
-        var e = ProcessInfo.processInfo.environment
-        e["FLEDGER_JOURNAL"] = "Journal/journal.jsonl"
-        e["FLEDGER_ACTOR"] = "王会计"
-        e["FLEDGER_NO_PROGRESS"] = "1"
-        e.removeValue(forKey: "FLEDGER_CATALOGUE")
-        e.merge(env) { $1 }
-        p.environment = e
-        let o = Pipe()
-        p.standardOutput = o
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
+        let r = try fledger(args, journal: env["FLEDGER_JOURNAL"] ?? "Journal/journal.jsonl", env: env, cwd: cwd)
+        return (r.status, Data(r.out.utf8))
     }
 
     static func golden(_ name: String) throws -> Data {
