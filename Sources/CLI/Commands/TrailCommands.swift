@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Render
 
 enum LogCommand {
     static let spec = CommandSpec(

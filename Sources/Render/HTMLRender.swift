@@ -2,8 +2,8 @@ import Foundation
 import Ledger
 import Reconcile
 
-enum HTML {
-    static func escape(_ s: String) -> String {
+public enum HTML {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -23,11 +23,11 @@ enum HTML {
 /// Written as well-formed XHTML-compatible markup (every element closed, attributes quoted) so
 /// that an XML parser reads it; printing to PDF gives A4 pages, each part on a new page, page
 /// numbers at the foot, table headers repeated and no row split.
-enum HTMLRender {
+public enum HTMLRender {
     /// Value columns per printed table before it is continued (续) beside the same rows.
     static let maxColumns = 8
 
-    static let css = """
+    public static let css = """
     @page { size: A4; margin: 16mm 14mm 18mm 14mm; @bottom-center { content: "第 " counter(page) " 页"; font-size: 9pt; color: #555; } }
     html { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 10.5pt; line-height: 1.7; color: #111; }
     body { margin: 0; }
@@ -62,7 +62,7 @@ enum HTMLRender {
     svg .unit { font-size: 11px; fill: #555; }
     """
 
-    static func page(_ d: Document) -> String {
+    public static func page(_ d: Document) -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"zh-CN\" xmlns=\"http://www.w3.org/1999/xhtml\"><head><meta charset=\"utf-8\"/>"
         out += "<title>\(HTML.escape(d.title))</title><style>\(css)</style></head><body><main>\n"
         out += "<h1>\(HTML.escape(d.title))</h1>\n"
@@ -143,7 +143,7 @@ enum HTMLRender {
     /// A printed code: classification codes only (internal row ids such as `income-total` are not printed).
     static func code(_ r: Row) -> String { r.code.allSatisfy { $0.isNumber || ($0.isLetter && $0.isUppercase) } ? r.code : "" }
 
-    static func statement(_ s: Statements, _ t: Table) -> String {
+    public static func statement(_ s: Statements, _ t: Table) -> String {
         let unit = "\(s.year)年度\(s.provisional ? "（未结账，临时数）" : "")　金额单位：万元"
         var out = "<section class=\"statement\">"
         if t.blocks.count == 2 {
