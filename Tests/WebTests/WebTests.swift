@@ -107,10 +107,10 @@ final class Running {
         #expect(home.body.contains("lang=\"zh-CN\""))
         #expect(home.body.contains("泸州市政务服务和公共资源交易中心"))
         for path in ["/budget?year=2023", "/budget?year=2023&by=econ", "/journal", "/event/D1", "/statements/2023", "/statements/2023/3",
-                     "/trace?year=2023&table=3&row=2010350&column=total", "/check", "/static/app.css"] {
+                     "/trace?year=2023&table=3&row=2010350&column=total", "/check", "/static/app.css", "/statements", "/report"] {
             #expect(try r.get(path).status == 200, "\(path)")
         }
-        for path in ["/nope", "/budget/x", "/static/../Package.swift", "/static/app.js", "/event/NOPE"] {
+        for path in ["/nope", "/budget/x", "/statements/2023/3/x", "/static/../Package.swift", "/static/app.js", "/event/NOPE"] {
             #expect(try r.get(path).status == 404, "\(path)")
         }
         let bad: [(String, String)] = [("/budget?year=abc", "year"), ("/budget?year=2023&by=colour", "by"), ("/budget?year=2023&as-of=2023-02-30", "as-of"),
