@@ -77,6 +77,7 @@ public final class Books: @unchecked Sendable {
             state = s
             statementsCache = [:]
             documentCache = [:]
+            traceCache = [:]
             return s
         } catch {
             state = nil
@@ -94,8 +95,15 @@ public final class Books: @unchecked Sendable {
         return t
     }
 
+    /// One whole read at a time for the pages that need one (the document, a trace): fifty
+    /// clients asking for the same document wait for the first to make it, then share it.
+    private let heavy = NSLock()
+    private var traceCache: [String: Trace?] = [:]
+
     /// The document of `year` (one verified read; kept per journal state).
     public func document(_ year: Int, _ s: State) throws(Damage) -> Document {
+        heavy.lock()
+        defer { heavy.unlock() }
         lock.lock()
         if state?.key == s.key, let d = documentCache[year] { lock.unlock(); return d }
         lock.unlock()
@@ -105,6 +113,26 @@ public final class Books: @unchecked Sendable {
         if state?.key == s.key { documentCache[year] = d }
         lock.unlock()
         return d
+    }
+
+    /// The events behind one cell (`Reconciler.trace`, a whole read; kept per journal state,
+    /// the last 256 cells asked for).
+    public func trace(year: Int, table: Int, row: String, column: String, _ s: State) throws(Damage) -> Trace? {
+        let k = "\(year)/\(table)/\(row)/\(column)"
+        heavy.lock()
+        defer { heavy.unlock() }
+        lock.lock()
+        if state?.key == s.key, let t = traceCache[k] { lock.unlock(); return t }
+        lock.unlock()
+        let t: Trace?
+        do { t = try Reconciler.trace(store, year: year, table: table, row: row, column: column) } catch { throw Self.damage(error) }
+        lock.lock()
+        if state?.key == s.key {
+            if traceCache.count >= 256 { traceCache.removeAll() }
+            traceCache[k] = t
+        }
+        lock.unlock()
+        return t
     }
 
     public var lastVerification: (Verification?, running: Bool) {

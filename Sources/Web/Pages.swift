@@ -568,14 +568,9 @@ public final class WebApp: @unchecked Sendable {
         }
         guard let row = r.parameter("row"), !row.isEmpty, row.count <= 64 else { throw BadQuery(name: "row", message: "缺少行编码（如 2010399、total）") }
         guard let column = r.parameter("column"), !column.isEmpty, column.count <= 64 else { throw BadQuery(name: "column", message: "缺少列（如 total、basic、econ:30101）") }
-        _ = s
-        let t: Trace
-        do {
-            guard let found = try Reconciler.trace(books.store, year: y, table: table, row: row, column: column) else {
-                return page(404, "未找到", "<h1>未找到</h1><p>表\(table)没有行 <code>\(e(row))</code>、列 <code>\(e(column))</code> 的单元格。<a href=\"/statements/\(y)/\(table)\">查看表\(table)</a></p>")
-            }
-            t = found
-        } catch { throw Books.damage(error) }
+        guard let t = try books.trace(year: y, table: table, row: row, column: column, s) else {
+            return page(404, "未找到", "<h1>未找到</h1><p>表\(table)没有行 <code>\(e(row))</code>、列 <code>\(e(column))</code> 的单元格。<a href=\"/statements/\(y)/\(table)\">查看表\(table)</a></p>")
+        }
         var body = "<h1>单元格 <code>\(e(t.ref.description))</code></h1>"
         body += "<p class=\"cell-value\"><span class=\"figure\" id=\"cell-wan\">\(t.cell.value.wan)</span> 万元（<span id=\"cell-yuan\">\(t.cell.value.yuanGrouped)</span> 元）= \(e(t.cell.query.summary))</p>"
         body += "<p><a href=\"/statements/\(y)/\(table)\">回到表\(table)</a></p>"
