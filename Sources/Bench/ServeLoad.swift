@@ -49,10 +49,9 @@ enum ServeLoad {
         let started = Date()
         guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else { return usage("cannot start \(argv[0])") }
         posix_spawn_file_actions_destroy(&actions); cargs.forEach { free($0) }; cenv.forEach { free($0) }
+        var stopped = false
         defer {
-            kill(pid, SIGTERM)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if !stopped { kill(pid, SIGKILL); var status: Int32 = 0; while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         }
         var port: UInt16?
         for _ in 0..<6000 {   // at most 10 minutes for a large journal
@@ -132,7 +131,14 @@ enum ServeLoad {
         }
         print("server resident memory: \(rssBefore / 1024) MB after start-up, \(rssAfter / 1024) MB after the load")
         for e in firstErrors.prefix(10) { print("error: \(e)") }
-        return totalErrors == 0 ? 0 : 1
+        // It must stop when asked, within 10 s.
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<100 where !stopped {
+            if waitpid(pid, &status, WNOHANG) == pid { stopped = true } else { usleep(100_000) }
+        }
+        if !stopped { print("error: fledger serve did not stop within 10 s of SIGTERM") }
+        return totalErrors == 0 && stopped ? 0 : 1
     }
 
     static func usage(_ why: String) -> Int32 {

@@ -135,6 +135,28 @@ public final class Books: @unchecked Sendable {
         return t
     }
 
+    /// Pages made for the current state (and verification), at most 512; cleared when either changes.
+    private var pages: [String: HTTPResponse] = [:]
+    private var pagesFor: (Key, Int)?
+    private var verificationVersion = 0
+
+    public func cachedPage(_ target: String) -> HTTPResponse? {
+        guard let k = try? key() else { return nil }
+        lock.lock(); defer { lock.unlock() }
+        guard let f = pagesFor, f.0 == k, f.1 == verificationVersion else { return nil }
+        return pages[target]
+    }
+
+    /// Keeps a page made from the state `current()` holds now (not one made before a change).
+    public func cachePage(_ target: String, _ r: HTTPResponse) {
+        guard let k = try? key() else { return }
+        lock.lock(); defer { lock.unlock() }
+        guard state?.key == k else { return }
+        if pagesFor.map({ $0.0 != k || $0.1 != verificationVersion }) ?? true { pages = [:]; pagesFor = (k, verificationVersion) }
+        if pages.count >= 512 { pages.removeAll() }
+        pages[target] = r
+    }
+
     public var lastVerification: (Verification?, running: Bool) {
         lock.lock(); defer { lock.unlock() }
         return (verification, verifying)
@@ -160,13 +182,15 @@ public final class Books: @unchecked Sendable {
         t.start()
     }
 
-    public func stop() {
+    /// Stops the verifier; with `wait`, waits for a verification under way to end (a process
+    /// about to exit need not: the verifier only reads).
+    public func stop(wait: Bool = true) {
         lock.lock(); stopped = true; let started = verifierStarted; lock.unlock()
-        if started { verifierDone.wait() }
+        if started && wait { verifierDone.wait() }
     }
 
     func verify(_ k: Key) {
-        lock.lock(); verifying = true; lock.unlock()
+        lock.lock(); verifying = true; verificationVersion += 1; lock.unlock()
         var v: Verification
         do {
             let r = try store.verify()
@@ -185,6 +209,7 @@ public final class Books: @unchecked Sendable {
         // key (the state before) tells the pages it is not about the journal as it is now.
         verification = v
         verifying = false
+        verificationVersion += 1
         lock.unlock()
     }
 }

@@ -72,6 +72,9 @@ public final class HTTPServer: @unchecked Sendable {
         /// Seconds a kept-alive connection may sit idle before the next request.
         public var idleSeconds = 5.0
         public var requestsPerConnection = 100
+        /// Requests handled at once (the rest wait their turn): the machine has a few cores, and
+        /// fifty pages made at once would only share them and multiply the memory in use.
+        public var handlers = 4
         public init() {}
     }
 
@@ -88,6 +91,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var active = 0
     private var acceptThread: Thread?
     private let acceptDone = DispatchSemaphore(value: 0)
+    private let handling: DispatchSemaphore
 
     /// The address must be a loopback address (127.0.0.0/8): the server has no logins yet, so
     /// anyone who could reach it could read the books.
@@ -131,6 +135,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.listener = fd
         self.limits = limits
         self.handler = handler
+        self.handling = DispatchSemaphore(value: max(1, limits.handlers))
     }
 
     /// Accepts connections on a thread of its own until `stop`.
@@ -208,7 +213,9 @@ public final class HTTPServer: @unchecked Sendable {
             case .gone: return
             case .refuse(let r): send(fd, r, keepAlive: false); return
             case .request(let req, let keepAlive):
+                handling.wait()
                 var response = handler(req)
+                handling.signal()
                 if req.method == "HEAD" { response.headers.append(("Content-Length", String(response.body.count))); response.body = [] }
                 let more = keepAlive && n + 1 < limits.requestsPerConnection && !isStopped
                 guard send(fd, response, keepAlive: more, head: req.method == "HEAD"), more else { return }

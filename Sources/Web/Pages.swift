@@ -17,6 +17,8 @@ public final class WebApp: @unchecked Sendable {
     public init(books: Books) { self.books = books }
 
     public static let pageSize = 50
+    /// Events listed per page of a trace (the sum is always of all of them).
+    public static let traceRows = 200
 
     public func handle(_ r: HTTPRequest) -> HTTPResponse {
         let parts = r.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
@@ -35,6 +37,16 @@ public final class WebApp: @unchecked Sendable {
             }
         }
         if r.path == "/favicon.ico" { return HTTPResponse(status: 204, contentType: "image/x-icon", body: []) }
+        // A page depends only on the journal's state (and the overview and statements on the
+        // background verification): made once per state, then served from memory.
+        let target = r.path + "?" + r.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        if r.method != "POST", let hit = books.cachedPage(target) { return hit }
+        let response = render(r, parts)
+        if r.method != "POST", response.status == 200 || response.status == 404 || response.status == 400 { books.cachePage(target, response) }
+        return response
+    }
+
+    func render(_ r: HTTPRequest, _ parts: [String]) -> HTTPResponse {
         do {
             switch (parts.first ?? "", parts.count) {
             case ("", 1): return try overview()
@@ -571,16 +583,30 @@ public final class WebApp: @unchecked Sendable {
         guard let t = try books.trace(year: y, table: table, row: row, column: column, s) else {
             return page(404, "未找到", "<h1>未找到</h1><p>表\(table)没有行 <code>\(e(row))</code>、列 <code>\(e(column))</code> 的单元格。<a href=\"/statements/\(y)/\(table)\">查看表\(table)</a></p>")
         }
+        var from = 0
+        if let v = r.parameter("from"), !v.isEmpty {
+            guard let n = Int(v), n >= 0 else { throw BadQuery(name: "from", message: "'\(v)' 不是行号（0 或更大）") }
+            from = n
+        }
+        let shown = t.terms.dropFirst(from).prefix(Self.traceRows)
         var body = "<h1>单元格 <code>\(e(t.ref.description))</code></h1>"
         body += "<p class=\"cell-value\"><span class=\"figure\" id=\"cell-wan\">\(t.cell.value.wan)</span> 万元（<span id=\"cell-yuan\">\(t.cell.value.yuanGrouped)</span> 元）= \(e(t.cell.query.summary))</p>"
         body += "<p><a href=\"/statements/\(y)/\(table)\">回到表\(table)</a></p>"
         body += "<table class=\"trace\" id=\"trace\"><thead><tr>" + ["序号", "日期", "编号", "类型", "计作", "经办人", "计入（元）"].map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead><tbody>"
-        for x in t.terms {
+        for x in shown {
             let ev = x.event
             body += "<tr><td class=\"num\">\(ev.seq)</td><td>\(ev.date)</td><th scope=\"row\"><a href=\"/event/\(Self.percent(ev.id.rawValue))\">\(e(ev.id.rawValue))</a></th>"
             body += "<td>\(e(ev.body.type.rawValue))</td><td>\(e(x.kind.rawValue))</td><td>\(e(ev.actor))</td><td class=\"num\">\(x.signed.yuanGrouped)</td></tr>"
         }
         body += "</tbody><tfoot><tr><th scope=\"row\" colspan=\"6\">\(t.terms.count) 笔事件合计</th><td class=\"num\">\(t.sum.yuanGrouped)</td></tr></tfoot></table>"
+        if t.terms.count > Self.traceRows {
+            body += "<p class=\"pager\">第 \(min(from + 1, t.terms.count))–\(from + shown.count) 笔，共 \(t.terms.count) 笔（合计为全部 \(t.terms.count) 笔之和）。"
+            let base: [(String, String?)] = [("year", String(y)), ("table", String(table)), ("row", row), ("column", column)]
+            let prev = "/trace" + Self.query(base + [("from", String(max(0, from - Self.traceRows)))])
+            if from > 0 { body += " <a rel=\"prev\" href=\"\(e(prev))\">← 前 \(Self.traceRows) 笔</a>" }
+            if from + shown.count < t.terms.count { body += " <a id=\"next\" rel=\"next\" href=\"\(e("/trace" + Self.query(base + [("from", String(from + Self.traceRows))])))\">后 \(Self.traceRows) 笔 →</a>" }
+            body += "</p>"
+        }
         body += t.sum == t.cell.value ? "<p class=\"ok\">合计等于单元格。</p>" : "<p class=\"error\">合计 \(t.sum.yuanGrouped) 不等于单元格 \(t.cell.value.yuanGrouped)：请运行 fledger reconcile。</p>"
         return page("单元格 \(t.ref.description)", body)
     }

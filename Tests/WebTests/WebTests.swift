@@ -217,6 +217,18 @@ final class Running {
         }
     }
 
+    @Test func aTraceIsListedAPageAtATime() throws {
+        let r = try Running(disbursements: 250)
+        defer { r.stop() }
+        let first = try r.get("/trace?year=2023&table=3&row=2010350&column=total")
+        #expect(first.body.components(separatedBy: "<tr><td class=\"num\">").count - 1 == WebApp.traceRows)
+        #expect(first.body.contains("共 250 笔"))
+        #expect(first.body.contains("合计等于单元格"))
+        let second = try r.get("/trace?year=2023&table=3&row=2010350&column=total&from=200")
+        #expect(second.body.components(separatedBy: "<tr><td class=\"num\">").count - 1 == 50)
+        #expect(try r.get("/trace?year=2023&table=3&row=2010350&column=total&from=-1").status == 400)
+    }
+
     @Test func paginationIsNewestFirstWithACursor() throws {
         let r = try Running(disbursements: 120)
         defer { r.stop() }
@@ -238,6 +250,10 @@ final class Running {
         #expect(seen.count == 120)
         #expect(seen == seen.sorted(by: >))
         #expect(Set(seen).count == 120)
+        // A trace lists its events a page at a time; the sum is of them all.
+        let trace = try r.get("/trace?year=2023&table=3&row=2010350&column=total")
+        #expect(trace.body.components(separatedBy: "<tr><td class=\"num\">").count - 1 == 120)
+        #expect(trace.body.contains("合计等于单元格"))
         // A cursor that is not the start of a line is refused by name.
         let bad = try r.get("/journal?before=7")
         #expect(bad.status == 400)

@@ -42,8 +42,8 @@ enum ServeCommand {
             src.setEventHandler { server.stop() }
             src.resume()
         }
-        server.wait()
-        books.stop()
+        withExtendedLifetime(sources) { server.wait() }   // the sources live as long as the server
+        books.stop(wait: false)
         return .ok
     }
 }
