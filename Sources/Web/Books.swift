@@ -191,6 +191,9 @@ public final class Books: @unchecked Sendable {
 
     func verify(_ k: Key) {
         lock.lock(); verifying = true; verificationVersion += 1; lock.unlock()
+        // First the tables of every year (the statements and event pages need them), so the
+        // first of those pages after a write does not make them.
+        if let s = try? current() { for y in s.projection.years { _ = statements(y, s) } }
         var v: Verification
         do {
             let r = try store.verify()
@@ -198,7 +201,13 @@ public final class Books: @unchecked Sendable {
             if let p = try? store.project() {
                 for y in p.years {
                     if let (_, rec) = try? Reconciler.reconcile(store, year: y) { v.reconciliations[y] = rec }
-                    if let d = try? Reconciler.document(store, year: y) { v.warnings[y] = d.warnings }
+                    if let d = try? Reconciler.document(store, year: y) {
+                        v.warnings[y] = d.warnings
+                        // The document of the journal as it still is: the page can have it.
+                        lock.lock()
+                        if state?.key == k, (try? key()) == k { documentCache[y] = d }
+                        lock.unlock()
+                    }
                 }
             }
         } catch {
