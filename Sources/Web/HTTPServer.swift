@@ -265,6 +265,16 @@ public final class HTTPServer: @unchecked Sendable {
         let method = String(requestLine[0])
         guard let (path, query) = Self.parseTarget(String(requestLine[1])) else { return .refuse(HTTPResponse.text(400, "malformed request target")) }
         var req = HTTPRequest(method: method, path: path, query: query, headers: headers, body: [])
+        // A page from elsewhere may point a name it controls at 127.0.0.1 (DNS rebinding) and
+        // read the books through the browser: only requests naming this machine are answered.
+        if let host = req.header("Host") {
+            let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }) + "]" : String(host.prefix { $0 != ":" })
+            guard name == "localhost" || name == "[::1]" || name.hasPrefix("127.") && name.allSatisfy({ $0.isNumber || $0 == "." }) else {
+                return .refuse(HTTPResponse.text(400, "Host '\(host)' is not this machine; fledger serve answers only requests for localhost or 127.x.x.x"))
+            }
+        } else if version == "HTTP/1.1" {
+            return .refuse(HTTPResponse.text(400, "an HTTP/1.1 request needs a Host header"))
+        }
         if req.header("Transfer-Encoding") != nil { return .refuse(HTTPResponse.text(501, "chunked request bodies are not accepted; send Content-Length")) }
         let connection = req.header("Connection")?.lowercased() ?? ""
         let keepAlive = version == "HTTP/1.1" ? connection != "close" : connection == "keep-alive"

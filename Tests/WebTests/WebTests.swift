@@ -92,7 +92,7 @@ final class Running {
     }
 
     func get(_ path: String) throws -> Response {
-        try send(Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+        try send(Array("GET \(path) HTTP/1.1\r\nHost: localhost:1\r\nConnection: close\r\n\r\n".utf8))
     }
 }
 
@@ -122,10 +122,16 @@ final class Running {
             #expect(resp.status == 400, "\(path)")
             #expect(resp.body.contains(name + "："), "\(path) names \(name)")
         }
-        let post = try r.send(Array("POST /budget HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+        let post = try r.send(Array("POST /budget HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
         #expect(post.status == 405)
         let malformed = try r.send(Array("NONSENSE\r\n\r\n".utf8))
         #expect(malformed.status == 400)
+        // A name pointed at 127.0.0.1 by someone else's DNS is not this machine.
+        let rebound = try r.send(Array("GET / HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n".utf8))
+        #expect(rebound.status == 400)
+        #expect(!rebound.body.contains("泸州"))
+        let noHost = try r.send(Array("GET / HTTP/1.1\r\nConnection: close\r\n\r\n".utf8))
+        #expect(noHost.status == 400)
     }
 
     @Test func budgetFiguresLinkToTheirEvents() throws {
@@ -199,16 +205,39 @@ final class Running {
         limits.headerSeconds = 0.5
         let r = try Running(limits: limits)
         defer { r.stop() }
-        let big = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "a", count: 20_000) + "\r\nConnection: close\r\n\r\n"
+        let big = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + String(repeating: "a", count: 20_000) + "\r\nConnection: close\r\n\r\n"
         let h = try r.send(Array(big.utf8))
         #expect(h.status == 431)
-        let body = try r.send(Array("POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 30000000\r\nConnection: close\r\n\r\n".utf8))
+        let body = try r.send(Array("POST /check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 30000000\r\nConnection: close\r\n\r\n".utf8))
         #expect(body.status == 413)
         // A client that sends half a request and stops is answered 408 when its time is up.
-        let slow = try r.send(Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8))
+        let slow = try r.send(Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8))
         #expect(slow.status == 408)
         // The server still answers afterwards.
         #expect(try r.get("/").status == 200)
+    }
+
+    @Test func boundedConnections() throws {
+        var limits = HTTPServer.Limits()
+        limits.connections = 1
+        limits.headerSeconds = 3
+        let r = try Running(limits: limits)
+        defer { r.stop() }
+        // One client connects and says nothing: it holds the only place.
+        let idle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var sa = sockaddr_in()
+        sa.sin_family = sa_family_t(AF_INET)
+        sa.sin_port = r.server.port.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr)
+        let ok = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(idle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(ok == 0)
+        usleep(300_000)   // the server accepts it
+        #expect(try r.get("/").status == 503)
+        close(idle)
+        // Once it is gone (the server notices within its timeout) the next client is served.
+        var status = 0
+        for _ in 0..<40 where status != 200 { usleep(100_000); status = try r.get("/").status }
+        #expect(status == 200)
     }
 
     @Test func onlyLoopback() {
@@ -289,7 +318,7 @@ final class Running {
         defer { r.stop() }
         let report = "2023年度某单位决算\n基本支出613.28万元，占80.63%；项目支出149.90万元，占19.64%。本年支出合计763.18万元。\n<b>不是标记</b>\n"
         let body = "--XyZ\r\nContent-Disposition: form-data; name=\"report\"; filename=\"r.txt\"\r\nContent-Type: text/plain\r\n\r\n\(report)\r\n--XyZ--\r\n"
-        let head = "POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+        let head = "POST /check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let resp = try r.send(Array((head + body).utf8))
         #expect(resp.status == 200)
         #expect(resp.body.contains("class=\"mismatch\""))
