@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "fledger-bench", targets: ["Bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Reconcile", targets: ["Reconcile"]),
+        .library(name: "Render", targets: ["Render"]),
+        .library(name: "Web", targets: ["Web"]),
     ],
     targets: [
         .target(
@@ -23,9 +25,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Reconcile", dependencies: ["Ledger"], swiftSettings: strict),
-        .executableTarget(name: "CLI", dependencies: ["Ledger", "Reconcile"], swiftSettings: strict),
+        // Renderers both front ends use (tables, the document's HTML, charts); never prints.
+        .target(name: "Render", dependencies: ["Ledger", "Reconcile"], swiftSettings: strict),
+        // The web front end: an HTTP/1.1 server on loopback and its pages; computes no figure.
+        .target(name: "Web", dependencies: ["Ledger", "Reconcile", "Render"], swiftSettings: strict),
+        .executableTarget(name: "CLI", dependencies: ["Ledger", "Reconcile", "Render", "Web"], swiftSettings: strict),
         .executableTarget(name: "Bench", dependencies: ["Ledger"], swiftSettings: strict),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Reconcile"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["CLI", "Ledger"], swiftSettings: strict),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Ledger", "Reconcile"], swiftSettings: strict),
     ]
 )

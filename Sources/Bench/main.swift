@@ -184,6 +184,9 @@ func measure(_ argv: [String], env: [String: String]) -> Measure {
 }
 
 // Subcommands: the crash harness and the fuzzers (Harness.swift).
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "serve" {
+    exit(ServeLoad.main(Array(CommandLine.arguments.dropFirst())))
+}
 if CommandLine.arguments.count > 1, ["crash", "fuzz", "readers"].contains(CommandLine.arguments[1]) {
     exit(Harness.main(Array(CommandLine.arguments.dropFirst())))
 }

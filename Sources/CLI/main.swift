@@ -40,9 +40,10 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "actor": (ActorCommand.spec, ActorCommand.run),
     "approve": (DecisionCommand.approveSpec, DecisionCommand.approve),
     "reject": (DecisionCommand.rejectSpec, DecisionCommand.reject),
+    "serve": (ServeCommand.spec, ServeCommand.run),
 ]
 let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report",
-             "check-report", "trace", "verify", "repair", "key", "actor", "approve", "reject"]
+             "check-report", "trace", "verify", "repair", "key", "actor", "approve", "reject", "serve"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)

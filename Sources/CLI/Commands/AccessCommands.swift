@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Render
 
 enum KeyCommand {
     static let spec = CommandSpec(

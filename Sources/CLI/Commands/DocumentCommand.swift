@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Render
 import Reconcile
 
 enum ReportCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Render
 
 enum BudgetCommand {
     static let spec = CommandSpec(

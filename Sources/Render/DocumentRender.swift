@@ -4,7 +4,7 @@ import Reconcile
 
 /// The document as text, Markdown or JSON. Layout only: every number is a figure of the
 /// document, printed as the document says.
-enum DocumentRender {
+public enum DocumentRender {
     static func spans(_ d: Document, _ spans: [Document.Span]) -> String {
         spans.map { s in
             switch s {
@@ -22,7 +22,7 @@ enum DocumentRender {
         return f.value == nil ? "—" : f.printed + "%"
     }
 
-    static func text(_ d: Document, markdown: Bool) -> String {
+    public static func text(_ d: Document, markdown: Bool) -> String {
         var out = markdown ? "# \(d.title)\n\n" : "\(d.title)\n\n"
         if d.provisional { out += (markdown ? "> " : "") + "（\(d.year)年度尚未结账，本文数字为临时数。）\n\n" }
         for part in d.parts {
@@ -93,8 +93,8 @@ enum DocumentRender {
         return t.render()
     }
 
-    static func json(_ d: Document) -> String {
-        func str(_ s: String) -> String { jsonString(s) }
+    public static func json(_ d: Document) -> String {
+        func str(_ s: String) -> String { var b: [UInt8] = []; FlatJSON.appendString(s, to: &b); return String(decoding: b, as: UTF8.self) }
         var parts: [String] = []
         for p in d.parts {
             var items: [String] = []

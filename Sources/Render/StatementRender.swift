@@ -3,12 +3,12 @@ import Reconcile
 
 /// The thirteen tables as text (aligned for a terminal with Chinese in it) and as Markdown;
 /// `statements` and `report` both print them this way.
-enum StatementRender {
-    static func header(_ s: Statements, unitName: String) -> String {
+public enum StatementRender {
+    public static func header(_ s: Statements, unitName: String) -> String {
         "\(s.year)年度" + (s.provisional ? "（未结账，临时数）" : "") + "　金额单位：\(unitName)"
     }
 
-    static func markdown(_ s: Statements, _ tables: [Table], money: (Fen) -> String, unitName: String, level: String = "###") -> String {
+    public static func markdown(_ s: Statements, _ tables: [Table], money: (Fen) -> String, unitName: String, level: String = "###") -> String {
         var out = ""
         for t in tables {
             out += "\(level) 表\(t.number) \(t.title)\n\n\(header(s, unitName: unitName))\n\n"
@@ -27,7 +27,7 @@ enum StatementRender {
         return out
     }
 
-    static func text(_ s: Statements, _ tables: [Table], money: (Fen) -> String, unitName: String) -> String {
+    public static func text(_ s: Statements, _ tables: [Table], money: (Fen) -> String, unitName: String) -> String {
         var out = ""
         for t in tables {
             out += "表\(t.number)  \(t.title)\n\(header(s, unitName: unitName))\n"

@@ -2,21 +2,21 @@ import Foundation
 
 /// Text tables that line up in a terminal with Chinese in them: widths are display columns
 /// (a CJK character takes two), not characters.
-enum Align { case left, right }
+public enum Align: Sendable { case left, right }
 
-struct TextTable {
-    var headers: [String]
-    var align: [Align]
-    var rows: [[String]] = []
+public struct TextTable: Sendable {
+    public var headers: [String]
+    public var align: [Align]
+    public var rows: [[String]] = []
 
-    init(_ headers: [String], align: [Align]? = nil) {
+    public init(_ headers: [String], align: [Align]? = nil) {
         self.headers = headers
         self.align = align ?? headers.map { _ in .left }
     }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    public mutating func add(_ row: [String]) { rows.append(row) }
 
-    func render() -> String {
+    public func render() -> String {
         var widths = headers.map(displayWidth)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) } }
         func line(_ cells: [String]) -> String {
@@ -37,7 +37,7 @@ struct TextTable {
 
 /// Columns a string takes in a terminal: East Asian wide and full-width characters take two,
 /// combining marks none.
-func displayWidth(_ s: String) -> Int {
+public func displayWidth(_ s: String) -> Int {
     var w = 0
     for u in s.unicodeScalars {
         let v = u.value

@@ -2,8 +2,8 @@ import Foundation
 import Ledger
 import Reconcile
 
-enum HTML {
-    static func escape(_ s: String) -> String {
+public enum HTML {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -23,11 +23,11 @@ enum HTML {
 /// Written as well-formed XHTML-compatible markup (every element closed, attributes quoted) so
 /// that an XML parser reads it; printing to PDF gives A4 pages, each part on a new page, page
 /// numbers at the foot, table headers repeated and no row split.
-enum HTMLRender {
+public enum HTMLRender {
     /// Value columns per printed table before it is continued (续) beside the same rows.
     static let maxColumns = 8
 
-    static let css = """
+    public static let css = """
     @page { size: A4; margin: 16mm 14mm 18mm 14mm; @bottom-center { content: "第 " counter(page) " 页"; font-size: 9pt; color: #555; } }
     html { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 10.5pt; line-height: 1.7; color: #111; }
     body { margin: 0; }
@@ -57,14 +57,23 @@ enum HTMLRender {
     .note { font-size: 8.5pt; color: #333; text-indent: 0; }
     .statement { break-inside: auto; }
     .eval th { width: auto; }
+    th.code-col { width: 16mm; } th.name-col { width: 40mm; }
+    td.num a { color: inherit; text-decoration: none; border-bottom: 1px dotted #2f6fb0; }
+    .banner { font-size: 10pt; padding: 2mm 0; border-bottom: 1px solid #ccc; margin-bottom: 4mm; }
+    @media print { .banner { display: none; } }
     svg text { font-family: inherit; font-size: 13px; fill: #222; }
     svg .axis { stroke: #444; stroke-width: 1; }
     svg .unit { font-size: 11px; fill: #555; }
     """
 
-    static func page(_ d: Document) -> String {
+    /// The page. `stylesheet` links the CSS (a server whose Content-Security-Policy forbids
+    /// inline styles serves `css` at that path) instead of holding it inline; `banner` is markup
+    /// placed before the document (a front end's navigation, hidden when printed).
+    public static func page(_ d: Document, stylesheet: String? = nil, banner: String = "") -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"zh-CN\" xmlns=\"http://www.w3.org/1999/xhtml\"><head><meta charset=\"utf-8\"/>"
-        out += "<title>\(HTML.escape(d.title))</title><style>\(css)</style></head><body><main>\n"
+        out += "<title>\(HTML.escape(d.title))</title>"
+        out += stylesheet.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\"/>" } ?? "<style>\(css)</style>"
+        out += "</head><body>\(banner)<main>\n"
         out += "<h1>\(HTML.escape(d.title))</h1>\n"
         if d.provisional { out += "<p class=\"note\">（\(d.year)年度尚未结账，本文数字为临时数。）</p>\n" }
         var chartNumber = 0
@@ -143,7 +152,14 @@ enum HTMLRender {
     /// A printed code: classification codes only (internal row ids such as `income-total` are not printed).
     static func code(_ r: Row) -> String { r.code.allSatisfy { $0.isNumber || ($0.isLetter && $0.isUppercase) } ? r.code : "" }
 
-    static func statement(_ s: Statements, _ t: Table) -> String {
+    /// One table. With `link`, every cell is a link to the address it returns (a front end's
+    /// trace of that cell).
+    public static func statement(_ s: Statements, _ t: Table, link: ((Row, Column) -> String)? = nil) -> String {
+        func td(_ r: Row, _ k: Int, _ columns: [Column]) -> String {
+            guard let c = r.cells[k] else { return "<td></td>" }
+            guard let link else { return "<td class=\"num\">\(c.value.wan)</td>" }
+            return "<td class=\"num\"><a href=\"\(HTML.escape(link(r, columns[k])))\">\(c.value.wan)</a></td>"
+        }
         let unit = "\(s.year)年度\(s.provisional ? "（未结账，临时数）" : "")　金额单位：万元"
         var out = "<section class=\"statement\">"
         if t.blocks.count == 2 {
@@ -168,7 +184,7 @@ enum HTMLRender {
                     if let r = rows[k] {
                         let label = (code(r).isEmpty ? "" : code(r) + " ") + r.name
                         out += "<th scope=\"row\" class=\"l\(r.level)\">\(HTML.escape(label))</th>"
-                        out += r.cells.map { "<td class=\"num\">\($0.map { $0.value.wan } ?? "")</td>" }.joined()
+                        out += r.cells.indices.map { td(r, $0, blk.columns) }.joined()
                     } else {
                         out += "<td></td>" + blk.columns.map { _ in "<td></td>" }.joined()
                     }
@@ -182,11 +198,11 @@ enum HTMLRender {
                 for (n, cols) in chunks.enumerated() {
                     let title = "表\(t.number)　\(t.title)" + (t.blocks.count > 1 ? "（\(b.name)）" : "") + (n > 0 ? "（续\(n)）" : "")
                     out += "<table><caption>\(HTML.escape(title))<span class=\"unit\">\(unit)</span></caption><thead><tr>"
-                    out += "<th scope=\"col\" style=\"width:16mm\">科目编码</th><th scope=\"col\" style=\"width:40mm\">科目名称</th>"
+                    out += "<th scope=\"col\" class=\"code-col\">科目编码</th><th scope=\"col\" class=\"name-col\">科目名称</th>"
                     out += cols.map { "<th scope=\"col\">\(HTML.escape(b.columns[$0].label))</th>" }.joined() + "</tr></thead><tbody>"
                     for r in b.rows {
                         out += "<tr><td>\(HTML.escape(code(r)))</td><th scope=\"row\" class=\"l\(r.level)\">\(HTML.escape(r.name))</th>"
-                        out += cols.map { r.cells[$0].map { "<td class=\"num\">\($0.value.wan)</td>" } ?? "<td></td>" }.joined() + "</tr>"
+                        out += cols.map { td(r, $0, b.columns) }.joined() + "</tr>"
                     }
                     out += "</tbody></table>"
                 }
