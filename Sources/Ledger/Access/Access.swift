@@ -111,6 +111,9 @@ public struct AccessState: Hashable, Sendable {
     /// The first event (and its actor) of a write not yet closed by its signature.
     public internal(set) var openBatch: OpenWrite?
     public internal(set) var awaiting: [EventID: Awaiting] = [:]
+    /// The newest form of signature seen (0: none yet; 1: the old form only; 2: the form that
+    /// covers the whole signature event). Once 2, the old form is refused.
+    public internal(set) var signedForm = 0
 
     public struct OpenWrite: Hashable, Sendable {
         public var first: Int
@@ -155,18 +158,42 @@ public enum AccessRules {
         }
     }
 
-    /// The bytes a write's signature signs: a fixed label, the unit, the events covered, the
-    /// signer, and the SHA-256 of the write's last line (which chains to all before it).
-    public static func signatureMessage(unit: String, first: Int, last: Int, actor: String, head: SHA256.Digest) -> [UInt8] {
+    /// The bytes a write's signature signs (form 2): a fixed label, the unit, and the signature
+    /// event's own journal line with the 64 signature bytes set to zero and `prev` the hash of
+    /// the write's last line (which chains to all before it). So the signature covers the whole
+    /// signature event — seq, id, date, recorded time, actor, the events covered, memo — and
+    /// everything before it; nothing of the line but the signature bytes can change.
+    public static func signatureMessage(unit: String, event: Event, head: SHA256.Digest) -> [UInt8] {
+        var e = event
+        if case .access(.signature(var s)) = e.body {
+            s.signature = [UInt8](repeating: 0, count: Ed25519.signatureSize)
+            e.body = .access(.signature(s))
+        }
+        return Array("fledger signature v2\nunit \(unit)\n".utf8) + EventCodec.encode(e, prev: head) + [0x0a]
+    }
+
+    /// The message of form 1, which signed journals written before form 2 hold: it left the
+    /// signature event's id, dates and memo out. It verifies only until the journal's first
+    /// form-2 signature (`AccessState.signedForm`); see `verify`.
+    public static func legacySignatureMessage(unit: String, first: Int, last: Int, actor: String, head: SHA256.Digest) -> [UInt8] {
         Array("fledger signature v1\nunit \(unit)\nevents \(first)-\(last)\nactor \(actor)\nhead \(head.hex)\n".utf8)
     }
 
-    /// True when a write's signature verifies with its signer's registered key over the head
-    /// it closes (`head`: the hash of the write's last line, `last` its sequence number).
-    public static func verify(_ s: BatchSignature, by actor: String, last: Int, head: SHA256.Digest, state: LedgerState) -> Bool {
-        guard let key = state.access.actors[actor]?.publicKey, let unit = state.unit?.unitCode else { return false }
-        let message = signatureMessage(unit: unit, first: s.first, last: last, actor: actor, head: head)
-        return Ed25519.verify(s.signature, message: message, publicKey: key)
+    /// The form (2, or 1 for an old journal) in which a signature event verifies with its
+    /// signer's registered key over the head it closes (`head`: the hash of the write's last
+    /// line); nil when it does not. Form 1 is accepted only while the journal has no form-2
+    /// signature before this one: after that, a line in the old form is refused, so the old
+    /// form's unsigned fields cannot be changed in any write made since the upgrade, and the
+    /// writes made before it are covered, through the chain, by the first form-2 signature.
+    /// (The two messages begin with different labels, so a form-2 signature never verifies as
+    /// form 1: no one can downgrade a signature by editing its line.)
+    public static func verify(_ event: Event, head: SHA256.Digest, state: LedgerState) -> Int? {
+        guard case .access(.signature(let s)) = event.body,
+              let key = state.access.actors[event.actor]?.publicKey, let unit = state.unit?.unitCode else { return nil }
+        if Ed25519.verify(s.signature, message: signatureMessage(unit: unit, event: event, head: head), publicKey: key) { return 2 }
+        guard state.access.signedForm < 2 else { return nil }
+        let legacy = legacySignatureMessage(unit: unit, first: s.first, last: event.seq - 1, actor: event.actor, head: head)
+        return Ed25519.verify(s.signature, message: legacy, publicKey: key) ? 1 : nil
     }
 
     /// An actor name: one line, 1–64 characters, no leading or trailing space.

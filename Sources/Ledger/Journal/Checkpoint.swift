@@ -11,7 +11,7 @@ import Glibc
 /// word count and a checksum per block of `IndexWords.blockWords` words), a 64-bit checksum of
 /// all that, and last the two indexes' words, which a post or `show` maps and reads in place.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0007".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0008".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -77,6 +77,7 @@ struct Checkpoint {
         let awaiting = access.awaiting.values.sorted { $0.seq < $1.seq }
         w.u64(UInt64(awaiting.count))
         for a in awaiting { w.string(a.id.rawValue); w.u64(a.locator); w.u64(UInt64(a.seq)); w.u64(UInt64(a.year)); w.string(a.actor) }
+        w.u64(UInt64(access.signedForm))
         let bodyLength = w.out.count
         withUnsafeBytes(of: UInt64(bodyLength).littleEndian) { for (k, b) in $0.enumerated() { w.out[Checkpoint.magic.count + k] = b } }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
@@ -210,6 +211,8 @@ struct Checkpoint {
             guard let id = r.string().flatMap(EventID.init(rawValue:)), let l = r.u64(), let seq = r.u64(), let y = r.u64(), let actor = r.string() else { return nil }
             state.access.awaiting[id] = Awaiting(id: id, locator: l, seq: Int(seq), year: Int(y), actor: actor)
         }
+        guard let form = r.u64(), form <= 2 else { return nil }
+        state.access.signedForm = Int(form)
         guard r.at == bodyCount, let words = makeWords(regions), words.count == 2 else { return nil }
         state.index.sorted = words[0]
         state.references.sorted = words[1]

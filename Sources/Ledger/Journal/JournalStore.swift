@@ -299,11 +299,13 @@ public struct JournalStore: Sendable {
                 return .rejected([(0, Rejection(.wrongKey, field: nil, "the key given for '\(signer.actor)' (public \(signer.publicKeyHex)) is not the key registered for them\(loaded.state.access.active(signer.actor).map { " (\(Hex.encode($0.publicKey)))" } ?? "")"))])
             }
             let seq = loaded.state.count + 1
-            let message = AccessRules.signatureMessage(unit: loaded.state.unit?.unitCode ?? "", first: open.first, last: seq - 1, actor: signer.actor, head: prev)
-            let sig = Event(seq: seq, id: validator.generatedID(type: .signature, seq: seq, state: loaded.state, lookup: lookup), date: now.day,
-                            recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message)))))
+            var sig = Event(seq: seq, id: validator.generatedID(type: .signature, seq: seq, state: loaded.state, lookup: lookup), date: now.day,
+                            recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: []))))
+            let message = AccessRules.signatureMessage(unit: loaded.state.unit?.unitCode ?? "", event: sig, head: prev)
+            sig.body = .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message))))
             if let r = validator.check(sig, state: loaded.state, lookup: lookup) { try rollBack(); return .rejected([(0, r)]) }
             append(sig, EventCodec.encode(sig, prev: prev))
+            loaded.state.access.signedForm = 2
             if let spillFailure { try? rollBack(); throw spillFailure }
             if loaded.state.index.damaged { try rollBack(); return nil }
         }

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// Issue 22's attacks on a signed journal, each performed as an attacker would (someone who can
+/// write the journal's files but holds no key, or an insider holding one key), each on a fresh
+/// signed journal: every one is caught by `verify` (naming the line) or refused at the command
+/// with a named rejection. The README's threat table names these tests.
+@Suite struct AttackTests {
+    typealias A = AccessTests
+
+    /// A fresh signed journal in its own directory (removed by `cleanUp`).
+    static func fresh() throws -> JournalStore { try A.signedStore() }
+
+    static func cleanUp(_ store: JournalStore) {
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: store.path).deletingLastPathComponent().path)
+    }
+
+    static func lines(_ store: JournalStore) -> [String] { readLines(store.path).filter { !$0.isEmpty } }
+
+    /// Writes the lines back with the chain recomputed from line `from` on, and a head file that
+    /// names the new last line (what an attacker who can write the files does).
+    static func rewrite(_ store: JournalStore, _ lines: [String], chainFrom from: Int = 1) {
+        var lines = lines
+        var prev = SHA256.hash(Array(lines[max(from, 1) - 1].utf8))
+        for i in max(from, 1)..<lines.count {
+            let cut = lines[i].range(of: "\"prev\":\"")!
+            lines[i] = String(lines[i][..<cut.upperBound]) + prev.hex + "\"}"
+            prev = SHA256.hash(Array(lines[i].utf8))
+        }
+        writeLines(store.path, lines + [""])
+        writeHead(store, lines)
+        try? FileManager.default.removeItem(atPath: store.path + ".fledger-checkpoint")
+        try? FileManager.default.removeItem(atPath: store.path + ".fledger-projection")
+    }
+
+    static func writeHead(_ store: JournalStore, _ lines: [String]) {
+        let last = lines.last!
+        _ = FileManager.default.createFile(atPath: store.path + ".fledger-head",
+                                           contents: Data("\(lines.count) \(SHA256.hash(Array(last.utf8)).hex)\n".utf8))
+    }
+
+    static func damage(_ store: JournalStore) -> (line: Int, reason: String)? {
+        do { _ = try store.verify(); return nil } catch {
+            if case .damaged(_, let line, let reason) = error { return (line, reason) }
+            return (-1, "\(error)")
+        }
+    }
+
+    // MARK: - 5. The signature event's own fields
+
+    /// The last signature line's id, date, recorded time and memo changed by hand, the head file
+    /// rewritten to match: the signature covers the whole event, so it no longer verifies.
+    @Test func changeTheLastSignaturesIdDateAndMemo() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let original = Self.lines(store)
+        let last = original.count - 1
+        #expect(original[last].contains("\"type\":\"signature\""))
+        for (from, to) in [("\"id\":\"sig-", "\"id\":\"sigX-"), ("\"date\":\"2024-01-05\"", "\"date\":\"2024-01-06\""),
+                           ("\"recorded\":\"2024-01-05T08:30:00Z\"", "\"recorded\":\"2024-01-05T08:30:01Z\""),
+                           (",\"prev\":", ",\"memo\":\"已核对\",\"prev\":")] {
+            var changed = original
+            changed[last] = changed[last].replacingOccurrences(of: from, with: to)
+            #expect(changed[last] != original[last], "\(from)")
+            Self.rewrite(store, changed, chainFrom: last + 1)
+            let d = Self.damage(store)
+            #expect(d?.line == last + 1 && d?.reason.contains("signature") == true, "\(from) → \(to): \(String(describing: d))")
+        }
+        Self.rewrite(store, original, chainFrom: last + 1)
+        #expect(Self.damage(store) == nil)
+    }
+
+    /// A journal signed in the old form (which left the signature event's id, dates and memo
+    /// out) keeps verifying; once a signature of the new form follows, an old-form signature
+    /// after it is refused, and the old ones before it are covered through the chain.
+    @Test func oldFormSignaturesVerifyUntilTheNewFormBegins() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        // Re-sign every signature in the old form, as an older fledger wrote them.
+        let keys = [A.adminKey, A.clerkKey, A.approverKey]
+        func legacy(_ lines: [String], from: Int = 0) throws -> [String] {
+            var out = lines
+            var prev = SHA256.hash(Array(out[0].utf8))
+            for i in 1..<out.count {
+                let cut = out[i].range(of: "\"prev\":\"")!
+                out[i] = String(out[i][..<cut.upperBound]) + prev.hex + "\"}"
+                let e = try Array(out[i].utf8).withUnsafeBytes { try EventCodec.decode($0) }.event
+                if i >= from, case .access(.signature(let s)) = e.body {
+                    let key = try #require(keys.first { $0.actor == e.actor })
+                    let m = AccessRules.legacySignatureMessage(unit: "505001", first: s.first, last: e.seq - 1, actor: e.actor, head: prev)
+                    let old = Hex.encode(s.signature)
+                    out[i] = out[i].replacingOccurrences(of: old, with: Hex.encode(key.sign(m)))
+                }
+                prev = SHA256.hash(Array(out[i].utf8))
+            }
+            return out
+        }
+        let old = try legacy(Self.lines(store))
+        Self.rewrite(store, old, chainFrom: old.count)
+        #expect(Self.damage(store) == nil, "an old signed journal keeps verifying")
+        // A new post signs in the new form; the old signatures before it are covered by its head.
+        #expect(try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "1.00")]).appended.count == 1)
+        #expect(Self.damage(store) == nil)
+        let now = Self.lines(store)
+        var memo = now
+        let firstSig = try #require(memo.firstIndex { $0.contains("\"type\":\"signature\"") })
+        memo[firstSig] = memo[firstSig].replacingOccurrences(of: ",\"prev\":", with: ",\"memo\":\"改\",\"prev\":")
+        Self.rewrite(store, memo, chainFrom: firstSig + 1)
+        #expect(Self.damage(store) != nil, "an old-form signature's memo changed under a new-form signature")
+        // Downgrade: the last (new-form) signature re-signed in the old form by the key's holder.
+        Self.rewrite(store, now, chainFrom: now.count)
+        #expect(try A.as_(store, A.clerkKey).post([disbursement("D2", amount: "1.00")]).appended.count == 1)
+        let later = Self.lines(store)
+        let downgraded = try legacy(later, from: later.count - 1)
+        #expect(downgraded != later)
+        Self.rewrite(store, downgraded, chainFrom: downgraded.count)
+        let d = Self.damage(store)
+        #expect(d?.line == later.count && d?.reason.contains("old form") == true, "\(String(describing: d))")
+    }
+
+    // MARK: - 5. A huge key file
+
+    /// A 100 MB file named as a key is refused by its size, before any of it is read.
+    @Test func aHugeKeyFileIsRefusedBeforeItIsRead() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/big.key"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        #expect(fd >= 0)
+        #expect(ftruncate(fd, 100 << 20) == 0)   // sparse: no disk used
+        close(fd)
+        do {
+            _ = try SigningKey.load(path: path)
+            Issue.record("a 100 MB key file was accepted")
+        } catch {
+            #expect(error.message.contains("\(100 << 20) bytes") && error.message.contains("a few hundred bytes"), "\(error)")
+        }
+    }
+}
