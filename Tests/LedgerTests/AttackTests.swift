@@ -9,6 +9,9 @@ import Testing
 @Suite struct AttackTests {
     typealias A = AccessTests
 
+    /// The rejections these tests provoke.
+    static let coveredCodes: Set<RejectionCode> = [.clockBehind]
+
     /// A fresh signed journal in its own directory (removed by `cleanUp`).
     static func fresh() throws -> JournalStore { try A.signedStore() }
 
@@ -136,5 +139,35 @@ import Testing
         } catch {
             #expect(error.message.contains("\(100 << 20) bytes") && error.message.contains("a few hundred bytes"), "\(error)")
         }
+    }
+
+    // MARK: - 5. Recorded times going backwards
+
+    /// A post with the clock set to 2000, after events recorded in 2024, is refused naming both
+    /// times; a journal whose recorded times step back (edited by hand, chain recomputed) is
+    /// caught by verify at the line that steps back.
+    @Test func postWithTheClockSetBackTo2000() throws {
+        var store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        store = JournalStore(path: store.path, catalogue: catalogue, clock: .fixed(Timestamp("2000-01-01T00:00:00Z")!))
+        store.signer = A.clerkKey
+        let r = try store.post([disbursement("D1", amount: "1.00")]).rejections
+        #expect(r.map(\.code) == [.clockBehind])
+        #expect(r.first?.message.contains("2000-01-01T00:00:00Z") == true && r.first?.message.contains("2024-01-05T08:30:00Z") == true, "\(r)")
+        #expect(Self.damage(store) == nil)
+        // The same second as the last event is not behind.
+        store = JournalStore(path: store.path, catalogue: catalogue, clock: testClock)
+        store.signer = A.clerkKey
+        #expect(try store.post([disbursement("D1", amount: "1.00")]).appended.count == 1)
+    }
+
+    @Test func recordedTimesEditedToStepBack() throws {
+        let store = try seededStore()
+        defer { Self.cleanUp(store) }
+        var lines = Self.lines(store)
+        lines[0] = lines[0].replacingOccurrences(of: "\"recorded\":\"2024-01-05T08:30:00Z\"", with: "\"recorded\":\"2024-01-06T00:00:00Z\"")
+        Self.rewrite(store, lines)
+        let d = Self.damage(store)
+        #expect(d?.line == 2 && d?.reason.contains("clock_behind") == true, "\(String(describing: d))")
     }
 }

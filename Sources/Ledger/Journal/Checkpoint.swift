@@ -78,6 +78,7 @@ struct Checkpoint {
         w.u64(UInt64(awaiting.count))
         for a in awaiting { w.string(a.id.rawValue); w.u64(a.locator); w.u64(UInt64(a.seq)); w.u64(UInt64(a.year)); w.string(a.actor) }
         w.u64(UInt64(access.signedForm))
+        w.string(state.lastRecorded?.text ?? "")
         let bodyLength = w.out.count
         withUnsafeBytes(of: UInt64(bodyLength).littleEndian) { for (k, b) in $0.enumerated() { w.out[Checkpoint.magic.count + k] = b } }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
@@ -213,6 +214,8 @@ struct Checkpoint {
         }
         guard let form = r.u64(), form <= 2 else { return nil }
         state.access.signedForm = Int(form)
+        guard let last = r.string() else { return nil }
+        if !last.isEmpty { guard let t = Timestamp(last) else { return nil }; state.lastRecorded = t }
         guard r.at == bodyCount, let words = makeWords(regions), words.count == 2 else { return nil }
         state.index.sorted = words[0]
         state.references.sorted = words[1]

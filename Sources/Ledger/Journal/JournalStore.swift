@@ -618,7 +618,7 @@ extension LedgerState {
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
             && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators && access == o.access
-            && count == o.count && a.sorted.sameWords(as: b.sorted) && a.overflow == b.overflow
+            && count == o.count && lastRecorded == o.lastRecorded && a.sorted.sameWords(as: b.sorted) && a.overflow == b.overflow
             && sameReferences(o)
     }
 

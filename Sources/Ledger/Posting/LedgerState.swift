@@ -164,6 +164,8 @@ public struct LedgerState: Sendable {
     public internal(set) var access = AccessState()
     /// Who refers to whom (for `show`).
     public internal(set) var references = ReferenceIndex()
+    /// The latest `recorded` time: a journal's recorded times never go backwards.
+    public internal(set) var lastRecorded: Timestamp?
 
     public struct IndicatorKey: Hashable, Sendable, Comparable {
         public var year: Int, project: ProjectCode, indicator: String
@@ -185,6 +187,7 @@ public struct LedgerState: Sendable {
     mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?,
                         released: (item: Event, target: (event: Event, locator: Locator)?)? = nil) {
         count = event.seq
+        if lastRecorded.map({ $0 < event.recorded }) ?? true { lastRecorded = event.recorded }
         index.insert(event.id, at: locator)
         if let r = Trail.reference(of: event) { references.insert(r, at: locator) }
         if let a = Trail.amount(of: event) { volume += a.magnitude }

@@ -13,6 +13,8 @@ public enum RejectionCode: String, CaseIterable, Sendable {
     case amountNotPositive = "amount_not_positive"
     case projectMismatch = "project_mismatch"
     case idConflict = "id_conflict"
+    /// The clock is behind the journal's last recorded time: recorded times never go backwards.
+    case clockBehind = "clock_behind"
     // Access (after identity, before the journal's figures): who may do this.
     case signatureRequired = "signature_required"
     case wrongKey = "wrong_key"

@@ -420,6 +420,12 @@ public struct Validator: Sendable {
     // MARK: - State
 
     private func checkState(_ event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
+        // Recorded times never go backwards: a clock set back (to pass an event off as older
+        // than it is, or by accident) is refused, and `verify` flags any backwards step.
+        if let last = state.lastRecorded, event.recorded < last {
+            throw Rejection(.clockBehind, field: Wire.recorded,
+                            "this event would be recorded at \(event.recorded), before the journal's last recorded time \(last) (event \(state.count)); recorded times never go backwards. Set the computer's clock right and post again")
+        }
         try checkAccess(event, state: state)
         try checkRules(event, state: state, lookup: lookup)
     }
