@@ -170,4 +170,87 @@ import Testing
         let d = Self.damage(store)
         #expect(d?.line == 2 && d?.reason.contains("clock_behind") == true, "\(String(describing: d))")
     }
+
+    // MARK: - 2. Cut the tail
+
+    /// The admin revokes a stolen key; the attacker deletes that write.
+    static func revokedThenCut(_ store: JournalStore) throws -> (whole: [String], cut: [String]) {
+        let admin = A.as_(store, A.adminKey)
+        #expect(try admin.post([d(["type": "actor", "action": "revoke", "name": "李出纳", "reason": "密钥被盗", "actor": "王会计"])]).appended.count == 1)
+        let whole = Self.lines(store)
+        #expect(whole[whole.count - 2].contains("\"action\":\"revoke\""))
+        return (whole, Array(whole.dropLast(2)))
+    }
+
+    /// The last write (an admin's revocation of a stolen key) deleted, and the head file deleted
+    /// with it: in a signed journal a missing head file is damage, not a note.
+    @Test func cutTheTailAndDeleteTheHeadFile() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let (_, cut) = try Self.revokedThenCut(store)
+        writeLines(store.path, cut + [""])
+        try FileManager.default.removeItem(atPath: store.path + ".fledger-head")
+        try? FileManager.default.removeItem(atPath: store.path + ".fledger-checkpoint")
+        let d = Self.damage(store)
+        #expect(d?.line == cut.count && d?.reason.contains("head file") == true, "\(String(describing: d))")
+        // The thief's next post is refused too, and does not write a fresh head file over it.
+        #expect(throws: JournalError.self) { try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "1.00")]) }
+        #expect(!FileManager.default.fileExists(atPath: store.path + ".fledger-head"))
+        // A head file of another journal is damage as well.
+        _ = FileManager.default.createFile(atPath: store.path + ".fledger-head", contents: Data("\(cut.count) \(String(repeating: "ab", count: 32))\n".utf8))
+        #expect(Self.damage(store)?.line == cut.count)
+        #expect(throws: JournalError.self) { try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "1.00")]) }
+    }
+
+    /// The same cut with the head file left alone: the next honest post is refused (it checks
+    /// the journal still holds the acknowledged head) instead of writing a new head over it.
+    @Test func cutTheTailThenAnHonestPost() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let (whole, cut) = try Self.revokedThenCut(store)
+        let head = try String(contentsOfFile: store.path + ".fledger-head", encoding: .utf8)
+        writeLines(store.path, cut + [""])
+        do {
+            _ = try A.as_(store, A.approverKey).post([d(["type": "approval", "target": "A1", "actor": "张审核"])])
+            Issue.record("a post into a journal cut short of its head was accepted")
+        } catch {
+            guard case .damaged(_, let line, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(line == cut.count + 1 && reason.contains("removed from its end"), "\(reason)")
+        }
+        #expect(try String(contentsOfFile: store.path + ".fledger-head", encoding: .utf8) == head, "the head file was not overwritten")
+        #expect(Self.damage(store)?.line == cut.count + 1)
+        writeLines(store.path, whole + [""])
+        #expect(Self.damage(store) == nil)
+    }
+
+    // MARK: - 3. Make repair do it
+
+    /// A pending marker made by hand pointing into the last signed write (the admin's
+    /// revocation): in the old, unbound form it is not obeyed; bound to the journal (the
+    /// attacker can compute the hash it needs) it still cannot make repair remove a complete
+    /// write whose signature verifies.
+    @Test func aHandMadePendingMarkerPointingIntoTheLastSignedWrite() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let (whole, cut) = try Self.revokedThenCut(store)
+        let bytes = try #require(FileManager.default.contents(atPath: store.path))
+        let base = cut.reduce(0) { $0 + $1.utf8.count + 1 }
+        let lastHash = SHA256.hash(Array(whole.last!.utf8))
+        let markers: [(String, Data)] = [
+            ("old form", Data("\(base) \(bytes.count + 1) \(lastHash.hex)\n".utf8)),
+            ("bound", Data(JournalStore.pendingText(base: base, final: bytes.count + 1, head: lastHash, before: SHA256.hash(Array(cut.last!.utf8))))),
+            ("bound, into the write", Data(JournalStore.pendingText(base: base + whole[cut.count].utf8.count + 1, final: -1, head: .zero,
+                                                                    before: SHA256.hash(Array(whole[cut.count].utf8))))),
+        ]
+        for (what, marker) in markers {
+            _ = FileManager.default.createFile(atPath: store.path + ".fledger-pending", contents: marker)
+            #expect(Self.damage(store) != nil, "\(what): readers refuse a journal with a marker")
+            let report = try store.repair()
+            #expect(report.removedBytes == 0, "\(what): \(report.reason)")
+            #expect(FileManager.default.contents(atPath: store.path) == bytes, "\(what): repair removed the admin's signed revocation")
+            #expect(!FileManager.default.fileExists(atPath: store.path + ".fledger-pending"), "\(what)")
+            #expect(Self.damage(store) == nil, "\(what)")
+        }
+        #expect(try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "1.00")]).rejections.map(\.code) == [.actorRevoked])
+    }
 }
