@@ -45,6 +45,11 @@ import Testing
                      ["post", "adjustment", "--kind", "reversal", "--id", "R1", "--target", "D1", "--amount", "1000", "--date", "2023-03-01"]] {
             r = try fledger(args, journal: j, env: as_("clerk"))
             #expect(r.status == 0, "\(args[1]): \(r.err)")
+            // Budget authority waits for a second person too (issue 22): the approver lets A1 count.
+            if args.contains("A1") {
+                r = try fledger(["approve", "A1"], journal: j, env: as_("approver"))
+                #expect(r.status == 0, "\(r.err)")
+            }
         }
         #expect(try Self.actual(j) == "3000.00", "the reversal waits")
         r = try fledger(["log", "--pending"], journal: j)
@@ -89,6 +94,41 @@ import Testing
         try? FileManager.default.removeItem(atPath: j + ".fledger-checkpoint")
         r = try fledger(["verify"], journal: j)
         #expect(r.status == 3 && r.err.contains("signature"), "\(r.out)\(r.err)")
+    }
+
+    /// `init --threshold 2`: verify prints the threshold; a change of actors by one admin waits
+    /// until a second admin approves it with their own key.
+    @Test func thresholdAtInit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-threshold-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let j = dir + "/j.jsonl"
+        var keys: [String: String] = [:]
+        for (file, name) in [("a", "王会计"), ("b", "赵主任"), ("c", "李出纳")] {
+            let r = try fledger(["key", "new", "--actor", name, "--output", "\(dir)/\(file).key"], journal: j)
+            keys[file] = Self.publicKey(r)
+        }
+        func as_(_ who: String) -> [String: String] { ["FLEDGER_KEY": "\(dir)/\(who).key", "FLEDGER_ACTOR": ""] }
+        var r = try fledger(["init", "--unit", "505001", "--name", "测试单位", "--year", "2023", "--threshold", "2"], journal: j)
+        #expect(r.status == 2, "--threshold without --public-key: \(r.err)")
+        r = try fledger(["init", "--unit", "505001", "--name", "测试单位", "--year", "2023", "--public-key", keys["a"]!, "--threshold", "2"], journal: j, env: as_("a"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["verify"], journal: j)
+        #expect(r.status == 0 && r.out.contains("threshold: 2 admin signature(s)"), "\(r.out)\(r.err)")
+        r = try fledger(["actor", "add", "李出纳", "--role", "clerk", "--public-key", keys["c"]!], journal: j, env: as_("a"))
+        #expect(r.status == 1 && r.err.contains("below_threshold"), "\(r.err)")
+        r = try fledger(["actor", "add", "赵主任", "--role", "admin", "--public-key", keys["b"]!], journal: j, env: as_("a"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["actor", "add", "李出纳", "--role", "clerk", "--public-key", keys["c"]!, "--id", "ADD-C"], journal: j, env: as_("a"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["log", "--pending"], journal: j)
+        #expect(r.out.contains("ADD-C"), "\(r.out)")
+        r = try fledger(["approve", "ADD-C"], journal: j, env: as_("b"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["actor", "list"], journal: j)
+        #expect(r.out.contains("李出纳"), "\(r.out)")
+        r = try fledger(["verify", "--format", "json"], journal: j)
+        #expect(r.out.contains("\"threshold\":2"), "\(r.out)")
     }
 
     func sha256(_ s: String) -> String {

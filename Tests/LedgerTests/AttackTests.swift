@@ -10,7 +10,7 @@ import Testing
     typealias A = AccessTests
 
     /// The rejections these tests provoke.
-    static let coveredCodes: Set<RejectionCode> = [.clockBehind]
+    static let coveredCodes: Set<RejectionCode> = [.clockBehind, .keyInUse, .belowThreshold, .alreadyApproved]
 
     /// A fresh signed journal in its own directory (removed by `cleanUp`).
     static func fresh() throws -> JournalStore { try A.signedStore() }
@@ -252,5 +252,128 @@ import Testing
             #expect(Self.damage(store) == nil, "\(what)")
         }
         #expect(try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "1.00")]).rejections.map(\.code) == [.actorRevoked])
+    }
+}
+
+// MARK: - 4. Bypass the second person
+extension AttackTests {
+    /// A clerk posts an appropriation (budget authority) and spends it: the appropriation now
+    /// waits for an approver like a budget adjustment does, shows in 待审批预算, and the
+    /// spending is refused until it is approved.
+    @Test func aClerkPostsAnAppropriationThenSpendsIt() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let clerk = A.as_(store, A.clerkKey)
+        let before = try store.project()
+        let asked = try clerk.post([d(["type": "appropriation", "id": "A9", "date": "2023-03-01", "fund": "gpb", "item": "2010399", "nature": "basic",
+                                       "amount": "50000.00", "doc": "自批", "actor": "李出纳"])]).appended
+        #expect(asked.first?.needsApproval == true, "an appropriation in a signed journal waits for a second person")
+        let waiting = try store.project()
+        #expect(A.budget(waiting) == A.budget(before), "a waiting appropriation counts in no budget")
+        #expect(waiting.waitingFigures.values.map(\.budget).sum() == Fen(5_000_000), "it shows in 待审批预算")
+        let spend = disbursement("D9", amount: "40000.00", econ: "30201", item: "2010399")
+        #expect(try clerk.post([spend]).rejections.map(\.code) == [.insufficientBudget])
+        #expect(try clerk.post([d(["type": "approval", "target": "A9", "actor": "李出纳"])]).rejections.map(\.code) == [.missingRole])
+        #expect(try A.as_(store, A.approverKey).post([d(["type": "approval", "target": "A9", "actor": "张审核"])]).appended.count == 1)
+        #expect(A.budget(try store.project()) == A.budget(before) + Fen(5_000_000))
+        #expect(try clerk.post([spend]).appended.count == 1)
+        _ = try A.figures(store)
+        #expect(Self.damage(store) == nil)
+    }
+
+    /// One public key registered under a second name (to approve one's own items), also after
+    /// the first name was revoked: refused, `key_in_use`.
+    @Test func oneKeyUnderTwoNames() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let admin = A.as_(store, A.adminKey)
+        var twin = A.actorAdd(A.clerkKey, roles: "approver", by: "王会计")
+        twin.fields["name"] = "李出纳二"
+        let r = try admin.post([twin]).rejections
+        #expect(r.map(\.code) == [.keyInUse] && r.first?.message.contains("李出纳") == true, "\(r)")
+        #expect(try admin.post([d(["type": "actor", "action": "revoke", "name": "李出纳", "reason": "调离", "actor": "王会计"])]).appended.count == 1)
+        #expect(try admin.post([twin]).rejections.map(\.code) == [.keyInUse])
+        #expect(try admin.post([A.actorAdd(A.clerkKey, roles: "clerk", by: "王会计")]).rejections.map(\.code) == [.keyInUse],
+                "a revoked key is not registered again, under its own name either")
+        #expect(Self.damage(store) == nil)
+    }
+
+    /// With the default threshold (1) a lone admin can register a clerk and an approver whose keys
+    /// they hold and approve their own budget increase: an open threat, which verify names
+    /// (the threshold line) and the README states. With threshold 2 the same admin cannot.
+    @Test func aLoneAdminMakesAClerkAndAnApproverWithThresholdOne() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        let admin = A.as_(store, A.adminKey)
+        let puppetClerk = SigningKey(actor: "假出纳", seed: [UInt8](repeating: 21, count: 32))
+        let puppetApprover = SigningKey(actor: "假审核", seed: [UInt8](repeating: 22, count: 32))
+        #expect(try admin.post([A.actorAdd(puppetClerk, roles: "clerk", by: "王会计"), A.actorAdd(puppetApprover, roles: "approver", by: "王会计")]).appended.count == 2)
+        #expect(try store.verify().threshold == 1)
+    }
+
+    /// A journal begun with threshold 2: until two admins are registered only admins may be
+    /// added; then a clerk or approver added by one admin waits, counts for nothing (cannot post)
+    /// and takes effect only when a second admin approves it with their own key.
+    @Test func aLoneAdminMakesAClerkAndAnApproverWithThresholdTwo() throws {
+        let store = try seededStore()
+        defer { Self.cleanUp(store) }
+        let admin = A.as_(store, A.adminKey)
+        var declare = A.actorAdd(A.adminKey, roles: "admin", by: "王会计")
+        declare.fields["threshold"] = "2"
+        #expect(try admin.post([declare]).appended.count == 1)
+        #expect(try store.verify().threshold == 2)
+        #expect(try store.accessState().actors.count == 1)
+        let puppetApprover = SigningKey(actor: "假审核", seed: [UInt8](repeating: 22, count: 32))
+        #expect(try admin.post([A.actorAdd(puppetApprover, roles: "approver", by: "王会计")]).rejections.map(\.code) == [.belowThreshold])
+        let second = SigningKey(actor: "赵主任", seed: [UInt8](repeating: 23, count: 32))
+        #expect(try admin.post([A.actorAdd(second, roles: "admin", by: "王会计")]).appended.first?.needsApproval == false, "the set-up: admins only")
+        // Now every change needs both.
+        let added = try admin.post([A.actorAdd(puppetApprover, roles: "approver", by: "王会计")]).appended
+        #expect(added.first?.needsApproval == true)
+        #expect(try A.as_(store, puppetApprover).post([d(["type": "approval", "target": added[0].id.rawValue, "actor": "假审核"])]).rejections.map(\.code)
+                == [.unknownActor], "a waiting registration registers nobody")
+        #expect(try admin.post([d(["type": "approval", "target": added[0].id.rawValue, "actor": "王会计"])]).rejections.map(\.code) == [.selfApproval])
+        #expect(try A.as_(store, A.approverKey).post([d(["type": "approval", "target": added[0].id.rawValue, "actor": "张审核"])]).rejections.map(\.code)
+                == [.unknownActor])
+        var threshold = A.actorAdd(A.clerkKey, roles: "clerk", by: "王会计")
+        threshold.fields["threshold"] = "1"
+        #expect(try admin.post([threshold]).rejections.map(\.code) == [.malformedField], "the threshold is not lowered by a later change")
+        #expect(try admin.post([d(["type": "actor", "action": "revoke", "name": "赵主任", "reason": "x", "actor": "王会计"])]).rejections.map(\.code)
+                == [.lastAdmin], "no admin revoked below the threshold")
+        let zhao = A.as_(store, second)
+        #expect(try zhao.post([d(["type": "approval", "target": added[0].id.rawValue, "actor": "赵主任"])]).appended.count == 1)
+        #expect(try store.accessState().actors.map(\.name).contains("假审核"))
+        #expect(Self.damage(store) == nil)
+        // The waiting state survives the checkpoint, and a replay from it equals a full one.
+        var cp = store
+        cp.checkpointEvery = 1
+        let pending = try A.as_(cp, A.adminKey).post([A.actorAdd(A.clerkKey, roles: "clerk", by: "王会计")]).appended
+        #expect(pending.first?.needsApproval == true)
+        #expect(try store.verify().notes.contains { $0.contains("checkpoint") && $0.contains("agrees") })
+    }
+
+    /// Threshold 3: two approvals by distinct admins besides the proposer; the same admin
+    /// approving twice is refused (`already_approved`).
+    @Test func oneAdminApprovingAChangeTwice() throws {
+        let store = try seededStore()
+        defer { Self.cleanUp(store) }
+        let admin = A.as_(store, A.adminKey)
+        var declare = A.actorAdd(A.adminKey, roles: "admin", by: "王会计")
+        declare.fields["threshold"] = "3"
+        #expect(try admin.post([declare]).appended.count == 1)
+        let b = SigningKey(actor: "乙", seed: [UInt8](repeating: 31, count: 32)), c = SigningKey(actor: "丙", seed: [UInt8](repeating: 32, count: 32))
+        #expect(try admin.post([A.actorAdd(b, roles: "admin", by: "王会计")]).appended.count == 1)
+        #expect(try admin.post([A.actorAdd(c, roles: "admin", by: "王会计")]).appended.first?.needsApproval == true, "two admins: both sign now")
+        let addC = try #require(try store.accessState().waiting.first?.event.id.rawValue)
+        #expect(try A.as_(store, b).post([d(["type": "approval", "target": addC, "actor": "乙"])]).appended.count == 1)
+        #expect(try store.accessState().actors.count == 3)
+        let added = try admin.post([A.actorAdd(A.clerkKey, roles: "clerk", by: "王会计")]).appended
+        let id = added[0].id.rawValue
+        #expect(try A.as_(store, b).post([d(["type": "approval", "target": id, "actor": "乙"])]).appended.count == 1)
+        #expect(try store.accessState().actors.count == 3, "one approval of two")
+        #expect(try A.as_(store, b).post([d(["type": "approval", "target": id, "actor": "乙"])]).rejections.map(\.code) == [.alreadyApproved])
+        #expect(try A.as_(store, c).post([d(["type": "approval", "target": id, "actor": "丙"])]).appended.count == 1)
+        #expect(try store.accessState().actors.count == 4)
+        #expect(Self.damage(store) == nil)
     }
 }

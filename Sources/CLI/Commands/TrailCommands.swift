@@ -223,7 +223,7 @@ enum VerifyCommand {
         switch Result(catching: { () throws(JournalError) in try store.verify() }) {
         case .success(let r):
             if json {
-                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","unsigned_history":\#(r.unsignedHistory),"signatures":\#(r.signatures),"actors":\#(r.actors.filter { $0.revoked == nil }.count),"waiting":\#(r.waiting.count),"notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
+                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","unsigned_history":\#(r.unsignedHistory),"signatures":\#(r.signatures),"actors":\#(r.actors.filter { $0.revoked == nil }.count),"threshold":\#(r.threshold),"waiting":\#(r.waiting.count),"notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
             } else {
                 out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
                 if let u = r.unit { out("unit: \(u.unitCode) \(u.unitName); open years: \(r.openYears.map(String.init).joined(separator: ", "))") }
@@ -233,6 +233,8 @@ enum VerifyCommand {
                 } else {
                     out("signing: began at event \(r.unsignedHistory + 1) (\(r.unsignedHistory) event(s) of unsigned history before it); \(r.signatures) write signature(s) verified; \(r.actors.filter { $0.revoked == nil }.count) active actor(s)"
                         + (r.waiting.isEmpty ? "" : "; \(r.waiting.count) item(s) wait for approval"))
+                    out("threshold: \(r.threshold) admin signature(s) to add, revoke or change an actor"
+                        + (r.threshold == 1 ? " (one admin alone can create identities, approvers included)" : ""))
                 }
                 for n in r.notes { out("note: \(n)") }
             }

@@ -48,6 +48,9 @@ public struct ActorChange: Hashable, Sendable {
     public var publicKey: [UInt8]
     /// For `revoke`: why.
     public var reason: String
+    /// On the event that begins signing only: how many distinct admins must sign a change of
+    /// actors from then on (nil: 1).
+    public var threshold: Int? = nil
 
     public static func add(_ name: String, roles: Set<Role>, publicKey: [UInt8]) -> ActorChange {
         ActorChange(action: .add, name: name, roles: roles, publicKey: publicKey, reason: "")
@@ -100,6 +103,10 @@ public struct Awaiting: Hashable, Sendable {
     public var seq: Int
     public var year: Int
     public var actor: String
+    /// A change of actors (added, revoked), which waits for admins rather than approvers.
+    public var actorChange = false
+    /// The admins who approved a change of actors so far (it takes effect when enough have).
+    public var approvals: [String] = []
 }
 
 /// The access part of the ledger state: who is registered, whether signing has begun, the
@@ -114,6 +121,10 @@ public struct AccessState: Hashable, Sendable {
     /// The newest form of signature seen (0: none yet; 1: the old form only; 2: the form that
     /// covers the whole signature event). Once 2, the old form is refused.
     public internal(set) var signedForm = 0
+    /// How many distinct admins must sign a change of actors (the proposer and k − 1 who
+    /// approve it), set when signing begins (`init --threshold K`, or the first `actor add`);
+    /// 1 when not given. The trust root reads it.
+    public internal(set) var threshold = 1
 
     public struct OpenWrite: Hashable, Sendable {
         public var first: Int
@@ -128,9 +139,36 @@ public struct AccessState: Hashable, Sendable {
     public func active(_ name: String) -> Actor? {
         actors[name].flatMap { $0.revoked == nil ? $0 : nil }
     }
+
+    /// Active admins.
+    public var adminCount: Int { actors.values.filter { $0.revoked == nil && $0.roles.contains(.admin) }.count }
+
+    /// Distinct admin signatures a change of actors needs now: the threshold, or every admin
+    /// while fewer are registered (the set-up, during which only admins may be added).
+    public var actorSignatures: Int { max(1, min(threshold, adminCount)) }
+
+    /// Approvals a waiting item still needs before it takes effect (0 for none waiting).
+    public func approvalsNeeded(_ id: EventID) -> Int {
+        guard let w = awaiting[id] else { return 0 }
+        return w.actorChange ? max(1, actorSignatures - 1 - w.approvals.count) : 1
+    }
 }
 
 public enum AccessRules {
+    /// The largest threshold (distinct admins to sign a change of actors).
+    public static let maxThreshold = 9
+
+    /// The role an event needs as the journal stands: an approval or rejection of a waiting
+    /// change of actors is an admin's; of anything else an approver's.
+    public static func role(for body: EventBody, access: AccessState) -> Role? {
+        switch body {
+        case .access(.approval(let id)), .access(.rejection(let id, _)):
+            return access.awaiting[id]?.actorChange == true ? .admin : .approver
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access:
+            return role(for: body)
+        }
+    }
+
     /// The role an event needs once signing has begun; nil for the signature (its own rules).
     public static func role(for body: EventBody) -> Role? {
         switch body {
@@ -142,6 +180,19 @@ public enum AccessRules {
             case .approval, .rejection: return .approver
             case .signature: return nil
             }
+        }
+    }
+
+    /// True when an event of this content waits, in a journal that signs, as it stands:
+    /// `needsApproval(_:)`, and, once the journal signs in form 2 (journals written since
+    /// issue 22), every appropriation (all budget authority waits for a second person), and a
+    /// change of actors when it needs more than one admin's signature (the threshold).
+    public static func needsApproval(_ body: EventBody, access: AccessState) -> Bool {
+        switch body {
+        case .appropriation: return access.signedForm >= 2
+        case .access(.actor): return access.signing && access.actorSignatures > 1
+        case .unit, .yearOpen, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access:
+            return needsApproval(body)
         }
     }
 

@@ -88,6 +88,8 @@ public struct JournalStore: Sendable {
         /// Actors registered (revoked included) and the items still waiting for approval.
         public var actors: [Actor] = []
         public var waiting: [Awaiting] = []
+        /// Distinct admins that must sign a change of actors (`AccessState.threshold`).
+        public var threshold = 1
     }
 
     // MARK: - Create

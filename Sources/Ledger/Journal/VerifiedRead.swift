@@ -146,6 +146,7 @@ extension JournalStore {
         report.signatures = signatures
         report.actors = state.access.actors.values.sorted { $0.name < $1.name }
         report.waiting = state.access.awaiting.values.sorted { $0.seq < $1.seq }
+        report.threshold = state.access.threshold
         return VerifiedRead(report: report, projection: projection, lineHashes: found.filter { wanted.contains($0.key) })
     }
 

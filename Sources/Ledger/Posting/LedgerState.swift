@@ -193,7 +193,9 @@ public struct LedgerState: Sendable {
         if let a = Trail.amount(of: event) { volume += a.magnitude }
         recordAccess(event)
         if event.needsApproval {
-            access.awaiting[event.id] = Awaiting(id: event.id, locator: locator, seq: event.seq, year: event.year, actor: event.actor)
+            var w = Awaiting(id: event.id, locator: locator, seq: event.seq, year: event.year, actor: event.actor)
+            if case .access(.actor) = event.body { w.actorChange = true }
+            access.awaiting[event.id] = w
             return
         }
         if let r = released { applyEffects(r.item, target: r.target) }
@@ -202,19 +204,19 @@ public struct LedgerState: Sendable {
 
     /// Who is registered, whether signing has begun, the write being signed, what waits.
     private mutating func recordAccess(_ event: Event) {
-        if case .access(.actor(let c)) = event.body {
-            if access.signingFrom == nil { access.signingFrom = event.seq }
-            switch c.action {
-            case .add: access.actors[c.name] = Actor(name: c.name, roles: c.roles, publicKey: c.publicKey, added: event.id, revoked: nil)
-            case .revoke: access.actors[c.name]?.revoked = event.id
-            }
+        if case .access(.actor(let c)) = event.body, access.signingFrom == nil {
+            access.signingFrom = event.seq
+            access.threshold = c.threshold ?? 1
         }
         guard access.signing else { return }
         switch event.body {
         case .access(.signature):
             access.openBatch = nil   // the write is closed
             return
-        case .access(.approval(let id)), .access(.rejection(let id, _)):
+        case .access(.approval(let id)):
+            // A change of actors takes effect once enough distinct admins approved it.
+            if access.approvalsNeeded(id) > 1 { access.awaiting[id]?.approvals.append(event.actor) } else { access.awaiting[id] = nil }
+        case .access(.rejection(let id, _)):
             access.awaiting[id] = nil
         case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access(.actor):
             break
@@ -251,6 +253,11 @@ public struct LedgerState: Sendable {
             case .asset(let a): assets[a.asset] = a.action == .acquire ? a : nil
             case .performanceTarget(let t): indicators.insert(IndicatorKey(year: t.year, project: t.project, indicator: t.indicator))
             case .sanGongActivity, .procurement, .performanceResult, .performanceStage, .text: break
+            }
+        case .access(.actor(let c)):   // when it takes effect: at once, or when its approvals are complete
+            switch c.action {
+            case .add: access.actors[c.name] = Actor(name: c.name, roles: c.roles, publicKey: c.publicKey, added: event.id, revoked: nil)
+            case .revoke: access.actors[c.name]?.revoked = event.id
             }
         case .access:
             break

@@ -403,8 +403,8 @@ final class ScanPart: @unchecked Sendable {
         if negative { guard kind == .budgetAdjustment else { return false }; i += 1 }
         guard let magnitude = digits(max: 17), i < n, byte(i) == 0x2c else { return false }
         let amount = Int64(negative ? -magnitude : magnitude)
-        // Adjustments and disbursements may wait for approval: those go the general way.
-        if kind != .appropriation, UnsafeRawBufferPointer(start: p + i, count: n - i).containsBytes(ScanKeys.waiting) {
+        // Any of them may wait for approval (appropriations too, since issue 22): those go the general way.
+        if UnsafeRawBufferPointer(start: p + i, count: n - i).containsBytes(ScanKeys.waiting) {
             return false
         }
 
