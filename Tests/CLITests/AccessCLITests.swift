@@ -131,6 +131,31 @@ import Testing
         #expect(r.out.contains("\"threshold\":2"), "\(r.out)")
     }
 
+    /// A line appended without a key (chain and head file made to match): `budget`, `show`,
+    /// `log` and `trace` refuse the journal (exit 3, naming the line) instead of counting it.
+    @Test func readersRefuseAnAppendedUnsignedLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-unsigned-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let j = dir + "/j.jsonl"
+        let key = try fledger(["key", "new", "--actor", "王会计", "--output", "\(dir)/a.key"], journal: j)
+        let env = ["FLEDGER_KEY": "\(dir)/a.key", "FLEDGER_ACTOR": ""]
+        var r = try fledger(["init", "--unit", "505001", "--name", "测试单位", "--year", "2023", "--public-key", Self.publicKey(key)], journal: j, env: env)
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["budget", "--year", "2023"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        var lines = String(decoding: FileManager.default.contents(atPath: j)!, as: UTF8.self).split(separator: "\n").map(String.init)
+        let n = lines.count + 1
+        lines.append(#"{"seq":\#(n),"id":"A-FORGED","type":"appropriation","date":"2023-01-01","recorded":"2099-01-01T00:00:00Z","actor":"王会计","fund":"gpb","item":"2010350","nature":"basic","amount":100000000,"doc":"伪造","approval":"required","prev":"\#(sha256(lines.last!))"}"#)
+        _ = FileManager.default.createFile(atPath: j, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: j + ".fledger-head", contents: Data("\(n) \(sha256(lines.last!))\n".utf8))
+        for args in [["budget", "--year", "2023"], ["show", "A-FORGED"], ["log"],
+                     ["trace", "--year", "2023", "--table", "1", "--row", "1", "--column", "amount"]] {
+            r = try fledger(args, journal: j)
+            #expect(r.status == 3 && r.err.contains(":\(n):"), "\(args[0]): \(r.status) \(r.out)\(r.err)")
+        }
+    }
+
     func sha256(_ s: String) -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -377,3 +377,87 @@ extension AttackTests {
         #expect(Self.damage(store) == nil)
     }
 }
+
+// MARK: - 5. Readers that do not verify
+extension AttackTests {
+    /// An appropriation appended by someone without a key (chain and head file made to match),
+    /// without a signature, with and without the approval flag: every reader that does not
+    /// verify refuses the journal, naming the line, instead of counting it.
+    @Test func appendAnUnsignedLineThenReadTheBudget() throws {
+        for flagged in [false, true] {
+            let store = try Self.fresh()
+            defer { Self.cleanUp(store) }
+            _ = try store.checkBeforeReading()
+            let before = A.budget(try store.project())
+            var lines = Self.lines(store)
+            let forged = Event(seq: lines.count + 1, id: EventID(rawValue: "A-FORGED")!, date: CivilDate("2023-03-01")!, recorded: testClock.now(),
+                               actor: "李出纳", memo: "", body: .appropriation(Appropriation(
+                                   classification: Classification(fund: FundCode(rawValue: "gpb")!, item: FunctionCode(rawValue: "2010350")!, econ: nil,
+                                                                  nature: .basic, project: nil),
+                                   amount: Fen(100_000_000), document: "伪造")), needsApproval: flagged)
+            lines.append(String(decoding: EventCodec.encode(forged, prev: SHA256.hash(Array(lines.last!.utf8))), as: UTF8.self))
+            writeLines(store.path, lines + [""])
+            Self.writeHead(store, lines)
+            do {
+                _ = try store.checkBeforeReading()
+                Issue.record("a reader accepted an unsigned line (flagged: \(flagged))")
+            } catch {
+                guard case .damaged(_, let line, let reason) = error else { Issue.record("\(error)"); continue }
+                #expect(line == lines.count && reason.contains(flagged ? "without the signature" : "approval_flag"), "\(reason)")
+            }
+            #expect(A.budget(try store.project()) == before + (flagged ? .zero : Fen(100_000_000)), "project() alone counts what a checked read refuses")
+            #expect(Self.damage(store)?.line == lines.count)
+        }
+    }
+
+    /// A forged `.fledger-projection`: figures changed (its checksum recomputed) — `budget`
+    /// says on standard error that its figures rest on a snapshot not verified since it changed,
+    /// and verify refuses it; its claim changed — every reader refuses it as damage.
+    @Test func forgeTheProjectionSnapshot() throws {
+        var store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        store.snapshotEvery = (minimum: 1, refresh: 1)
+        #expect(try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "100.00")]).appended.count == 1)
+        let honest = try store.project()
+        let path = store.path + ".fledger-projection"
+        let saved = try #require(SideFile.read(path).flatMap(ProjectionSnapshot.decode))
+        _ = store.notices.take()
+        _ = try store.verify()
+        #expect(store.notices.take().isEmpty)
+        #expect(A.budget(try store.project()) == A.budget(honest))
+        #expect(store.notices.take().isEmpty, "a snapshot verify passed needs no warning")
+        // Figures forged.
+        var forged = saved
+        let key = try #require(forged.figures.keys.first { $0.year == 2023 })
+        forged.figures[key]!.initial = forged.figures[key]!.initial + Fen(100_000_000)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(forged.encode()))
+        #expect(A.budget(try store.project()) == A.budget(honest) + Fen(100_000_000))
+        let warned = store.notices.take()
+        #expect(warned.contains { $0.contains("rest on the projection snapshot") && $0.contains("fledger verify") }, "\(warned)")
+        #expect(Self.damage(store)?.reason.contains("projection snapshot") == true)
+        // Claim forged: it says it stands for one event more than the line it names.
+        var lying = saved
+        lying.lastSeq += 1
+        _ = FileManager.default.createFile(atPath: path, contents: Data(lying.encode()))
+        #expect(throws: JournalError.self) { try store.project() }
+        #expect(throws: JournalError.self) { try store.checkBeforeReading() }
+        #expect(Self.damage(store)?.reason.contains("claims") == true)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(A.budget(try store.project()) == A.budget(honest))
+    }
+
+    /// A forged checkpoint whose claim does not hold (its event count changed) is refused by
+    /// every reader as damage.
+    @Test func forgeTheCheckpointsClaim() throws {
+        let store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        #expect(try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "100.00")]).appended.count == 1)
+        let path = store.path + ".fledger-checkpoint"
+        var cp = try #require(SideFile.read(path).flatMap(Checkpoint.decode))
+        cp.state.count += 1
+        _ = FileManager.default.createFile(atPath: path, contents: Data(cp.encode()))
+        do { _ = try store.checkBeforeReading(); Issue.record("a checkpoint that lies was read") } catch {
+            #expect("\(error)".contains("checkpoint") && "\(error)".contains("claims"), "\(error)")
+        }
+    }
+}

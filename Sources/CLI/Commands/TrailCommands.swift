@@ -50,9 +50,11 @@ enum LogCommand {
         let money = try Context.unit(a)
         let f = try filter(a)
         let pending = a.flags.contains("pending")
+        let store = try Context.store(a)
+        _ = try store.checkBeforeReading()
         let events = pending
-            ? try Context.store(a).accessState().waiting.map(\.event).filter(f.matches)
-            : try Context.store(a).events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
+            ? try store.accessState().waiting.map(\.event).filter(f.matches)
+            : try store.events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
         switch format {
         case "json":
             for e in events { out(EventCodec.json(e)) }
@@ -144,13 +146,20 @@ enum ShowCommand {
         let money = try Context.unit(a)
         let store = try Context.store(a)
         let catalogue = store.validator.catalogue
+        let check = try store.checkBeforeReading()
         // From the checkpoint's indexes: a few lines read, whatever the journal's length.
         guard let h = try store.story(of: id) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
         /// Who signed the write holding an event, with which key; nil before signing began.
         func signedBy(_ e: Event) -> String? {
-            h.signature(covering: e.seq).map { s in "signed by \(s.actor) with key \(h.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))" }
+            if let s = h.signature(covering: e.seq) {
+                return "signed by \(s.actor) with key \(h.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))"
+            }
+            // In a journal that signs, every event from the first actor event on is in a signed write.
+            guard let from = check.signingFrom, e.seq >= from else { return nil }
+            if case .access(.signature) = e.body { return nil }
+            return "NOT SIGNED: no signature covers this event, though the journal signs every write since event \(from); run `fledger verify`"
         }
         func status(_ e: Event) -> String? {
             guard e.needsApproval else { return nil }

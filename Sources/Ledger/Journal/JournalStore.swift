@@ -523,6 +523,46 @@ public struct JournalStore: Sendable {
         return out
     }
 
+    // MARK: - Before a read that does not verify
+
+    /// What a reader that does not verify the whole journal (`budget`, `show`, `log`, `trace`)
+    /// learned before reading.
+    public struct ReadCheck: Sendable {
+        /// Where signing began (nil: the journal does not sign).
+        public let signingFrom: Int?
+        public let events: Int
+    }
+
+    /// What every reader that does not verify checks first, under a shared lock, at about the
+    /// cost of a post: the checkpoint and the projection snapshot equal what they claim (the
+    /// prefix they stand for is the journal's; otherwise damage), every line after the
+    /// checkpoint replays as `verify` would replay it (chain, rules, approval flags, and the
+    /// signature of every write), the journal still holds the head file's event (in a signed
+    /// journal the head file must be there), and no write at the end lacks its signature. So no
+    /// unsigned line and no unapproved item in a signed journal is counted by a reader; the
+    /// lines before the checkpoint are those a writer replayed and `verify` checks.
+    public func checkBeforeReading() throws(JournalError) -> ReadCheck {
+        let file = try JournalFile(path: path, access: .read)
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        if let cp = Checkpoint.load(path: checkpointPath) {
+            var holds = false
+            if cp.size <= size, cp.lastLineStart < cp.size, let line = try? file.readLine(at: cp.lastLineStart) {
+                holds = cp.lastLineStart + line.count + 1 == cp.size && SHA256.hash(line) == cp.head
+                    && line.withUnsafeBytes(decodeEvent)?.seq == cp.state.count
+            }
+            guard holds else {
+                throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) claims to hold the state after the journal's first \(cp.state.count) events (\(cp.size) bytes, the last line's hash \(cp.head.hex)), and the journal does not match that claim: it was written by hand or belongs to another journal. Delete it (it is derived data) and run `fledger verify`")
+            }
+        }
+        _ = try loadSnapshot(file: file, size: size)
+        let loaded = try loadCheckingHead(file, canClearPending: false)
+        if let open = loaded.state.access.openBatch {
+            throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(loaded.state.access.signingFrom ?? 0): they are not counted, and nothing is read until this is explained (`fledger verify` says the same)")
+        }
+        return ReadCheck(signingFrom: loaded.state.access.signingFrom, events: loaded.state.count)
+    }
+
     // MARK: - Access
 
     /// The registered actors (revoked ones included) and the items waiting for approval with

@@ -175,6 +175,9 @@ extension JournalStore {
            var h = story(of: id, state: loaded.state, lookup: loaded.lookup, file: file),
            !loaded.state.index.damaged, !loaded.state.references.damaged {
             h.keys = Self.keys(of: h, actors: loaded.state.access.actors.values)
+            if !isVerified("checkpoint", checkpointPath) {
+                notices.add("what remains of the event and who signed it are read from the checkpoint \(checkpointPath) (the first \(loaded.checkpointCount) events), written since `fledger verify` last checked it; run `fledger verify` to check it")
+            }
             return h
         }
         guard var h = try scannedStory(of: id) else { return nil }
