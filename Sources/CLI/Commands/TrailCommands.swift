@@ -268,6 +268,10 @@ enum RepairCommand {
         batch that was being written when the program stopped. The removed bytes are saved beside
         the journal (JOURNAL.removed-TIMESTAMP), so nothing is lost. Complete lines are never
         touched: a journal that fails verify for any other reason was altered, not crashed.
+        A pending-batch marker is obeyed only when it is bound to this journal (it names the hash
+        of the line before its batch); one that is not is set aside (JOURNAL.fledger-pending.refused-
+        TIMESTAMP) and reported, and nothing is cut for it. Whatever a marker says, a complete
+        write whose signature verifies is kept, and so is the line the head file names.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
