@@ -350,6 +350,8 @@ extension AttackTests {
         let pending = try A.as_(cp, A.adminKey).post([A.actorAdd(A.clerkKey, roles: "clerk", by: "王会计")]).appended
         #expect(pending.first?.needsApproval == true)
         #expect(try store.verify().notes.contains { $0.contains("checkpoint") && $0.contains("agrees") })
+        #expect(try !admin.close(CloseRequest(year: 2023, actor: "王会计")).rejections.map(\.code).contains(.pendingItems),
+                "a change of actors waiting for admins does not hold the year's close back")
     }
 
     /// Threshold 3: two approvals by distinct admins besides the proposer; the same admin

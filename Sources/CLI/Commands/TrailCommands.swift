@@ -163,6 +163,18 @@ enum ShowCommand {
         }
         func status(_ e: Event) -> String? {
             guard e.needsApproval else { return nil }
+            if case .access(.actor) = e.body {
+                // A change of actors takes effect when enough distinct admins approved it.
+                let ds = h.decisions(on: e.id)
+                if let r = ds.first(where: { if case .access(.rejection) = $0.body { return true }; return false }),
+                   case .access(.rejection(_, let reason)) = r.body {
+                    return "rejected by \(r.actor) at \(r.recorded.text) (\(r.id)): \(reason)"
+                }
+                let by = ds.map { "\($0.actor) (\($0.id))" }.joined(separator: ", ")
+                let waiting = (try? store.accessState().waiting.contains { $0.event.id == e.id }) ?? true
+                return waiting ? "waiting for admins (threshold \(check.threshold))" + (by.isEmpty ? "" : "; approved so far by \(by)")
+                               : "in effect: approved by \(by)"
+            }
             guard let d = h.decision(on: e.id) else { return "waiting for a second person's approval" }
             switch d.body {
             case .access(.rejection(_, let reason)): return "rejected by \(d.actor) at \(d.recorded.text) (\(d.id)): \(reason)"

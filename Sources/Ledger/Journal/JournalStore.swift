@@ -531,6 +531,8 @@ public struct JournalStore: Sendable {
         /// Where signing began (nil: the journal does not sign).
         public let signingFrom: Int?
         public let events: Int
+        /// Distinct admins that must sign a change of actors.
+        public let threshold: Int
     }
 
     /// What every reader that does not verify checks first, under a shared lock, at about the
@@ -560,7 +562,7 @@ public struct JournalStore: Sendable {
         if let open = loaded.state.access.openBatch {
             throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(loaded.state.access.signingFrom ?? 0): they are not counted, and nothing is read until this is explained (`fledger verify` says the same)")
         }
-        return ReadCheck(signingFrom: loaded.state.access.signingFrom, events: loaded.state.count)
+        return ReadCheck(signingFrom: loaded.state.access.signingFrom, events: loaded.state.count, threshold: loaded.state.access.threshold)
     }
 
     // MARK: - Access

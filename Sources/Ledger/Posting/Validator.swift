@@ -563,8 +563,9 @@ public struct Validator: Sendable {
         if let mark = state.closes[y], !mark.reopened {
             throw Rejection(.yearClosed, field: Wire.year, "fiscal year \(y) is already closed (close event '\(mark.id)'); reopen it first to close it again")
         }
-        if let w = state.access.awaiting.values.filter({ $0.year == y }).min(by: { $0.seq < $1.seq }) {
-            let n = state.access.awaiting.values.filter { $0.year == y }.count
+        // Changes of actors waiting for admins do not hold a year's figures back.
+        if let w = state.access.awaiting.values.filter({ $0.year == y && !$0.actorChange }).min(by: { $0.seq < $1.seq }) {
+            let n = state.access.awaiting.values.filter { $0.year == y && !$0.actorChange }.count
             throw Rejection(.pendingItems, field: Wire.year, "\(n) item(s) of \(y) wait for approval (the first: '\(w.id)' by \(w.actor)); approve or reject them before closing (fledger log --pending)")
         }
         if state.openYears.contains(y - 1), !state.isClosed(y - 1) {

@@ -121,6 +121,10 @@ public enum Trail {
         /// The approval or rejection of an item, if any.
         public func decision(on id: EventID) -> Event? { decisions.first { decided(by: $0) == id } }
 
+        /// Every decision on a waiting item, in order (a change of actors may need several
+        /// admins' approvals).
+        public func decisions(on id: EventID) -> [Event] { decisions.filter { decided(by: $0) == id } }
+
         /// Whether an event counts: it needs no approval, or it was approved.
         public func counts(_ e: Event) -> Bool {
             guard e.needsApproval else { return true }
