@@ -448,6 +448,44 @@ extension AttackTests {
         #expect(A.budget(try store.project()) == A.budget(honest))
     }
 
+    /// A line the budget sums between the projection snapshot and the checkpoint (so that
+    /// neither the snapshot nor the replay after the checkpoint covers it) changed by hand, with
+    /// and without the chain recomputed: refused as damage.
+    @Test func editALineBetweenTheSnapshotAndTheCheckpoint() throws {
+        var store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        store.snapshotEvery = (minimum: 1, refresh: Int.max)
+        store.checkpointEvery = 1
+        let clerk = A.as_(store, A.clerkKey)
+        #expect(try clerk.post([disbursement("D1", amount: "100.00")]).appended.count == 1)
+        _ = try store.project()   // the snapshot, after D1
+        #expect(try clerk.post([disbursement("D2", amount: "100.00")]).appended.count == 1)
+        #expect(try clerk.post([disbursement("D3", amount: "100.00")]).appended.count == 1)   // the checkpoint, after D3
+        _ = try store.checkBeforeReading()
+        let original = Self.lines(store)
+        var lines = original
+        let i = try #require(lines.firstIndex { $0.contains("\"id\":\"D2\"") })
+        lines[i] = lines[i].replacingOccurrences(of: "\"amount\":10000,", with: "\"amount\":90000,")
+        writeLines(store.path, lines + [""])
+        do { _ = try store.checkBeforeReading(); Issue.record("a changed line between the snapshot and the checkpoint was read") } catch {
+            guard case .damaged(_, let line, _) = error else { Issue.record("\(error)"); return }
+            #expect(line == i + 2, "the line after the changed one no longer continues the chain")
+        }
+        // With the chain recomputed the checkpoint's claim no longer holds.
+        var prev = SHA256.hash(Array(lines[i].utf8))
+        for k in (i + 1)..<lines.count {
+            let cut = lines[k].range(of: "\"prev\":\"")!
+            lines[k] = String(lines[k][..<cut.upperBound]) + prev.hex + "\"}"
+            prev = SHA256.hash(Array(lines[k].utf8))
+        }
+        writeLines(store.path, lines + [""])
+        Self.writeHead(store, lines)
+        #expect(throws: JournalError.self) { try store.checkBeforeReading() }
+        writeLines(store.path, original + [""])
+        Self.writeHead(store, original)
+        _ = try store.checkBeforeReading()
+    }
+
     /// A forged checkpoint whose claim does not hold (its event count changed) is refused by
     /// every reader as damage.
     @Test func forgeTheCheckpointsClaim() throws {

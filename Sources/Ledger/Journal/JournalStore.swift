@@ -547,7 +547,8 @@ public struct JournalStore: Sendable {
         let file = try JournalFile(path: path, access: .read)
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
-        if let cp = Checkpoint.load(path: checkpointPath) {
+        let checkpoint = Checkpoint.load(path: checkpointPath)
+        if let cp = checkpoint {
             var holds = false
             if cp.size <= size, cp.lastLineStart < cp.size, let line = try? file.readLine(at: cp.lastLineStart) {
                 holds = cp.lastLineStart + line.count + 1 == cp.size && SHA256.hash(line) == cp.head
@@ -557,7 +558,27 @@ public struct JournalStore: Sendable {
                 throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) claims to hold the state after the journal's first \(cp.state.count) events (\(cp.size) bytes, the last line's hash \(cp.head.hex)), and the journal does not match that claim: it was written by hand or belongs to another journal. Delete it (it is derived data) and run `fledger verify`")
             }
         }
-        _ = try loadSnapshot(file: file, size: size)
+        // The lines a reader sums between the projection snapshot and the checkpoint are not
+        // replayed below (they come before the checkpoint): their chain must run unbroken from
+        // the snapshot's last line to the checkpoint's, both of which were just checked.
+        if let s = try loadSnapshot(file: file, size: size), let cp = checkpoint, s.size < cp.size {
+            let gap = try file.read(at: s.size, count: cp.size - s.size)
+            try withExtendedLifetime(gap) { () throws(JournalError) in
+                let buf = UnsafeRawBufferPointer(gap.bytes)
+                let table = LineTable(buf)
+                var prev = s.head
+                for i in 0..<table.count {
+                    let line = table.line(i, in: buf)
+                    guard line.count > 67, SHA256.Digest(hexBytes: ArraySlice(line[(line.count - 66)..<(line.count - 2)])) == prev else {
+                        throw .damaged(path: path, line: s.lastSeq + i + 1, reason: "does not continue the hash chain from the line before it (between the projection snapshot and the checkpoint): a line was changed, inserted or removed. Run `fledger verify`")
+                    }
+                    prev = SHA256.hash(line)
+                }
+                guard prev == cp.head, table.tornStart == nil else {
+                    throw .damaged(path: path, line: cp.state.count, reason: "the lines between the projection snapshot and the checkpoint do not end in the checkpoint's last line. Run `fledger verify`")
+                }
+            }
+        }
         let loaded = try loadCheckingHead(file, canClearPending: false)
         if let open = loaded.state.access.openBatch {
             throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(loaded.state.access.signingFrom ?? 0): they are not counted, and nothing is read until this is explained (`fledger verify` says the same)")
