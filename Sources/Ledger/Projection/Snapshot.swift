@@ -128,6 +128,8 @@ extension JournalStore {
         for (name, p) in [("checkpoint", checkpointPath), ("projection", projectionPath)] {
             if let id = identity(of: p) { text += "\(name) \(id)\n" }
         }
+        // Nothing to vouch for (no checkpoint, no snapshot): no file.
+        guard !text.isEmpty else { SideFile.remove(verifiedPath); return }
         try? SideFile.write(verifiedPath, Array(text.utf8), ops: fileOps)
     }
 
