@@ -45,6 +45,11 @@ import Testing
                      ["post", "adjustment", "--kind", "reversal", "--id", "R1", "--target", "D1", "--amount", "1000", "--date", "2023-03-01"]] {
             r = try fledger(args, journal: j, env: as_("clerk"))
             #expect(r.status == 0, "\(args[1]): \(r.err)")
+            // Budget authority waits for a second person too (issue 22): the approver lets A1 count.
+            if args.contains("A1") {
+                r = try fledger(["approve", "A1"], journal: j, env: as_("approver"))
+                #expect(r.status == 0, "\(r.err)")
+            }
         }
         #expect(try Self.actual(j) == "3000.00", "the reversal waits")
         r = try fledger(["log", "--pending"], journal: j)
@@ -89,6 +94,70 @@ import Testing
         try? FileManager.default.removeItem(atPath: j + ".fledger-checkpoint")
         r = try fledger(["verify"], journal: j)
         #expect(r.status == 3 && r.err.contains("signature"), "\(r.out)\(r.err)")
+    }
+
+    /// `init --threshold 2`: verify prints the threshold; a change of actors by one admin waits
+    /// until a second admin approves it with their own key.
+    @Test func thresholdAtInit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-threshold-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let j = dir + "/j.jsonl"
+        var keys: [String: String] = [:]
+        for (file, name) in [("a", "王会计"), ("b", "赵主任"), ("c", "李出纳")] {
+            let r = try fledger(["key", "new", "--actor", name, "--output", "\(dir)/\(file).key"], journal: j)
+            keys[file] = Self.publicKey(r)
+        }
+        func as_(_ who: String) -> [String: String] { ["FLEDGER_KEY": "\(dir)/\(who).key", "FLEDGER_ACTOR": ""] }
+        var r = try fledger(["init", "--unit", "505001", "--name", "测试单位", "--year", "2023", "--threshold", "2"], journal: j)
+        #expect(r.status == 2, "--threshold without --public-key: \(r.err)")
+        r = try fledger(["init", "--unit", "505001", "--name", "测试单位", "--year", "2023", "--public-key", keys["a"]!, "--threshold", "2"], journal: j, env: as_("a"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["verify"], journal: j)
+        #expect(r.status == 0 && r.out.contains("threshold: 2 admin signature(s)"), "\(r.out)\(r.err)")
+        r = try fledger(["actor", "add", "李出纳", "--role", "clerk", "--public-key", keys["c"]!], journal: j, env: as_("a"))
+        #expect(r.status == 1 && r.err.contains("below_threshold"), "\(r.err)")
+        r = try fledger(["actor", "add", "赵主任", "--role", "admin", "--public-key", keys["b"]!], journal: j, env: as_("a"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["actor", "add", "李出纳", "--role", "clerk", "--public-key", keys["c"]!, "--id", "ADD-C"], journal: j, env: as_("a"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["log", "--pending"], journal: j)
+        #expect(r.out.contains("ADD-C"), "\(r.out)")
+        r = try fledger(["show", "ADD-C"], journal: j)
+        #expect(r.out.contains("waiting for admins (threshold 2)"), "\(r.out)")
+        r = try fledger(["approve", "ADD-C"], journal: j, env: as_("b"))
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["show", "ADD-C"], journal: j)
+        #expect(r.out.contains("in effect: approved by 赵主任"), "\(r.out)")
+        r = try fledger(["actor", "list"], journal: j)
+        #expect(r.out.contains("李出纳"), "\(r.out)")
+        r = try fledger(["verify", "--format", "json"], journal: j)
+        #expect(r.out.contains("\"threshold\":2"), "\(r.out)")
+    }
+
+    /// A line appended without a key (chain and head file made to match): `budget`, `show`,
+    /// `log` and `trace` refuse the journal (exit 3, naming the line) instead of counting it.
+    @Test func readersRefuseAnAppendedUnsignedLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-unsigned-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let j = dir + "/j.jsonl"
+        let key = try fledger(["key", "new", "--actor", "王会计", "--output", "\(dir)/a.key"], journal: j)
+        let env = ["FLEDGER_KEY": "\(dir)/a.key", "FLEDGER_ACTOR": ""]
+        var r = try fledger(["init", "--unit", "505001", "--name", "测试单位", "--year", "2023", "--public-key", Self.publicKey(key)], journal: j, env: env)
+        #expect(r.status == 0, "\(r.err)")
+        r = try fledger(["budget", "--year", "2023"], journal: j)
+        #expect(r.status == 0, "\(r.err)")
+        var lines = String(decoding: FileManager.default.contents(atPath: j)!, as: UTF8.self).split(separator: "\n").map(String.init)
+        let n = lines.count + 1
+        lines.append(#"{"seq":\#(n),"id":"A-FORGED","type":"appropriation","date":"2023-01-01","recorded":"2099-01-01T00:00:00Z","actor":"王会计","fund":"gpb","item":"2010350","nature":"basic","amount":100000000,"doc":"伪造","approval":"required","prev":"\#(sha256(lines.last!))"}"#)
+        _ = FileManager.default.createFile(atPath: j, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: j + ".fledger-head", contents: Data("\(n) \(sha256(lines.last!))\n".utf8))
+        for args in [["budget", "--year", "2023"], ["show", "A-FORGED"], ["log"],
+                     ["trace", "--year", "2023", "--table", "1", "--row", "1", "--column", "amount"]] {
+            r = try fledger(args, journal: j)
+            #expect(r.status == 3 && r.err.contains(":\(n):"), "\(args[0]): \(r.status) \(r.out)\(r.err)")
+        }
     }
 
     func sha256(_ s: String) -> String {

@@ -129,6 +129,7 @@ import Testing
         #expect(try clerk.post([disbursement("D1", amount: "10.00")]).appended.count == 1)
         #expect(try clerk.post([disbursement("D2", amount: "10.00")]).appended.count == 1)
         let original = readLines(store.path).filter { !$0.isEmpty }
+        let head = FileManager.default.contents(atPath: store.path + ".fledger-head")
         func sig(_ line: String) -> String { String(line[line.range(of: "\"sig\":\"")!.upperBound...].prefix(128)) }
         // Replay: the first write's signature on the second write's signature line.
         var replayed = original
@@ -146,10 +147,12 @@ import Testing
         #expect(damagedLine(store) == last + 1)
         // A line appended without a signature (someone who can write the file but has no key).
         writeLines(store.path, original + [""])
+        _ = FileManager.default.createFile(atPath: store.path + ".fledger-head", contents: head)   // a signed journal needs its head file (issue 22)
         #expect(damagedLine(store) == nil)
         var unsigned = original
         unsigned.removeLast()   // the second write's signature
         writeLines(store.path, unsigned + [""])
+        AttackTests.writeHead(store, unsigned)   // the head file rewritten too, or it names the missing line first (issue 22)
         do { _ = try store.verify(); Issue.record("an unsigned write verified") } catch {
             #expect("\(error)".contains("without the signature"), "\(error)")
         }

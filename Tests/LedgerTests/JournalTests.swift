@@ -124,7 +124,10 @@ import Testing
         let before = FileManager.default.contents(atPath: store.path)!
         // Simulate a crash in the middle of a 2-line batch: marker written, half the bytes appended.
         let size = before.count
-        _ = FileManager.default.createFile(atPath: store.path + ".fledger-pending", contents: Data("\(size) \(size + 600) \(String(repeating: "a", count: 64))\n".utf8))
+        let lastLine = readLines(store.path).filter { !$0.isEmpty }.last!
+        _ = FileManager.default.createFile(atPath: store.path + ".fledger-pending",
+                                           contents: Data(JournalStore.pendingText(base: size, final: size + 600, head: SHA256.Digest(hex: String(repeating: "a", count: 64))!,
+                                                                                   before: SHA256.hash(Array(lastLine.utf8)))))
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: store.path))
         h.seekToEndOfFile(); h.write(Data(readLines(store.path)[3].utf8 + [0x0a])); h.closeFile()
         #expect(throws: JournalError.self) { try store.post([disbursement("D99", amount: "1.00")]) }

@@ -33,7 +33,7 @@ import Testing
     ]
 
     @Test func everyCodeIsCovered() {
-        let covered = Set(Self.cases.map(\.0.rawValue)).union([RejectionCode.notInitialised.rawValue]).union(CloseTests.coveredCodes.map(\.rawValue)).union(FactTests.coveredCodes.map(\.rawValue)).union(AccessTests.coveredCodes.map(\.rawValue))
+        let covered = Set(Self.cases.map(\.0.rawValue)).union([RejectionCode.notInitialised.rawValue]).union(CloseTests.coveredCodes.map(\.rawValue)).union(FactTests.coveredCodes.map(\.rawValue)).union(AccessTests.coveredCodes.map(\.rawValue)).union(AttackTests.coveredCodes.map(\.rawValue))
         #expect(covered == Set(RejectionCode.allCases.map(\.rawValue)))
     }
 

@@ -60,17 +60,29 @@ enum ActorCommand {
             OptionSpec(name: "actor", value: "NAME", help: "the admin who does it (default: the key's actor)"),
             OptionSpec(name: "id", value: "ID", help: "event id (default: generated)"),
             OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
+            thresholdOption,
         ],
         details: """
-        fledger actor add NAME --role ROLE[,ROLE] --public-key KEY [--key FILE]
+        fledger actor add NAME --role ROLE[,ROLE] --public-key KEY [--key FILE] [--threshold K]
         fledger actor revoke NAME --reason TEXT [--key FILE]
         fledger actor list [--format text|json]
 
         Only an admin adds or revokes actors. On a journal that does not sign yet, the first
         `actor add` is an admin declaring themselves (NAME is the key's actor, the roles include
         admin): signing begins with it, and the events before it are counted as unsigned history.
-        A revoked key signs nothing more; the last admin cannot be revoked.
+        A revoked key signs nothing more; the last admin cannot be revoked. A public key belongs
+        to one actor for ever (`key_in_use`, also after that actor is revoked).
+
+        Threshold: the admin who begins signing may set --threshold K (1 to 9; default 1). Then
+        every change of actors needs K distinct admins: one posts it (`actor add` or `revoke`), it
+        waits like an item for approval (`fledger log --pending`), and K − 1 other admins each
+        approve it with their own key (`fledger approve ID --key ADMIN.key`); it takes effect with
+        the last approval. Until K admins are registered, only admins may be added (each by one
+        admin), and no admin may be revoked once that would leave fewer than K. With K = 1 one
+        admin alone can create identities, approvers included: keep K ≥ 2 where that matters.
         """)
+
+    static let thresholdOption = OptionSpec(name: "threshold", value: "K", help: "distinct admins who must sign each change of actors (1–9, default 1); only when signing begins (init --public-key, or the first actor add)")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let words = a.positionals
@@ -78,9 +90,12 @@ enum ActorCommand {
         case "add"?:
             guard words.count == 2 else { throw UsageError(message: "actor add takes one NAME") }
             let roles = try a.required("role")
-            return try post(a, fields: ["action": "add", "name": words[1], "roles": roles, "public_key": try a.required("public-key")])
+            var fields = ["action": "add", "name": words[1], "roles": roles, "public_key": try a.required("public-key")]
+            fields["threshold"] = a["threshold"]
+            return try post(a, fields: fields)
         case "revoke"?:
             guard words.count == 2 else { throw UsageError(message: "actor revoke takes one NAME") }
+            if a["threshold"] != nil { throw UsageError(message: "--threshold is set with the first `actor add` of an admin, not with a revocation") }
             return try post(a, fields: ["action": "revoke", "name": words[1], "reason": try a.required("reason")])
         case "list"?:
             let json = try Context.format(a) == "json"
@@ -123,7 +138,8 @@ enum ActorCommand {
             throw UsageError(message: "--public-key declares the first admin, who signs the declaration: give their key (--key FILE or FLEDGER_KEY)")
         }
         let actor = try Context.actor(a) ?? ""
-        let f = ["type": EventType.actor.rawValue, "action": "add", "name": actor, "roles": Role.admin.rawValue, "public_key": publicKey, "actor": actor]
+        var f = ["type": EventType.actor.rawValue, "action": "add", "name": actor, "roles": Role.admin.rawValue, "public_key": publicKey, "actor": actor]
+        f["threshold"] = a["threshold"]
         return try PostCommand.submit([Draft(fields: f)], store: store, json: false)
     }
 }

@@ -4,7 +4,7 @@ import Ledger
 enum InitCommand {
     static let spec = CommandSpec(
         name: "init", summary: "create a journal for a unit",
-        usage: "init --unit CODE --name NAME --year YYYY --actor NAME [--public-key KEY --key FILE] [--journal PATH]",
+        usage: "init --unit CODE --name NAME --year YYYY --actor NAME [--public-key KEY --key FILE [--threshold K]] [--journal PATH]",
         options: [
             Context.journalOption, Context.catalogueOption, Context.keyOption,
             OptionSpec(name: "unit", value: "CODE", help: "the unit's code (单位编码)"),
@@ -14,17 +14,23 @@ enum InitCommand {
             OptionSpec(name: "actor", value: "NAME", help: "who creates the journal (default: $FLEDGER_ACTOR)"),
             OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
             OptionSpec(name: "public-key", value: "KEY", help: "declare the actor the journal's first admin with this public key (from `fledger key new`); signing begins"),
+            ActorCommand.thresholdOption,
         ],
         details: """
         Writes the journal's first line, the unit event, and opens its first fiscal year.
         Refuses to touch an existing file. With --public-key, the actor is declared the first admin
         in the same step, signed with their key (--key FILE or FLEDGER_KEY): from then on every
         write is signed and every actor must be registered (see `fledger actor --help`).
+        --threshold K (with --public-key): every later change of actors needs K distinct admins
+        (the default, 1, lets one admin create identities alone; see `fledger actor --help`).
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let store = try Context.writer(a)
         let year = try Context.year(a)
+        if a["threshold"] != nil, a["public-key"] == nil {
+            throw UsageError(message: "--threshold goes with --public-key: it is set when the first admin declares themselves")
+        }
         if a["public-key"] != nil, store.signer == nil {
             throw UsageError(message: "--public-key declares the first admin, who signs the declaration: give their key (--key FILE or FLEDGER_KEY)")
         }

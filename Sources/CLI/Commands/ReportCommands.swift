@@ -41,6 +41,7 @@ enum BudgetCommand {
         let filter = try projectionFilter(a)
         let money = try Context.unit(a)
         let store = try Context.store(a)
+        _ = try store.checkBeforeReading()
         let projection = try store.project(filter)
         let report = BudgetReport(projection: projection, year: year, view: view, catalogue: store.catalogue)
         let anyWaiting = report.hasPending

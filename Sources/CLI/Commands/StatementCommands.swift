@@ -163,7 +163,9 @@ enum TraceCommand {
         let year = try Context.year(a)
         guard let table = Int(try a.required("table")), (1...13).contains(table) else { throw UsageError(message: "--table is not 1–13") }
         let row = try a.required("row"), column = try a.required("column")
-        guard let t = try Reconciler.trace(try Context.store(a), year: year, table: table, row: row, column: column,
+        let store = try Context.store(a)
+        if !a.flags.contains("verify") { _ = try store.checkBeforeReading() }
+        guard let t = try Reconciler.trace(store, year: year, table: table, row: row, column: column,
                                            verified: a.flags.contains("verify")) else {
             throw Failure(exit: .notFound, message: "table \(table) has no cell at row '\(row)', column '\(column)'; `fledger statements --year \(year) --table \(table)` shows the row codes and column names; `--format csv` the column ids")
         }

@@ -51,9 +51,11 @@ enum LogCommand {
         let money = try Context.unit(a)
         let f = try filter(a)
         let pending = a.flags.contains("pending")
+        let store = try Context.store(a)
+        _ = try store.checkBeforeReading()
         let events = pending
-            ? try Context.store(a).accessState().waiting.map(\.event).filter(f.matches)
-            : try Context.store(a).events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
+            ? try store.accessState().waiting.map(\.event).filter(f.matches)
+            : try store.events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
         switch format {
         case "json":
             for e in events { out(JSON.event(e).encoded) }
@@ -98,16 +100,35 @@ enum ShowCommand {
         let money = try Context.unit(a)
         let store = try Context.store(a)
         let catalogue = store.validator.catalogue
+        let check = try store.checkBeforeReading()
         // From the checkpoint's indexes: a few lines read, whatever the journal's length.
         guard let h = try store.story(of: id) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
         /// Who signed the write holding an event, with which key; nil before signing began.
         func signedBy(_ e: Event) -> String? {
-            h.signature(covering: e.seq).map { s in "signed by \(s.actor) with key \(h.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))" }
+            if let s = h.signature(covering: e.seq) {
+                return "signed by \(s.actor) with key \(h.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))"
+            }
+            // In a journal that signs, every event from the first actor event on is in a signed write.
+            guard let from = check.signingFrom, e.seq >= from else { return nil }
+            if case .access(.signature) = e.body { return nil }
+            return "NOT SIGNED: no signature covers this event, though the journal signs every write since event \(from); run `fledger verify`"
         }
         func status(_ e: Event) -> String? {
             guard e.needsApproval else { return nil }
+            if case .access(.actor) = e.body {
+                // A change of actors takes effect when enough distinct admins approved it.
+                let ds = h.decisions(on: e.id)
+                if let r = ds.first(where: { if case .access(.rejection) = $0.body { return true }; return false }),
+                   case .access(.rejection(_, let reason)) = r.body {
+                    return "rejected by \(r.actor) at \(r.recorded.text) (\(r.id)): \(reason)"
+                }
+                let by = ds.map { "\($0.actor) (\($0.id))" }.joined(separator: ", ")
+                let waiting = (try? store.accessState().waiting.contains { $0.event.id == e.id }) ?? true
+                return waiting ? "waiting for admins (threshold \(check.threshold))" + (by.isEmpty ? "" : "; approved so far by \(by)")
+                               : "in effect: approved by \(by)"
+            }
             guard let d = h.decision(on: e.id) else { return "waiting for a second person's approval" }
             switch d.body {
             case .access(.rejection(_, let reason)): return "rejected by \(d.actor) at \(d.recorded.text) (\(d.id)): \(reason)"
@@ -180,7 +201,7 @@ enum VerifyCommand {
             if json {
                 out(JSON.object(["ok": .bool(true), "events": .int(r.events), "bytes": .int(r.bytes), "head": .string(r.head.hex),
                                  "unsigned_history": .int(r.unsignedHistory), "signatures": .int(r.signatures),
-                                 "actors": .int(r.actors.filter { $0.revoked == nil }.count), "waiting": .int(r.waiting.count),
+                                 "actors": .int(r.actors.filter { $0.revoked == nil }.count), "threshold": .int(r.threshold), "waiting": .int(r.waiting.count),
                                  "notes": .array(r.notes.map { .string($0) })]).encoded)
             } else {
                 out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
@@ -191,6 +212,8 @@ enum VerifyCommand {
                 } else {
                     out("signing: began at event \(r.unsignedHistory + 1) (\(r.unsignedHistory) event(s) of unsigned history before it); \(r.signatures) write signature(s) verified; \(r.actors.filter { $0.revoked == nil }.count) active actor(s)"
                         + (r.waiting.isEmpty ? "" : "; \(r.waiting.count) item(s) wait for approval"))
+                    out("threshold: \(r.threshold) admin signature(s) to add, revoke or change an actor"
+                        + (r.threshold == 1 ? " (one admin alone can create identities, approvers included)" : ""))
                 }
                 for n in r.notes { out("note: \(n)") }
             }
@@ -215,6 +238,10 @@ enum RepairCommand {
         batch that was being written when the program stopped. The removed bytes are saved beside
         the journal (JOURNAL.removed-TIMESTAMP), so nothing is lost. Complete lines are never
         touched: a journal that fails verify for any other reason was altered, not crashed.
+        A pending-batch marker is obeyed only when it is bound to this journal (it names the hash
+        of the line before its batch); one that is not is set aside (JOURNAL.fledger-pending.refused-
+        TIMESTAMP) and reported, and nothing is cut for it. Whatever a marker says, a complete
+        write whose signature verifies is kept, and so is the line the head file names.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {

@@ -48,6 +48,9 @@ public struct ActorChange: Hashable, Sendable {
     public var publicKey: [UInt8]
     /// For `revoke`: why.
     public var reason: String
+    /// On the event that begins signing only: how many distinct admins must sign a change of
+    /// actors from then on (nil: 1).
+    public var threshold: Int? = nil
 
     public static func add(_ name: String, roles: Set<Role>, publicKey: [UInt8]) -> ActorChange {
         ActorChange(action: .add, name: name, roles: roles, publicKey: publicKey, reason: "")
@@ -100,6 +103,10 @@ public struct Awaiting: Hashable, Sendable {
     public var seq: Int
     public var year: Int
     public var actor: String
+    /// A change of actors (added, revoked), which waits for admins rather than approvers.
+    public var actorChange = false
+    /// The admins who approved a change of actors so far (it takes effect when enough have).
+    public var approvals: [String] = []
 }
 
 /// The access part of the ledger state: who is registered, whether signing has begun, the
@@ -111,6 +118,13 @@ public struct AccessState: Hashable, Sendable {
     /// The first event (and its actor) of a write not yet closed by its signature.
     public internal(set) var openBatch: OpenWrite?
     public internal(set) var awaiting: [EventID: Awaiting] = [:]
+    /// The newest form of signature seen (0: none yet; 1: the old form only; 2: the form that
+    /// covers the whole signature event). Once 2, the old form is refused.
+    public internal(set) var signedForm = 0
+    /// How many distinct admins must sign a change of actors (the proposer and k − 1 who
+    /// approve it), set when signing begins (`init --threshold K`, or the first `actor add`);
+    /// 1 when not given. The trust root reads it.
+    public internal(set) var threshold = 1
 
     public struct OpenWrite: Hashable, Sendable {
         public var first: Int
@@ -125,9 +139,36 @@ public struct AccessState: Hashable, Sendable {
     public func active(_ name: String) -> Actor? {
         actors[name].flatMap { $0.revoked == nil ? $0 : nil }
     }
+
+    /// Active admins.
+    public var adminCount: Int { actors.values.filter { $0.revoked == nil && $0.roles.contains(.admin) }.count }
+
+    /// Distinct admin signatures a change of actors needs now: the threshold, or every admin
+    /// while fewer are registered (the set-up, during which only admins may be added).
+    public var actorSignatures: Int { max(1, min(threshold, adminCount)) }
+
+    /// Approvals a waiting item still needs before it takes effect (0 for none waiting).
+    public func approvalsNeeded(_ id: EventID) -> Int {
+        guard let w = awaiting[id] else { return 0 }
+        return w.actorChange ? max(1, actorSignatures - 1 - w.approvals.count) : 1
+    }
 }
 
 public enum AccessRules {
+    /// The largest threshold (distinct admins to sign a change of actors).
+    public static let maxThreshold = 9
+
+    /// The role an event needs as the journal stands: an approval or rejection of a waiting
+    /// change of actors is an admin's; of anything else an approver's.
+    public static func role(for body: EventBody, access: AccessState) -> Role? {
+        switch body {
+        case .access(.approval(let id)), .access(.rejection(let id, _)):
+            return access.awaiting[id]?.actorChange == true ? .admin : .approver
+        case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access:
+            return role(for: body)
+        }
+    }
+
     /// The role an event needs once signing has begun; nil for the signature (its own rules).
     public static func role(for body: EventBody) -> Role? {
         switch body {
@@ -139,6 +180,19 @@ public enum AccessRules {
             case .approval, .rejection: return .approver
             case .signature: return nil
             }
+        }
+    }
+
+    /// True when an event of this content waits, in a journal that signs, as it stands:
+    /// `needsApproval(_:)`, and, once the journal signs in form 2 (journals written since
+    /// issue 22), every appropriation (all budget authority waits for a second person), and a
+    /// change of actors when it needs more than one admin's signature (the threshold).
+    public static func needsApproval(_ body: EventBody, access: AccessState) -> Bool {
+        switch body {
+        case .appropriation: return access.signedForm >= 2
+        case .access(.actor): return access.signing && access.actorSignatures > 1
+        case .unit, .yearOpen, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access:
+            return needsApproval(body)
         }
     }
 
@@ -155,18 +209,42 @@ public enum AccessRules {
         }
     }
 
-    /// The bytes a write's signature signs: a fixed label, the unit, the events covered, the
-    /// signer, and the SHA-256 of the write's last line (which chains to all before it).
-    public static func signatureMessage(unit: String, first: Int, last: Int, actor: String, head: SHA256.Digest) -> [UInt8] {
+    /// The bytes a write's signature signs (form 2): a fixed label, the unit, and the signature
+    /// event's own journal line with the 64 signature bytes set to zero and `prev` the hash of
+    /// the write's last line (which chains to all before it). So the signature covers the whole
+    /// signature event — seq, id, date, recorded time, actor, the events covered, memo — and
+    /// everything before it; nothing of the line but the signature bytes can change.
+    public static func signatureMessage(unit: String, event: Event, head: SHA256.Digest) -> [UInt8] {
+        var e = event
+        if case .access(.signature(var s)) = e.body {
+            s.signature = [UInt8](repeating: 0, count: Ed25519.signatureSize)
+            e.body = .access(.signature(s))
+        }
+        return Array("fledger signature v2\nunit \(unit)\n".utf8) + EventCodec.encode(e, prev: head) + [0x0a]
+    }
+
+    /// The message of form 1, which signed journals written before form 2 hold: it left the
+    /// signature event's id, dates and memo out. It verifies only until the journal's first
+    /// form-2 signature (`AccessState.signedForm`); see `verify`.
+    public static func legacySignatureMessage(unit: String, first: Int, last: Int, actor: String, head: SHA256.Digest) -> [UInt8] {
         Array("fledger signature v1\nunit \(unit)\nevents \(first)-\(last)\nactor \(actor)\nhead \(head.hex)\n".utf8)
     }
 
-    /// True when a write's signature verifies with its signer's registered key over the head
-    /// it closes (`head`: the hash of the write's last line, `last` its sequence number).
-    public static func verify(_ s: BatchSignature, by actor: String, last: Int, head: SHA256.Digest, state: LedgerState) -> Bool {
-        guard let key = state.access.actors[actor]?.publicKey, let unit = state.unit?.unitCode else { return false }
-        let message = signatureMessage(unit: unit, first: s.first, last: last, actor: actor, head: head)
-        return Ed25519.verify(s.signature, message: message, publicKey: key)
+    /// The form (2, or 1 for an old journal) in which a signature event verifies with its
+    /// signer's registered key over the head it closes (`head`: the hash of the write's last
+    /// line); nil when it does not. Form 1 is accepted only while the journal has no form-2
+    /// signature before this one: after that, a line in the old form is refused, so the old
+    /// form's unsigned fields cannot be changed in any write made since the upgrade, and the
+    /// writes made before it are covered, through the chain, by the first form-2 signature.
+    /// (The two messages begin with different labels, so a form-2 signature never verifies as
+    /// form 1: no one can downgrade a signature by editing its line.)
+    public static func verify(_ event: Event, head: SHA256.Digest, state: LedgerState) -> Int? {
+        guard case .access(.signature(let s)) = event.body,
+              let key = state.access.actors[event.actor]?.publicKey, let unit = state.unit?.unitCode else { return nil }
+        if Ed25519.verify(s.signature, message: signatureMessage(unit: unit, event: event, head: head), publicKey: key) { return 2 }
+        guard state.access.signedForm < 2 else { return nil }
+        let legacy = legacySignatureMessage(unit: unit, first: s.first, last: event.seq - 1, actor: event.actor, head: head)
+        return Ed25519.verify(s.signature, message: legacy, publicKey: key) ? 1 : nil
     }
 
     /// An actor name: one line, 1–64 characters, no leading or trailing space.

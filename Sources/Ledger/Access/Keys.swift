@@ -75,14 +75,23 @@ public struct SigningKey: Sendable {
         }
     }
 
-    /// Reads a key file, refusing one that anyone but its owner can read or write.
+    /// The largest key file read (a key file is about 200 bytes; a long actor name adds up to 256).
+    public static let maxFileSize = 512
+
+    /// Reads a key file, refusing one that anyone but its owner can read or write, or one too
+    /// large to be a key (by its size, before reading it).
     public static func load(path: String) throws(Problem) -> SigningKey {
         var st = stat()
         guard stat(path, &st) == 0 else { throw Problem(path: path, message: "cannot read the key file: \(String(cString: strerror(errno)))") }
+        // A key file is about 200 bytes: anything much larger is not one, and is refused before
+        // a byte of it is read (a 100 MB file named as a key must not be read whole).
+        guard st.st_size <= SigningKey.maxFileSize else {
+            throw Problem(path: path, message: "is \(st.st_size) bytes; a fledger key file is a few hundred bytes at most (\(SigningKey.maxFileSize)), so this is not one")
+        }
         guard st.st_mode & 0o077 == 0 else {
             throw Problem(path: path, message: "the key file can be read or written by others (mode \(String(st.st_mode & 0o777, radix: 8))); a private key must be readable by its owner only: chmod 600 \(path)")
         }
-        guard let bytes = SideFile.read(path), let text = String(validating: bytes, as: UTF8.self) else {
+        guard let bytes = SideFile.read(path, limit: SigningKey.maxFileSize), let text = String(validating: bytes, as: UTF8.self) else {
             throw Problem(path: path, message: "cannot read the key file, or it is not UTF-8 text")
         }
         return try parse(text, path: path)

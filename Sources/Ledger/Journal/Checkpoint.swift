@@ -11,7 +11,7 @@ import Glibc
 /// word count and a checksum per block of `IndexWords.blockWords` words), a 64-bit checksum of
 /// all that, and last the two indexes' words, which a post or `show` maps and reads in place.
 struct Checkpoint {
-    static let magic: [UInt8] = Array("FLEDGRCP0007".utf8)
+    static let magic: [UInt8] = Array("FLEDGRCP0008".utf8)
 
     var size: Int           // bytes of journal covered
     var lastLineStart: Int  // offset of the last line covered
@@ -77,6 +77,13 @@ struct Checkpoint {
         let awaiting = access.awaiting.values.sorted { $0.seq < $1.seq }
         w.u64(UInt64(awaiting.count))
         for a in awaiting { w.string(a.id.rawValue); w.u64(a.locator); w.u64(UInt64(a.seq)); w.u64(UInt64(a.year)); w.string(a.actor) }
+        w.u64(UInt64(access.signedForm))
+        w.string(state.lastRecorded?.text ?? "")
+        w.u64(UInt64(access.threshold))
+        for a in awaiting {
+            w.u8(a.actorChange ? 1 : 0)
+            w.u64(UInt64(a.approvals.count)); for x in a.approvals { w.string(x) }
+        }
         let bodyLength = w.out.count
         withUnsafeBytes(of: UInt64(bodyLength).littleEndian) { for (k, b) in $0.enumerated() { w.out[Checkpoint.magic.count + k] = b } }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
@@ -209,6 +216,17 @@ struct Checkpoint {
         for _ in 0..<nAwaiting {
             guard let id = r.string().flatMap(EventID.init(rawValue:)), let l = r.u64(), let seq = r.u64(), let y = r.u64(), let actor = r.string() else { return nil }
             state.access.awaiting[id] = Awaiting(id: id, locator: l, seq: Int(seq), year: Int(y), actor: actor)
+        }
+        guard let form = r.u64(), form <= 2 else { return nil }
+        state.access.signedForm = Int(form)
+        guard let last = r.string() else { return nil }
+        if !last.isEmpty { guard let t = Timestamp(last) else { return nil }; state.lastRecorded = t }
+        guard let k = r.u64(), (1...UInt64(AccessRules.maxThreshold)).contains(k) else { return nil }
+        state.access.threshold = Int(k)
+        for id in state.access.awaiting.values.sorted(by: { $0.seq < $1.seq }).map(\.id) {
+            guard let change = r.u8(), let n = r.u64(), n < 64 else { return nil }
+            state.access.awaiting[id]!.actorChange = change == 1
+            for _ in 0..<n { guard let x = r.string() else { return nil }; state.access.awaiting[id]!.approvals.append(x) }
         }
         guard r.at == bodyCount, let words = makeWords(regions), words.count == 2 else { return nil }
         state.index.sorted = words[0]

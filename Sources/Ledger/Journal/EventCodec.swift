@@ -19,6 +19,7 @@ public enum Wire {
     public static let yes = "yes", no = "no"
     // Access (see Access.swift).
     public static let roles = "roles", publicKey = "public_key", first = "first", signature = "sig", approval = "approval"
+    public static let threshold = "threshold"
     /// The value of `approval` on an item that waits for a second person.
     public static let required = "required"
     // Values with their own tables: `EventType` (type), `AdjustmentKind` (kind), `Nature.wire`
@@ -30,7 +31,7 @@ public enum Wire {
                                           actual, carried, lapsed, lines, close, reason, category, scope, batches, people,
                                           action, vehicle, official, award, asset, assetClass, unitPrice, quantity, indicator,
                                           level, comparator, value, weight, score, scoreReason, stage, key, text,
-                                          roles, publicKey, first, signature, approval]
+                                          roles, publicKey, first, signature, approval, threshold]
 }
 
 /// A byte pattern of the line format, made once from the `Wire` tables, for the decoders that
@@ -151,7 +152,9 @@ public enum EventCodec {
             case .actor(let c):
                 str(Wire.action, c.action.rawValue); str(Wire.name, c.name)
                 switch c.action {
-                case .add: str(Wire.roles, Role.list(c.roles)); str(Wire.publicKey, Hex.encode(c.publicKey))
+                case .add:
+                    str(Wire.roles, Role.list(c.roles)); str(Wire.publicKey, Hex.encode(c.publicKey))
+                    if let k = c.threshold { int(Wire.threshold, Int64(k)) }
                 case .revoke: str(Wire.reason, c.reason)
                 }
             case .signature(let s):
@@ -414,7 +417,14 @@ private struct FieldReader {
                 let key = try parsed(Wire.publicKey, "an Ed25519 public key (64 lower-case hex digits)") { s in
                     Hex.decode(s).flatMap { $0.count == Ed25519.publicKeySize && Hex.encode($0) == s ? $0 : nil }
                 }
-                return .actor(.add(name, roles: roles, publicKey: key))
+                var change = ActorChange.add(name, roles: roles, publicKey: key)
+                if let k = try optionalInt(Wire.threshold) {
+                    guard k >= 1, k <= Int64(AccessRules.maxThreshold) else {
+                        throw LineDecodeError(field: Wire.threshold, message: "must be 1 to \(AccessRules.maxThreshold)")
+                    }
+                    change.threshold = Int(k)
+                }
+                return .actor(change)
             case .revoke:
                 return .actor(.revoke(name, reason: try string(Wire.reason)))
             }

@@ -241,12 +241,12 @@ public final class JournalFile {
 
 /// Small whole-file helpers for the sidecar files (checkpoint, head, pending batch).
 enum SideFile {
-    static func read(_ path: String) -> [UInt8]? {
+    static func read(_ path: String, limit: Int = Int.max) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
+        guard fstat(fd, &st) == 0, st.st_size <= limit else { return nil }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         var done = 0
         let ok = out.withUnsafeMutableBytes { b -> Bool in

@@ -88,6 +88,8 @@ public struct JournalStore: Sendable {
         /// Actors registered (revoked included) and the items still waiting for approval.
         public var actors: [Actor] = []
         public var waiting: [Awaiting] = []
+        /// Distinct admins that must sign a change of actors (`AccessState.threshold`).
+        public var threshold = 1
     }
 
     // MARK: - Create
@@ -201,11 +203,12 @@ public struct JournalStore: Sendable {
     /// out to be damaged while the drafts were checked.
     private func postOnce(source: RowSource, dryRun: Bool, counts: BatchCounts?) throws(JournalError) -> BatchResult? {
         let file = try JournalFile(path: path, access: .write, ops: fileOps)
-        var loaded = try load(file, canClearPending: true)
+        var loaded = try loadCheckingHead(file, canClearPending: true)
         if let open = loaded.state.access.openBatch {
             throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write; nothing more is posted until this is explained (`fledger verify` says the same)")
         }
         let baseSize = loaded.size
+        let baseHead = loaded.head   // the line before the batch: binds a pending marker to this journal
         // New lines not yet written (from `out.at` in the file), also read back by locator when
         // a later row refers to an earlier one; lines already spilled are read from the file.
         let out = GrowingBytes(capacity: min(spillBytes, 1 << 20), at: baseSize)
@@ -226,7 +229,7 @@ public struct JournalStore: Sendable {
         func spill() {
             guard spillFailure == nil, !out.bytes.isEmpty else { return }
             do throws(JournalError) {
-                if out.at == baseSize { try SideFile.write(pendingPath, Array("\(baseSize) -1 \(SHA256.Digest.zero.hex)\n".utf8), ops: fileOps) }
+                if out.at == baseSize { try SideFile.write(pendingPath, Self.pendingText(base: baseSize, final: -1, head: .zero, before: baseHead), ops: fileOps) }
                 try JournalFile.writeAll(fd: file.fd, bytes: out.bytes, path: path, ops: fileOps)
                 out.at += out.bytes.count
                 out.bytes.removeAll(keepingCapacity: true)
@@ -299,11 +302,13 @@ public struct JournalStore: Sendable {
                 return .rejected([(0, Rejection(.wrongKey, field: nil, "the key given for '\(signer.actor)' (public \(signer.publicKeyHex)) is not the key registered for them\(loaded.state.access.active(signer.actor).map { " (\(Hex.encode($0.publicKey)))" } ?? "")"))])
             }
             let seq = loaded.state.count + 1
-            let message = AccessRules.signatureMessage(unit: loaded.state.unit?.unitCode ?? "", first: open.first, last: seq - 1, actor: signer.actor, head: prev)
-            let sig = Event(seq: seq, id: validator.generatedID(type: .signature, seq: seq, state: loaded.state, lookup: lookup), date: now.day,
-                            recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message)))))
+            var sig = Event(seq: seq, id: validator.generatedID(type: .signature, seq: seq, state: loaded.state, lookup: lookup), date: now.day,
+                            recorded: now, actor: signer.actor, memo: "", body: .access(.signature(BatchSignature(first: open.first, signature: []))))
+            let message = AccessRules.signatureMessage(unit: loaded.state.unit?.unitCode ?? "", event: sig, head: prev)
+            sig.body = .access(.signature(BatchSignature(first: open.first, signature: signer.sign(message))))
             if let r = validator.check(sig, state: loaded.state, lookup: lookup) { try rollBack(); return .rejected([(0, r)]) }
             append(sig, EventCodec.encode(sig, prev: prev))
+            loaded.state.access.signedForm = 2
             if let spillFailure { try? rollBack(); throw spillFailure }
             if loaded.state.index.damaged { try rollBack(); return nil }
         }
@@ -320,7 +325,7 @@ public struct JournalStore: Sendable {
         let multiLine = spilled || out.bytes.reduce(0) { n, b in b == 0x0a ? n + 1 : n } > 1
         if multiLine, !spilled {
             do throws(JournalError) {
-                try SideFile.write(pendingPath, Array("\(baseSize) \(offset) \(prev.hex)\n".utf8), ops: fileOps)
+                try SideFile.write(pendingPath, Self.pendingText(base: baseSize, final: offset, head: prev, before: baseHead), ops: fileOps)
             } catch {
                 SideFile.remove(pendingPath)   // nothing of the batch was written: no marker either
                 throw error
@@ -361,28 +366,36 @@ public struct JournalStore: Sendable {
 
     /// Removes what a crash left at the end of the journal — a line cut short, or the part of
     /// a batch that was being written — after saving it beside the journal. Complete lines that
-    /// were acknowledged are never touched.
+    /// were acknowledged are never touched, whatever a marker says:
+    /// - the pending marker is obeyed only when it is bound to this journal (the hash of the
+    ///   line before its batch is the one it names); one that is not is set aside (renamed
+    ///   `J.fledger-pending.refused-TIME`) and reported, and nothing is cut for it;
+    /// - a complete write whose signature verifies is never removed (a batch whose lines all
+    ///   reached the file, its signature last, stays, acknowledged or not);
+    /// - nothing at or before the event the head file names (the last acknowledged) is removed.
     public func repair() throws(JournalError) -> RepairReport {
         let file = try JournalFile(path: path, access: .write, ops: fileOps)
         let size = try file.size()
         var cut: Int?
         var reason = ""
+        var refused: String?
         if let p = readPending() {
+            if try !isBound(p, file: file, size: size) {
+                let aside = pendingPath + ".refused-\(clock.now().text.filter { $0.isNumber })"
+                guard rename(pendingPath, aside) == 0 else {
+                    throw .io(path: pendingPath, operation: "rename", reason: String(cString: strerror(errno)))
+                }
+                refused = "the pending-batch marker does not match this journal (\(p.before == nil ? "it cannot be read, or is of an older form that names no line" : "the line before the batch it names is not the journal's, or lies past its end")): it was not obeyed, and was set aside as \(aside)"
+                return RepairReport(removedBytes: 0, savedTo: nil, reason: refused! + "; nothing was cut. Run `fledger verify`, and `fledger repair` again if it still names a line cut short", removed: [])
+            }
             if try batchIsWhole(p, file: file, size: size) {
                 SideFile.remove(pendingPath)
                 return RepairReport(removedBytes: 0, savedTo: nil, reason: "the batch recorded as pending had been written whole; only its marker was removed", removed: [])
             }
-            guard p.base > 0 else {
-                // A marker always names the journal's size before its batch, never 0 (the unit
-                // line is there): this one cannot be read, and the cut cannot be guessed.
-                throw .damaged(path: path, line: 0, reason: "the pending-batch marker \(pendingPath) cannot be read, so where the batch began is unknown; repair will not guess. Run `fledger verify`: if the journal verifies, remove the marker by hand")
-            }
-            if size >= p.base {
-                cut = p.base
-                reason = p.final < 0
-                    ? "a large batch was interrupted after \(size - p.base) bytes, before its end was known; it was never acknowledged"
-                    : "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
-            }
+            cut = p.base
+            reason = p.final < 0
+                ? "a large batch was interrupted after \(size - p.base) bytes, before its end was known; it was never acknowledged"
+                : "a batch of \(p.final - p.base) bytes was interrupted after \(size - p.base) bytes; it was never acknowledged"
         }
         if cut == nil, size > 0, try !file.endsWithNewline(size: size) {
             guard let lastNL = try file.lastNewline(before: size) else {
@@ -391,8 +404,23 @@ public struct JournalStore: Sendable {
             cut = lastNL + 1
             reason = "the last line was cut short (\(size - lastNL - 1) bytes with no newline), as a crash during a write leaves it"
         }
-        guard let cutAt = cut else {
+        guard var cutAt = cut else {
             return RepairReport(removedBytes: 0, savedTo: nil, reason: "nothing to repair: the journal ends with a complete line and no batch is pending", removed: [])
+        }
+        // A complete write whose signature verifies is kept, whatever the marker said.
+        let signed = try signedEnd(file: file, from: cutAt, size: size)
+        if signed > cutAt {
+            reason += "; but \(signed - cutAt) bytes of it are complete writes whose signatures verify, and were kept (a signed write is never removed)"
+            cutAt = signed
+        }
+        // The line the head file names as the last acknowledged is never removed.
+        if let h = readHead(), cutAt < size, try holdsLine(file: file, from: cutAt, size: size, hash: h.hash) {
+            throw .damaged(path: path, line: h.seq,
+                           reason: "repair would remove event \(h.seq), which was acknowledged (\(headPath) names it): this is not what a crash leaves. Nothing was cut; run `fledger verify`")
+        }
+        if cutAt >= size {
+            SideFile.remove(pendingPath)
+            return RepairReport(removedBytes: 0, savedTo: nil, reason: reason + "; nothing was cut, and the marker was removed", removed: [])
         }
         // Cut first: on a full disk the removed bytes may not be savable, and the journal must
         // be usable again all the same. Then set them aside, or hand them back to be printed.
@@ -408,6 +436,46 @@ public struct JournalStore: Sendable {
             return RepairReport(removedBytes: size - cutAt, savedTo: saved, reason: reason, removed: [])
         } catch {
             return RepairReport(removedBytes: size - cutAt, savedTo: nil, reason: reason + "; the removed bytes could not be saved (\(error)), so they are given here", removed: removed)
+        }
+    }
+
+    /// The end of the last complete write at or after `from` whose lines replay cleanly and
+    /// whose signature verifies (`from` when there is none): the journal up to it is replayed
+    /// from the checkpoint (or the start), the lines after `from` as `verify` would.
+    private func signedEnd(file: JournalFile, from: Int, size: Int) throws(JournalError) -> Int {
+        let complete = try file.endsWithNewline(size: size) ? size : ((try file.lastNewline(before: size)).map { $0 + 1 } ?? 0)
+        guard complete > from else { return from }
+        let probe = try file.read(at: from, count: complete - from)
+        let anySignature = withExtendedLifetime(probe) { UnsafeRawBufferPointer(probe.bytes).containsBytes(Array("\"type\":\"signature\"".utf8)) }
+        guard anySignature else { return from }
+        var start = 0
+        var state = LedgerState()
+        var prev = SHA256.Digest.zero
+        if let cp = Checkpoint.load(path: checkpointPath), cp.size <= from, cp.lastLineStart < cp.size,
+           let line = try? file.readLine(at: cp.lastLineStart), cp.lastLineStart + line.count + 1 == cp.size, SHA256.hash(line) == cp.head {
+            start = cp.size; state = cp.state; prev = cp.head
+        }
+        let buf = try file.read(at: start, count: complete - start)
+        let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
+        return withExtendedLifetime(buf) { () -> Int in
+            let replayer = Replayer(path: path, validator: validator, baseOffset: start, buf: UnsafeRawBufferPointer(buf.bytes), before: readBefore)
+            let first = state.count
+            var lastSignature = 0
+            var unused: LedgerState?
+            try? replayer.run(state: &state, prev: prev, prevPrev: nil, snapshotAt: nil, snapshot: &unused) { e, _ in
+                if case .access(.signature) = e.body { lastSignature = e.seq }
+            }
+            guard lastSignature > first else { return from }
+            return max(from, start + replayer.table.ends[lastSignature - first - 1] + 1)
+        }
+    }
+
+    /// True when a complete line in [from, size) hashes to `hash`.
+    private func holdsLine(file: JournalFile, from: Int, size: Int, hash: SHA256.Digest) throws(JournalError) -> Bool {
+        let tail = try file.read(at: from, count: size - from)
+        return withExtendedLifetime(tail) {
+            let table = LineTable(UnsafeRawBufferPointer(tail.bytes))
+            return (0..<table.count).contains { SHA256.hash(table.line($0, in: UnsafeRawBufferPointer(tail.bytes))) == hash }
         }
     }
 
@@ -455,6 +523,69 @@ public struct JournalStore: Sendable {
         return out
     }
 
+    // MARK: - Before a read that does not verify
+
+    /// What a reader that does not verify the whole journal (`budget`, `show`, `log`, `trace`)
+    /// learned before reading.
+    public struct ReadCheck: Sendable {
+        /// Where signing began (nil: the journal does not sign).
+        public let signingFrom: Int?
+        public let events: Int
+        /// Distinct admins that must sign a change of actors.
+        public let threshold: Int
+    }
+
+    /// What every reader that does not verify checks first, under a shared lock, at about the
+    /// cost of a post: the checkpoint and the projection snapshot equal what they claim (the
+    /// prefix they stand for is the journal's; otherwise damage), every line after the
+    /// checkpoint replays as `verify` would replay it (chain, rules, approval flags, and the
+    /// signature of every write), the journal still holds the head file's event (in a signed
+    /// journal the head file must be there), and no write at the end lacks its signature. So no
+    /// unsigned line and no unapproved item in a signed journal is counted by a reader; the
+    /// lines before the checkpoint are those a writer replayed and `verify` checks.
+    public func checkBeforeReading() throws(JournalError) -> ReadCheck {
+        let file = try JournalFile(path: path, access: .read)
+        let size = try file.size()
+        try checkPending(file: file, size: size, canClear: false)
+        let checkpoint = Checkpoint.load(path: checkpointPath)
+        if let cp = checkpoint {
+            var holds = false
+            if cp.size <= size, cp.lastLineStart < cp.size, let line = try? file.readLine(at: cp.lastLineStart) {
+                holds = cp.lastLineStart + line.count + 1 == cp.size && SHA256.hash(line) == cp.head
+                    && line.withUnsafeBytes(decodeEvent)?.seq == cp.state.count
+            }
+            guard holds else {
+                throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) claims to hold the state after the journal's first \(cp.state.count) events (\(cp.size) bytes, the last line's hash \(cp.head.hex)), and the journal does not match that claim: it was written by hand or belongs to another journal. Delete it (it is derived data) and run `fledger verify`")
+            }
+        }
+        // The lines a reader sums between the projection snapshot and the checkpoint are not
+        // replayed below (they come before the checkpoint): their chain must run unbroken from
+        // the snapshot's last line to the checkpoint's, both of which were just checked.
+        if let s = try loadSnapshot(file: file, size: size), let cp = checkpoint, s.size < cp.size {
+            let gap = try file.read(at: s.size, count: cp.size - s.size)
+            try withExtendedLifetime(gap) { () throws(JournalError) in
+                let buf = UnsafeRawBufferPointer(gap.bytes)
+                let table = LineTable(buf)
+                var prev = s.head
+                for i in 0..<table.count {
+                    let line = table.line(i, in: buf)
+                    guard line.count > 67, SHA256.Digest(hexBytes: ArraySlice(line[(line.count - 66)..<(line.count - 2)])) == prev else {
+                        throw .damaged(path: path, line: s.lastSeq + i + 1, reason: "does not continue the hash chain from the line before it (between the projection snapshot and the checkpoint): a line was changed, inserted or removed. Run `fledger verify`")
+                    }
+                    prev = SHA256.hash(line)
+                }
+                guard prev == cp.head, table.tornStart == nil else {
+                    throw .damaged(path: path, line: cp.state.count, reason: "the lines between the projection snapshot and the checkpoint do not end in the checkpoint's last line. Run `fledger verify`")
+                }
+            }
+        }
+        let loaded = try loadCheckingHead(file, canClearPending: false)
+        if let open = loaded.state.access.openBatch {
+            throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(loaded.state.access.signingFrom ?? 0): they are not counted, and nothing is read until this is explained (`fledger verify` says the same)")
+        }
+        return ReadCheck(signingFrom: loaded.state.access.signingFrom, events: loaded.state.count, threshold: loaded.state.access.threshold)
+    }
+
     // MARK: - Access
 
     /// The registered actors (revoked ones included) and the items waiting for approval with
@@ -478,6 +609,9 @@ public struct JournalStore: Sendable {
         var checkpointCount: Int
         var fullReplay: Bool
         let lookup: (Locator) -> Event?
+        /// The SHA-256 of line `seq`, for the lines this load read (and the checkpoint's last);
+        /// nil for a line before the checkpoint.
+        var lineHash: (Int) -> SHA256.Digest? = { _ in nil }
     }
 
     /// State at the end of the journal: from the checkpoint plus the lines after it when the
@@ -487,12 +621,12 @@ public struct JournalStore: Sendable {
     }
 
     /// As `load`; with `fullReplay` false, nil instead of a full replay when no checkpoint fits.
-    func load(_ file: JournalFile, canClearPending: Bool, fullReplay: Bool) throws(JournalError) -> Loaded? {
+    func load(_ file: JournalFile, canClearPending: Bool, fullReplay: Bool, useCheckpoint: Bool = true) throws(JournalError) -> Loaded? {
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: canClearPending)
         guard size > 0 else { throw .damaged(path: path, line: 0, reason: "the journal is empty: not even the unit line that `fledger init` writes") }
         let readBefore: (Locator) -> Event? = { l in (try? file.readLine(at: Int(l))).flatMap { line in line.withUnsafeBytes(decodeEvent) } }
-        if let cp = Checkpoint.load(path: checkpointPath), cp.size <= size, cp.lastLineStart < cp.size,
+        if useCheckpoint, let cp = Checkpoint.load(path: checkpointPath), cp.size <= size, cp.lastLineStart < cp.size,
            let line = try? file.readLine(at: cp.lastLineStart), cp.lastLineStart + line.count + 1 == cp.size,
            SHA256.hash(line) == cp.head {
             let tail = try file.read(at: cp.size, count: size - cp.size)
@@ -501,9 +635,15 @@ public struct JournalStore: Sendable {
             try replayer.run(state: &state, prev: cp.head, prevPrev: nil)
             try refuseTorn(replayer, line: state.count + 1)
             let last = replayer.table.starts.last.map { cp.size + $0 } ?? cp.lastLineStart
+            let cpCount = cp.state.count, cpHead = cp.head
             return Loaded(state: state, head: replayer.head(or: cp.head), size: size, lastLineStart: last,
                           checkpointCount: cp.state.count, fullReplay: false,
-                          lookup: { l in withExtendedLifetime(tail) { replayer.lookup(l) } })
+                          lookup: { l in withExtendedLifetime(tail) { replayer.lookup(l) } },
+                          lineHash: { seq in
+                              if seq == cpCount { return cpHead }
+                              let i = seq - cpCount - 1
+                              return i >= 0 && i < replayer.hashes.count ? replayer.hashes[i] : nil
+                          })
         }
         guard fullReplay else { return nil }
         let buf = try file.read(at: 0, count: size)
@@ -515,7 +655,47 @@ public struct JournalStore: Sendable {
             throw .damaged(path: path, line: 1, reason: "the journal has no complete line")
         }
         return Loaded(state: state, head: replayer.head(or: .zero), size: size, lastLineStart: lastStart,
-                      checkpointCount: 0, fullReplay: true, lookup: { l in withExtendedLifetime(buf) { replayer.lookup(l) } })
+                      checkpointCount: 0, fullReplay: true, lookup: { l in withExtendedLifetime(buf) { replayer.lookup(l) } },
+                      lineHash: { seq in seq >= 1 && seq <= replayer.hashes.count ? replayer.hashes[seq - 1] : nil })
+    }
+
+    /// The state at the end of the journal, checked against the head file (the last event
+    /// acknowledged): the journal must still hold that event, unchanged. In a signed journal a
+    /// missing or unreadable head file is damage too. Reads past the checkpoint only, unless the
+    /// head file names an event before it (a head that could not be written for a long time),
+    /// which a full replay then checks.
+    func loadCheckingHead(_ file: JournalFile, canClearPending: Bool) throws(JournalError) -> Loaded {
+        let loaded = try load(file, canClearPending: canClearPending)
+        if try checkHead(loaded) { return loaded }
+        let whole = try load(file, canClearPending: canClearPending, fullReplay: true, useCheckpoint: false)!
+        _ = try checkHead(whole)
+        return whole
+    }
+
+    /// False when the head file names an event this load cannot hash (before its checkpoint).
+    private func checkHead(_ loaded: Loaded) throws(JournalError) -> Bool {
+        let count = loaded.state.count
+        guard let h = readHead() else {
+            if loaded.state.access.signing { throw missingHead(count: count) }
+            return true
+        }
+        guard h.seq <= count else {
+            throw .damaged(path: path, line: count + 1,
+                           reason: "event \(h.seq) (hash \(h.hash.hex)) was acknowledged (\(headPath)), but the journal ends at event \(count): lines were removed from its end. Nothing is posted until this is explained")
+        }
+        guard let hash = h.seq == count ? loaded.head : loaded.lineHash(h.seq) else { return false }
+        guard hash == h.hash else {
+            throw .damaged(path: path, line: h.seq,
+                           reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex), in \(headPath)): the journal does not extend what was acknowledged, or the head file is another journal's. Nothing is posted until this is explained")
+        }
+        return true
+    }
+
+    /// A signed journal's head file is missing or cannot be read.
+    func missingHead(count: Int) -> JournalError {
+        let what = Glibc.access(headPath, F_OK) == 0 ? "cannot be read (it is not a head file this journal wrote)" : "is missing"
+        return .damaged(path: path, line: count,
+                        reason: "this journal signs, and its head file \(headPath) \(what): lines cut from the end could not be told. A crash never removes it; it was removed or replaced by hand. If you are sure the journal is whole (its head hash equals one you recorded, or a checkpoint held elsewhere), write the head file back: its one line is the last event's seq and the SHA-256 of its line")
     }
 
     /// `line` is the line number the cut-short piece would have (complete lines so far + 1).
@@ -530,6 +710,9 @@ public struct JournalStore: Sendable {
 
     func checkPending(file: JournalFile, size: Int, canClear: Bool) throws(JournalError) {
         guard let p = readPending() else { return }
+        guard try isBound(p, file: file, size: size) else {
+            throw .damaged(path: path, line: 0, reason: "a pending-batch marker \(pendingPath) is there, but it does not match this journal (the line before the batch it names is not the journal's, or it is unreadable or of an older form): it is not obeyed. `fledger repair` sets it aside without cutting anything")
+        }
         if try batchIsWhole(p, file: file, size: size) {
             if canClear { SideFile.remove(pendingPath) }
             return
@@ -542,18 +725,42 @@ public struct JournalStore: Sendable {
         throw .damaged(path: path, line: 0, reason: "a batch was being written when the program stopped (\(pendingPath) is still there): the journal holds \(held). Run `fledger repair` to roll the unacknowledged batch back")
     }
 
-    private func readPending() -> (base: Int, final: Int, head: SHA256.Digest)? {
-        guard let b = SideFile.read(pendingPath) else { return nil }
+    /// A pending marker: the journal's size before the batch, its size after (-1 while a large
+    /// batch's end is unknown), the hash of the batch's last line (zero then), and the hash of
+    /// the line before the batch, which binds the marker to this journal (nil: unreadable, or
+    /// the older form without it).
+    struct Pending {
+        var base: Int, final: Int, head: SHA256.Digest, before: SHA256.Digest?
+    }
+
+    static func pendingText(base: Int, final: Int, head: SHA256.Digest, before: SHA256.Digest) -> [UInt8] {
+        Array("\(base) \(final) \(head.hex) \(before.hex)\n".utf8)
+    }
+
+    private func readPending() -> Pending? {
+        guard let b = SideFile.read(pendingPath, limit: 4096) ?? (Glibc.access(pendingPath, F_OK) == 0 ? [] : nil) else { return nil }
         let parts = String(decoding: b, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard parts.count == 3, let base = Int(parts[0]), let final = Int(parts[1]), let head = SHA256.Digest(hex: parts[2]) else {
-            return (0, -1, .zero)  // unreadable marker: treat the batch as interrupted
+        guard parts.count == 4, let base = Int(parts[0]), let final = Int(parts[1]), let head = SHA256.Digest(hex: parts[2]),
+              let before = SHA256.Digest(hex: parts[3]) else {
+            return Pending(base: 0, final: -1, head: .zero, before: nil)
         }
-        return (base, final, head)
+        return Pending(base: base, final: final, head: head, before: before)
+    }
+
+    /// True when the marker names this journal: the line that ends where its batch begins
+    /// hashes to the hash it recorded.
+    private func isBound(_ p: Pending, file: JournalFile, size: Int) throws(JournalError) -> Bool {
+        guard let before = p.before, p.base > 0, p.base <= size else { return false }
+        let b = try file.read(at: p.base - 1, count: 1)
+        guard withExtendedLifetime(b, { b.bytes.first == 0x0a }) else { return false }
+        let start = try file.lastNewline(before: p.base - 1).map { $0 + 1 } ?? 0
+        let line = try file.read(at: start, count: p.base - 1 - start)
+        return withExtendedLifetime(line) { SHA256.hash(UnsafeRawBufferPointer(line.bytes)) } == before
     }
 
     /// True when the batch a pending marker announced reached the file whole (only the marker's
     /// removal was lost).
-    private func batchIsWhole(_ p: (base: Int, final: Int, head: SHA256.Digest), file: JournalFile, size: Int) throws(JournalError) -> Bool {
+    private func batchIsWhole(_ p: Pending, file: JournalFile, size: Int) throws(JournalError) -> Bool {
         guard size == p.final, let last = try lastLineHash(file: file, size: size) else { return false }
         return last == p.head
     }
@@ -616,7 +823,7 @@ extension LedgerState {
         a.compact(); b.compact()
         return unit == o.unit && openYears == o.openYears && balances == o.balances && corrected == o.corrected && closes == o.closes
             && volume == o.volume && vehicles == o.vehicles && assets == o.assets && indicators == o.indicators && access == o.access
-            && count == o.count && a.sorted.sameWords(as: b.sorted) && a.overflow == b.overflow
+            && count == o.count && lastRecorded == o.lastRecorded && a.sorted.sameWords(as: b.sorted) && a.overflow == b.overflow
             && sameReferences(o)
     }
 

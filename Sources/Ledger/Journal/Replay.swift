@@ -147,10 +147,16 @@ struct Replayer {
             if let r = validator.check(event, state: state, lookup: lookup) {
                 throw damaged(lineNo, "event '\(event.id)' breaks the ledger's rules: \(r)")
             }
-            if case .access(.signature(let sig)) = event.body, !AccessRules.verify(sig, by: event.actor, last: event.seq - 1, head: linePrev, state: state) {
-                throw damaged(lineNo, "the signature of events \(sig.first)–\(event.seq - 1) by '\(event.actor)' does not verify with their registered key: the history it vouches for was changed after it was signed, or it was never signed with that key")
+            var form = 0
+            if case .access(.signature(let sig)) = event.body {
+                guard let f = AccessRules.verify(event, head: linePrev, state: state) else {
+                    throw damaged(lineNo, "the signature of events \(sig.first)–\(event.seq - 1) by '\(event.actor)' does not verify with their registered key: the signature event itself (its id, dates, memo) or the history it vouches for was changed after it was signed, or it was never signed with that key"
+                                  + (state.access.signedForm >= 2 ? " (the old form of signature, which left the event's own fields out, is not accepted after a signature of the new form)" : ""))
+                }
+                form = f
             }
             let target = validator.apply(event, at: locator, state: &state, lookup: lookup)
+            if form > state.access.signedForm { state.access.signedForm = form }
             visit?(event, target)
             if let at = snapshotAt, baseOffset + table.ends[i] + 1 == at { snapshot = state }
     }

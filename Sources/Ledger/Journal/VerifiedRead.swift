@@ -45,9 +45,12 @@ extension JournalStore {
     public func verify() throws(JournalError) -> VerifyReport {
         let session = try openForReading()
         let read = try session.verifiedRead()
-        guard let snapshot = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode) else { return read.report }
+        guard let snapshot = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode) else {
+            stampVerified()
+            return read.report
+        }
         var report = read.report
-        let fast = try project(), whole = try scan(.all, keeping: nil, parts: 2, snapshots: false).projection
+        let fast = try scan(.all, keeping: nil, parts: 2, warn: false).projection, whole = try scan(.all, keeping: nil, parts: 2, snapshots: false).projection
         func figures(_ p: Projection) -> [Projection.Key: Figures] { p.figures.filter { !$0.value.isZero } }
         let years = Set(whole.figures.keys.map(\.year)).union(fast.figures.keys.map(\.year))
         guard figures(fast) == figures(whole), fast.waitingFigures.filter({ !$0.value.isZero }) == whole.waitingFigures.filter({ !$0.value.isZero }),
@@ -55,6 +58,7 @@ extension JournalStore {
             throw .damaged(path: path, line: 0, reason: "the projection snapshot \(projectionPath) (event \(snapshot.lastSeq)) and the lines after it do not give the figures of a replay of the journal; `budget` would show wrong figures. Delete it (it is derived data) and run verify again")
         }
         report.notes.append("projection snapshot at event \(snapshot.lastSeq) and the lines after it agree with the replay")
+        stampVerified()
         return report
     }
 
@@ -126,6 +130,8 @@ extension JournalStore {
                 throw .damaged(path: path, line: h.seq, reason: "differs from the line acknowledged as event \(h.seq) (hash \(h.hash.hex))")
             }
             if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update, or a head file that could not be written, as on a full disk)") }
+        } else if state.access.signing {
+            throw missingHead(count: state.count)
         } else {
             notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
         }
@@ -144,6 +150,7 @@ extension JournalStore {
         report.signatures = signatures
         report.actors = state.access.actors.values.sorted { $0.name < $1.name }
         report.waiting = state.access.awaiting.values.sorted { $0.seq < $1.seq }
+        report.threshold = state.access.threshold
         return VerifiedRead(report: report, projection: projection, lineHashes: found.filter { wanted.contains($0.key) })
     }
 

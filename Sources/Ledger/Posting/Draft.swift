@@ -46,7 +46,7 @@ public struct Draft: Hashable, Sendable {
         case .reopen:
             return (common.union([Wire.year, Wire.reason]), [Wire.year, Wire.actor, Wire.reason])
         case .actor:
-            return (common.union([Wire.action, Wire.name, Wire.roles, Wire.publicKey, Wire.reason]), [Wire.actor, Wire.action, Wire.name])
+            return (common.union([Wire.action, Wire.name, Wire.roles, Wire.publicKey, Wire.reason, Wire.threshold]), [Wire.actor, Wire.action, Wire.name])
         case .signature:
             return (common, [Wire.signature])   // never given: `fledger` writes signatures itself
         case .approval:
@@ -247,9 +247,16 @@ public struct Draft: Hashable, Sendable {
                 throw Rejection(.malformedField, field: Wire.publicKey, "public_key '\(keyText)' is not hex digits")
             }
             if let problem = Ed25519.publicKeyProblem(key) { throw Rejection(.malformedField, field: Wire.publicKey, "public_key: \(problem)") }
-            return .add(name, roles: roles, publicKey: key)
+            var change = ActorChange.add(name, roles: roles, publicKey: key)
+            if let text = self[Wire.threshold] {
+                guard let k = Int(text), (1...AccessRules.maxThreshold).contains(k) else {
+                    throw Rejection(.malformedField, field: Wire.threshold, "threshold '\(text)' must be a number of admins from 1 to \(AccessRules.maxThreshold)")
+                }
+                change.threshold = k
+            }
+            return change
         case .revoke:
-            for key in [Wire.roles, Wire.publicKey] where self[key] != nil {
+            for key in [Wire.roles, Wire.publicKey, Wire.threshold] where self[key] != nil {
                 throw Rejection(.unknownField, field: key, "field '\(key)' is for adding an actor, not revoking one")
             }
             guard let reason = self[Wire.reason], !reason.trimmingSpaces.isEmpty else {

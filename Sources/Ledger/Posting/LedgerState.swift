@@ -164,6 +164,8 @@ public struct LedgerState: Sendable {
     public internal(set) var access = AccessState()
     /// Who refers to whom (for `show`).
     public internal(set) var references = ReferenceIndex()
+    /// The latest `recorded` time: a journal's recorded times never go backwards.
+    public internal(set) var lastRecorded: Timestamp?
 
     public struct IndicatorKey: Hashable, Sendable, Comparable {
         public var year: Int, project: ProjectCode, indicator: String
@@ -185,12 +187,15 @@ public struct LedgerState: Sendable {
     mutating func apply(_ event: Event, at locator: Locator, target: (event: Event, locator: Locator)?,
                         released: (item: Event, target: (event: Event, locator: Locator)?)? = nil) {
         count = event.seq
+        if lastRecorded.map({ $0 < event.recorded }) ?? true { lastRecorded = event.recorded }
         index.insert(event.id, at: locator)
         if let r = Trail.reference(of: event) { references.insert(r, at: locator) }
         if let a = Trail.amount(of: event) { volume += a.magnitude }
         recordAccess(event)
         if event.needsApproval {
-            access.awaiting[event.id] = Awaiting(id: event.id, locator: locator, seq: event.seq, year: event.year, actor: event.actor)
+            var w = Awaiting(id: event.id, locator: locator, seq: event.seq, year: event.year, actor: event.actor)
+            if case .access(.actor) = event.body { w.actorChange = true }
+            access.awaiting[event.id] = w
             return
         }
         if let r = released { applyEffects(r.item, target: r.target) }
@@ -199,19 +204,19 @@ public struct LedgerState: Sendable {
 
     /// Who is registered, whether signing has begun, the write being signed, what waits.
     private mutating func recordAccess(_ event: Event) {
-        if case .access(.actor(let c)) = event.body {
-            if access.signingFrom == nil { access.signingFrom = event.seq }
-            switch c.action {
-            case .add: access.actors[c.name] = Actor(name: c.name, roles: c.roles, publicKey: c.publicKey, added: event.id, revoked: nil)
-            case .revoke: access.actors[c.name]?.revoked = event.id
-            }
+        if case .access(.actor(let c)) = event.body, access.signingFrom == nil {
+            access.signingFrom = event.seq
+            access.threshold = c.threshold ?? 1
         }
         guard access.signing else { return }
         switch event.body {
         case .access(.signature):
             access.openBatch = nil   // the write is closed
             return
-        case .access(.approval(let id)), .access(.rejection(let id, _)):
+        case .access(.approval(let id)):
+            // A change of actors takes effect once enough distinct admins approved it.
+            if access.approvalsNeeded(id) > 1 { access.awaiting[id]?.approvals.append(event.actor) } else { access.awaiting[id] = nil }
+        case .access(.rejection(let id, _)):
             access.awaiting[id] = nil
         case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access(.actor):
             break
@@ -248,6 +253,11 @@ public struct LedgerState: Sendable {
             case .asset(let a): assets[a.asset] = a.action == .acquire ? a : nil
             case .performanceTarget(let t): indicators.insert(IndicatorKey(year: t.year, project: t.project, indicator: t.indicator))
             case .sanGongActivity, .procurement, .performanceResult, .performanceStage, .text: break
+            }
+        case .access(.actor(let c)):   // when it takes effect: at once, or when its approvals are complete
+            switch c.action {
+            case .add: access.actors[c.name] = Actor(name: c.name, roles: c.roles, publicKey: c.publicKey, added: event.id, revoked: nil)
+            case .revoke: access.actors[c.name]?.revoked = event.id
             }
         case .access:
             break

@@ -13,6 +13,8 @@ public enum RejectionCode: String, CaseIterable, Sendable {
     case amountNotPositive = "amount_not_positive"
     case projectMismatch = "project_mismatch"
     case idConflict = "id_conflict"
+    /// The clock is behind the journal's last recorded time: recorded times never go backwards.
+    case clockBehind = "clock_behind"
     // Access (after identity, before the journal's figures): who may do this.
     case signatureRequired = "signature_required"
     case wrongKey = "wrong_key"
@@ -21,10 +23,16 @@ public enum RejectionCode: String, CaseIterable, Sendable {
     case missingRole = "missing_role"
     case batchActor = "batch_actor"
     case actorExists = "actor_exists"
+    /// A public key belongs to one actor for ever (also after that actor's revocation).
+    case keyInUse = "key_in_use"
+    /// While fewer admins are registered than the threshold, an actor change may only add an admin.
+    case belowThreshold = "below_threshold"
     case lastAdmin = "last_admin"
     case approvalFlag = "approval_flag"
     case notPending = "not_pending"
     case selfApproval = "self_approval"
+    /// The same admin approving one change of actors twice: k signatures are k distinct admins.
+    case alreadyApproved = "already_approved"
     case pendingTarget = "pending_target"
     case pendingItems = "pending_items"
     case notInitialised = "not_initialised"

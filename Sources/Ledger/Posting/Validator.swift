@@ -255,7 +255,7 @@ public struct Validator: Sendable {
         }
         let id = r.id ?? generatedID(type: r.type, seq: seq, state: state, lookup: lookup)
         return Event(seq: seq, id: id, date: date, recorded: recorded, actor: r.actor, memo: r.memo, body: body,
-                     needsApproval: state.access.signing && AccessRules.needsApproval(body))
+                     needsApproval: state.access.signing && AccessRules.needsApproval(body, access: state.access))
     }
 
     /// A fact's fields, each within its range (the rungs that need no journal).
@@ -420,6 +420,12 @@ public struct Validator: Sendable {
     // MARK: - State
 
     private func checkState(_ event: Event, state: LedgerState, lookup: Lookup) throws(Rejection) {
+        // Recorded times never go backwards: a clock set back (to pass an event off as older
+        // than it is, or by accident) is refused, and `verify` flags any backwards step.
+        if let last = state.lastRecorded, event.recorded < last {
+            throw Rejection(.clockBehind, field: Wire.recorded,
+                            "this event would be recorded at \(event.recorded), before the journal's last recorded time \(last) (event \(state.count)); recorded times never go backwards. Set the computer's clock right and post again")
+        }
         try checkAccess(event, state: state)
         try checkRules(event, state: state, lookup: lookup)
     }
@@ -557,8 +563,9 @@ public struct Validator: Sendable {
         if let mark = state.closes[y], !mark.reopened {
             throw Rejection(.yearClosed, field: Wire.year, "fiscal year \(y) is already closed (close event '\(mark.id)'); reopen it first to close it again")
         }
-        if let w = state.access.awaiting.values.filter({ $0.year == y }).min(by: { $0.seq < $1.seq }) {
-            let n = state.access.awaiting.values.filter { $0.year == y }.count
+        // Changes of actors waiting for admins do not hold a year's figures back.
+        if let w = state.access.awaiting.values.filter({ $0.year == y && !$0.actorChange }).min(by: { $0.seq < $1.seq }) {
+            let n = state.access.awaiting.values.filter { $0.year == y && !$0.actorChange }.count
             throw Rejection(.pendingItems, field: Wire.year, "\(n) item(s) of \(y) wait for approval (the first: '\(w.id)' by \(w.actor)); approve or reject them before closing (fledger log --pending)")
         }
         if state.openYears.contains(y - 1), !state.isClosed(y - 1) {
@@ -743,7 +750,7 @@ public struct Validator: Sendable {
             return
         }
         if case .unit = event.body { return }   // already_initialised says why
-        if event.needsApproval != AccessRules.needsApproval(event.body) {
+        if event.needsApproval != AccessRules.needsApproval(event.body, access: access) {
             throw Rejection(.approvalFlag, field: Wire.approval, event.needsApproval
                 ? "a \(event.body.type.rawValue) like this one does not wait for approval"
                 : "a \(event.body.type.rawValue) like this one waits for a second person's approval: it must carry \"approval\":\"required\"")
@@ -772,8 +779,13 @@ public struct Validator: Sendable {
             }
             return
         }
-        guard let role = AccessRules.role(for: event.body), actor.roles.contains(role) else {
-            throw Rejection(.missingRole, field: Wire.actor, "actor '\(event.actor)' (\(Role.list(actor.roles))) lacks the \(AccessRules.role(for: event.body)?.rawValue ?? "?") role, which events of type '\(event.body.type.rawValue)' need")
+        guard let role = AccessRules.role(for: event.body, access: access), actor.roles.contains(role) else {
+            let what = AccessRules.role(for: event.body, access: access) == .admin && AccessRules.role(for: event.body) != .admin
+                ? "deciding on a change of actors needs" : "events of type '\(event.body.type.rawValue)' need"
+            throw Rejection(.missingRole, field: Wire.actor, "actor '\(event.actor)' (\(Role.list(actor.roles))) lacks the \(AccessRules.role(for: event.body, access: access)?.rawValue ?? "?") role, which \(what)")
+        }
+        if case .access(.actor(let c)) = event.body, c.threshold != nil {
+            throw Rejection(.malformedField, field: Wire.threshold, "the threshold is set when signing begins (`fledger init --threshold K`, or the first `actor add` of an admin), not by a later change of actors")
         }
     }
 
@@ -791,6 +803,12 @@ public struct Validator: Sendable {
                 if let existing = state.access.active(c.name) {
                     throw Rejection(.actorExists, field: Wire.name, "actor '\(c.name)' is already registered (event '\(existing.added)'); revoke it first to register a new key")
                 }
+                if let owner = state.access.actors.values.sorted(by: { $0.name < $1.name }).first(where: { $0.publicKey == c.publicKey }) {
+                    throw Rejection(.keyInUse, field: Wire.publicKey, "public key \(Hex.encode(c.publicKey)) belongs to '\(owner.name)' (registered by event '\(owner.added)'\(owner.revoked.map { ", revoked by '\($0)'" } ?? "")); a key belongs to one actor for ever: make a new key with `fledger key new`")
+                }
+                if state.access.signing, state.access.adminCount < state.access.threshold, !c.roles.contains(.admin) {
+                    throw Rejection(.belowThreshold, field: Wire.roles, "this journal's threshold is \(state.access.threshold) admins, and \(state.access.adminCount) are registered: until \(state.access.threshold) are, only admins may be added (then every change of actors needs \(state.access.threshold) of them)")
+                }
             case .revoke:
                 guard let existing = state.access.active(c.name) else {
                     throw Rejection(.unknownActor, field: Wire.name, "'\(c.name)' is not a registered, unrevoked actor")
@@ -798,6 +816,9 @@ public struct Validator: Sendable {
                 let admins = state.access.actors.values.filter { $0.revoked == nil && $0.roles.contains(.admin) }
                 if existing.roles.contains(.admin), admins.count == 1 {
                     throw Rejection(.lastAdmin, field: Wire.name, "'\(c.name)' is the last admin; register another admin first, or nobody could manage actors or close years")
+                }
+                if existing.roles.contains(.admin), admins.count <= state.access.threshold {
+                    throw Rejection(.lastAdmin, field: Wire.name, "revoking '\(c.name)' would leave \(admins.count - 1) admin(s), fewer than this journal's threshold of \(state.access.threshold); register another admin first")
                 }
             }
         case .approval(let id), .rejection(let id, _):
@@ -809,6 +830,9 @@ public struct Validator: Sendable {
             }
             guard w.actor != event.actor else {
                 throw Rejection(.selfApproval, field: Wire.actor, "'\(event.actor)' asked for '\(id)'; a second person decides on it")
+            }
+            guard !w.approvals.contains(event.actor) else {
+                throw Rejection(.alreadyApproved, field: Wire.actor, "'\(event.actor)' approved '\(id)' already; a change of actors needs \(state.access.actorSignatures) distinct admins (\(state.access.approvalsNeeded(id)) more approval(s))")
             }
             guard case .approval = a else { return }
             guard var item = lookup(w.locator), item.id == id else {
@@ -826,7 +850,7 @@ public struct Validator: Sendable {
     func apply(_ event: Event, at locator: Locator, state: inout LedgerState, lookup: Lookup) -> Event? {
         let target = self.target(of: event, state: state, lookup: lookup)
         var released: (item: Event, target: (event: Event, locator: Locator)?)?
-        if case .access(.approval(let id)) = event.body, let w = state.access.awaiting[id], let item = lookup(w.locator) {
+        if case .access(.approval(let id)) = event.body, let w = state.access.awaiting[id], state.access.approvalsNeeded(id) == 1, let item = lookup(w.locator) {
             released = (item, self.target(of: item, state: state, lookup: lookup))
         }
         state.apply(event, at: locator, target: target, released: released)

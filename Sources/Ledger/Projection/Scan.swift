@@ -31,7 +31,7 @@ extension JournalStore {
     }
 
     func scan(_ filter: ProjectionFilter, keeping: (@Sendable (Classification) -> Bool)?, parts requested: Int,
-              snapshots: Bool = true) throws(JournalError) -> (projection: Projection, kept: [(at: Int, event: Event, target: Event?)]) {
+              snapshots: Bool = true, warn: Bool = true) throws(JournalError) -> (projection: Projection, kept: [(at: Int, event: Event, target: Event?)]) {
         let file = try JournalFile(path: path, access: .read)
         let size = try file.size()
         try checkPending(file: file, size: size, canClear: false)
@@ -39,8 +39,11 @@ extension JournalStore {
         // The whole-journal projection starts from its snapshot when one matches; a correction
         // in the lines after it whose target cannot be found reads the whole journal instead.
         let snapshots = snapshots && filter == .all && keeping == nil
-        if snapshots, let snapshot = loadSnapshot(file: file, size: size),
+        if snapshots, let snapshot = try loadSnapshot(file: file, size: size),
            let r = try scan(file, size: size, filter: filter, keeping: nil, parts: requested, from: snapshot) {
+            if warn, !isVerified("projection", projectionPath) {
+                notices.add("these figures rest on the projection snapshot \(projectionPath) (the first \(snapshot.lastSeq) events), which was written since `fledger verify` last checked it against the journal; run `fledger verify` to check it")
+            }
             return r
         }
         return try scan(file, size: size, filter: filter, keeping: keeping, parts: requested, from: nil, save: snapshots)!   // nil only after a snapshot
@@ -403,8 +406,8 @@ final class ScanPart: @unchecked Sendable {
         if negative { guard kind == .budgetAdjustment else { return false }; i += 1 }
         guard let magnitude = digits(max: 17), i < n, byte(i) == 0x2c else { return false }
         let amount = Int64(negative ? -magnitude : magnitude)
-        // Adjustments and disbursements may wait for approval: those go the general way.
-        if kind != .appropriation, UnsafeRawBufferPointer(start: p + i, count: n - i).containsBytes(ScanKeys.waiting) {
+        // Any of them may wait for approval (appropriations too, since issue 22): those go the general way.
+        if UnsafeRawBufferPointer(start: p + i, count: n - i).containsBytes(ScanKeys.waiting) {
             return false
         }
 

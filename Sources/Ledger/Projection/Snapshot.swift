@@ -90,16 +90,53 @@ struct ProjectionSnapshot {
 extension JournalStore {
     var projectionPath: String { JournalFiles.projection.path(beside: path) }
 
-    /// The saved snapshot, when it matches the journal as it stands: the prefix it covers is
-    /// still there, ending in the same line.
-    func loadSnapshot(file: JournalFile, size: Int) -> ProjectionSnapshot? {
-        guard let s = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode), s.size <= size, s.lastLineStart < s.size,
-              let line = try? file.read(at: s.lastLineStart, count: s.size - s.lastLineStart) else { return nil }
-        let matches = withExtendedLifetime(line) { () -> Bool in
-            let b = UnsafeRawBufferPointer(line.bytes)
-            return b.count == s.size - s.lastLineStart && b.last == 0x0a && SHA256.hash(UnsafeRawBufferPointer(rebasing: b.dropLast())) == s.head
+    /// The saved snapshot (nil when there is none, or it is not one: a file that does not decode
+    /// is derived data lost, and the journal is read whole). A snapshot that does not equal what
+    /// it claims — the journal's first `lastSeq` events, `size` bytes ending in a line with hash
+    /// `head` — is damage: no crash or repair leaves one (repair removes a snapshot past its
+    /// cut), so it was written by hand, or the journal was replaced under it.
+    func loadSnapshot(file: JournalFile, size: Int) throws(JournalError) -> ProjectionSnapshot? {
+        guard let s = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode) else { return nil }
+        var matches = false
+        if s.size <= size, s.lastLineStart < s.size, let line = try? file.read(at: s.lastLineStart, count: s.size - s.lastLineStart) {
+            matches = withExtendedLifetime(line) { () -> Bool in
+                let b = UnsafeRawBufferPointer(line.bytes)
+                guard b.count == s.size - s.lastLineStart, b.last == 0x0a else { return false }
+                let l = UnsafeRawBufferPointer(rebasing: b.dropLast())
+                return SHA256.hash(l) == s.head && decodeEvent(l)?.seq == s.lastSeq && s.events <= s.lastSeq
+            }
         }
-        return matches ? s : nil
+        guard matches else {
+            throw .damaged(path: path, line: 0, reason: "the projection snapshot \(projectionPath) claims to hold the journal's first \(s.lastSeq) events (\(s.size) bytes, the last line's hash \(s.head.hex)), and the journal does not match that claim: it was written by hand or belongs to another journal. Delete it (it is derived data) and run `fledger verify`")
+        }
+        return s
+    }
+
+    /// The identity of a side file as `verify` last passed it (device, inode, size, change
+    /// time): a reader compares it to say when its figures rest on a snapshot written since.
+    func identity(of path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+    }
+
+    var verifiedPath: String { path + ".fledger-verified" }
+
+    /// Records which checkpoint and projection snapshot `verify` just found equal to a replay.
+    func stampVerified() {
+        var text = ""
+        for (name, p) in [("checkpoint", checkpointPath), ("projection", projectionPath)] {
+            if let id = identity(of: p) { text += "\(name) \(id)\n" }
+        }
+        // Nothing to vouch for (no checkpoint, no snapshot): no file.
+        guard !text.isEmpty else { SideFile.remove(verifiedPath); return }
+        try? SideFile.write(verifiedPath, Array(text.utf8), ops: fileOps)
+    }
+
+    /// True when the side file is the one `verify` last passed.
+    func isVerified(_ name: String, _ p: String) -> Bool {
+        guard let id = identity(of: p), let b = SideFile.read(verifiedPath, limit: 4096) else { return false }
+        return String(decoding: b, as: UTF8.self).split(separator: "\n").contains { $0 == "\(name) \(id)" }
     }
 
     /// Saves a snapshot; a failure is no failure (the next read is a whole one).

@@ -121,6 +121,10 @@ public enum Trail {
         /// The approval or rejection of an item, if any.
         public func decision(on id: EventID) -> Event? { decisions.first { decided(by: $0) == id } }
 
+        /// Every decision on a waiting item, in order (a change of actors may need several
+        /// admins' approvals).
+        public func decisions(on id: EventID) -> [Event] { decisions.filter { decided(by: $0) == id } }
+
         /// Whether an event counts: it needs no approval, or it was approved.
         public func counts(_ e: Event) -> Bool {
             guard e.needsApproval else { return true }
@@ -175,6 +179,9 @@ extension JournalStore {
            var h = story(of: id, state: loaded.state, lookup: loaded.lookup, file: file),
            !loaded.state.index.damaged, !loaded.state.references.damaged {
             h.keys = Self.keys(of: h, actors: loaded.state.access.actors.values)
+            if !isVerified("checkpoint", checkpointPath) {
+                notices.add("what remains of the event and who signed it are read from the checkpoint \(checkpointPath) (the first \(loaded.checkpointCount) events), written since `fledger verify` last checked it; run `fledger verify` to check it")
+            }
             return h
         }
         guard var h = try scannedStory(of: id) else { return nil }
