@@ -166,7 +166,7 @@ func measure(_ argv: [String], env: [String: String]) -> Measure {
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let cargs = argv.map { strdup($0) } + [nil]
-    let cenv = (ProcessInfo.processInfo.environment.merging(env) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
+    let cenv = (ProcessInfo.processInfo.environment.merging(trustEnvironment(env)) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
     var start = timespec(), end = timespec()
     clock_gettime(CLOCK_MONOTONIC, &start)
     guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else {

@@ -23,6 +23,8 @@ func fledger(_ args: [String], journal: String, env: [String: String] = [:]) thr
     var e = ProcessInfo.processInfo.environment
     e["FLEDGER_JOURNAL"] = journal
     e["FLEDGER_ACTOR"] = "王会计"
+    // Trust pins go beside the test's journal, never into the real home.
+    e["FLEDGER_TRUST_DIR"] = URL(fileURLWithPath: journal.isEmpty ? NSTemporaryDirectory() + "/fledger-cli-trust" : journal).deletingLastPathComponent().appendingPathComponent("trust").path
     e.merge(env) { $1 }
     p.environment = e
     let o = Pipe(), r = Pipe()

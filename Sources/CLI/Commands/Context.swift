@@ -48,6 +48,7 @@ enum Context {
 
     static func store(_ a: ParsedArgs) throws -> JournalStore {
         var s = JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+        s.trustDirectory = TrustPin.defaultDirectory(environment: ProcessInfo.processInfo.environment)
         if let line = ProgressLine.forTerminal(command) {
             progressLines.append(line)
             s.progress = { line.report($0) }

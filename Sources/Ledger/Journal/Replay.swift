@@ -14,9 +14,12 @@ struct Replayer {
     private let digests: LineDigests
     /// Reads an event before `baseOffset` (tail replays only).
     let before: (Locator) -> Event?
+    /// Given each line's Merkle leaf, on the decoding thread as it hashes the line (a verified read).
+    let tree: TreeBuilder?
 
-    init(path: String, validator: Validator, baseOffset: Int, buf: UnsafeRawBufferPointer, before: @escaping (Locator) -> Event?) {
-        self.path = path; self.validator = validator; self.baseOffset = baseOffset; self.buf = buf; self.before = before
+    init(path: String, validator: Validator, baseOffset: Int, buf: UnsafeRawBufferPointer, before: @escaping (Locator) -> Event?,
+         tree: TreeBuilder? = nil) {
+        self.path = path; self.validator = validator; self.baseOffset = baseOffset; self.buf = buf; self.before = before; self.tree = tree
         table = LineTable(buf)
         digests = LineDigests(count: table.count)
     }
@@ -94,6 +97,7 @@ struct Replayer {
         return (lo..<hi).map { i in
             let line = table.line(i, in: buf)
             out[i] = SHA256.hash(line)
+            tree?.append(line, offset: baseOffset + table.starts[i])
             return StrictDecoder.decode(line)
         }
     }
