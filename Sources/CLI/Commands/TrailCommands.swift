@@ -208,41 +208,51 @@ enum ShowCommand {
 enum VerifyCommand {
     static let spec = CommandSpec(
         name: "verify", summary: "check the whole hash chain and replay every rule",
-        usage: "verify [--format text|json] [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption, Context.formatOption],
+        usage: "verify [--checkpoint FILE]… [--trust FILE] [--format text|json] [--journal PATH]",
+        options: [Context.journalOption, Context.catalogueOption, Context.formatOption,
+                  OptionSpec(name: "checkpoint", value: "FILE", help: "a checkpoint the journal must extend (its first N lines give that root); repeatable", repeatable: true),
+                  OptionSpec(name: "trust", value: "FILE", help: "a trust export (`fledger trust export`) the journal must match: the same trust root, extending its checkpoint")],
         details: """
         Reads every line: it must decode, be in canonical form, carry the next sequence number and
         the SHA-256 of the line before, and pass the rules a post passes. Prints the event count and
         the head hash (publish it: a later verify that ends on the same hash proves nothing before it
         changed), or the first bad line and why. Exit 0 only when the journal is intact; 3 otherwise.
+        Also rebuilds the journal's Merkle tree (RFC 9162) and prints its root; compares a signed
+        journal with this user's trust pin ($FLEDGER_TRUST_DIR; the first verify records it, see
+        `fledger trust --help`), and with every --checkpoint and --trust file given: a journal that
+        does not extend one is damage, naming the file and what differs.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let json = try Context.format(a) == "json"
         let store = try Context.store(a)
-        switch Result(catching: { () throws(JournalError) in try store.verify() }) {
+        let checkpoints = try a.all("checkpoint").map { (try TrustFiles.checkpoint($0), $0) }
+        let trust = try a["trust"].map { (try TrustExport.parse(try TrustFiles.read($0, what: "trust export"), file: $0), $0) }
+        switch Result(catching: { () throws in try store.verify(checkpoints: checkpoints.map { ($0.0, $0.1) }, trust: trust.map { ($0.0, $0.1) }) }) {
         case .success(let r):
             if json {
-                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","unsigned_history":\#(r.unsignedHistory),"signatures":\#(r.signatures),"actors":\#(r.actors.filter { $0.revoked == nil }.count),"waiting":\#(r.waiting.count),"notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
+                out(#"{"ok":true,"events":\#(r.events),"bytes":\#(r.bytes),"head":"\#(r.head.hex)","tree_root":"\#(r.treeRoot.hex)","trust":[\#(r.trust.map(jsonString).joined(separator: ","))],"unsigned_history":\#(r.unsignedHistory),"signatures":\#(r.signatures),"actors":\#(r.actors.filter { $0.revoked == nil }.count),"waiting":\#(r.waiting.count),"notes":[\#(r.notes.map(jsonString).joined(separator: ","))]}"#)
             } else {
                 out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
                 if let u = r.unit { out("unit: \(u.unitCode) \(u.unitName); open years: \(r.openYears.map(String.init).joined(separator: ", "))") }
                 out("head: \(r.head.hex)")
+                out("tree root (RFC 9162, \(r.events) lines): \(r.treeRoot.hex)")
                 if r.unsignedHistory == r.events {
                     out("signing: not begun; every event is unsigned history (an admin begins it: fledger actor add NAME --role admin --public-key KEY --key FILE)")
                 } else {
                     out("signing: began at event \(r.unsignedHistory + 1) (\(r.unsignedHistory) event(s) of unsigned history before it); \(r.signatures) write signature(s) verified; \(r.actors.filter { $0.revoked == nil }.count) active actor(s)"
                         + (r.waiting.isEmpty ? "" : "; \(r.waiting.count) item(s) wait for approval"))
                 }
+                for t in r.trust { out("trust: \(t)") }
                 for n in r.notes { out("note: \(n)") }
             }
             return .ok
-        case .failure(let j):
-            guard json else { throw j }
+        case .failure(let e):
+            guard json else { throw e }
             var line = 0
-            if case .damaged(_, let l, _) = j { line = l }
-            out(#"{"ok":false,"line":\#(line),"error":\#(jsonString(j.description))}"#)
-            return exit(for: j)
+            if let j = e as? JournalError, case .damaged(_, let l, _) = j { line = l }
+            out(#"{"ok":false,"line":\#(line),"error":\#(jsonString(String(describing: e)))}"#)
+            return (e as? JournalError).map { exit(for: $0) } ?? .damaged
         }
     }
 }

@@ -98,7 +98,7 @@ public struct NoteKey: Hashable, Sendable {
     public var verifierKey: String { "\(name)+\(Hex.encode(keyID))+\(Data([0x01] + publicKey).base64EncodedString())" }
 
     public static func parse(verifierKey v: String) -> NoteKey? {
-        let parts = v.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = v.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let id = Hex.decode(parts[1]), id.count == 4, let raw = Data(base64Encoded: String(parts[2])),
               raw.count == 33, raw.first == 0x01 else { return nil }
         let k = NoteKey(name: String(parts[0]), publicKey: Array(raw.dropFirst()))

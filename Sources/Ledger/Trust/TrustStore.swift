@@ -94,6 +94,12 @@ extension JournalStore {
         return report
     }
 
+    /// This user's pin of the journal, and its file (nil when none is recorded or pinning is off).
+    public func trustPin() throws -> (pin: TrustPin, path: String)? {
+        let id = try journalIdentity()
+        return try readPin(unit: id.unit, firstLine: id.firstLine)
+    }
+
     /// A checkpoint of the whole journal, signed with `key`, made only after the journal verified
     /// (chain, rules, pin). In a signed journal the key must be an active actor's registered key.
     public func checkpoint(signer key: SigningKey) throws -> (checkpoint: SignedCheckpoint, report: VerifyReport) {
