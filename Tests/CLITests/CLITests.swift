@@ -55,7 +55,7 @@ func newJournal() throws -> String {
     }
 
     @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "trace", "verify", "repair",
-                      "key", "actor", "approve", "reject", "check-report"])
+                      "key", "actor", "approve", "reject", "check-report", "checkpoint", "prove", "check-proof", "trust"])
     func everyCommandHasHelp(command: String) throws {
         let r = try fledger([command, "--help"], journal: "/nonexistent")
         #expect(r.status == 0)
