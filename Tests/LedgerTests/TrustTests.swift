@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Ledger
+import Reconcile
 
 /// Trust kept outside the journal: the Merkle tree file beside it, the pin in the user's trust
 /// directory, signed checkpoints and the proofs made from them. Each attack of issue 22 that
@@ -217,5 +218,33 @@ import Testing
         var wrong = parsed
         wrong.root.admin?.publicKey = AccessTests.strangerKey.publicKey
         #expect(Self.damaged { _ = try store.verify(checkpoints: [], trust: (wrong, "t")) }?.contains("trust root differs") == true)
+    }
+
+    /// `close` leaves a checkpoint of the closed year signed by the closing admin; the document
+    /// names it in its note, and a checkpoint that does not describe the books is damage.
+    @Test func closeLeavesACheckpointTheDocumentNames() throws {
+        var (store, dir) = try Self.pinnedStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        store.signer = Self.adminKey
+        #expect(try store.close(CloseRequest(year: 2023, actor: "王会计")).appended.count >= 1)
+        let cp = try #require(store.closeCheckpoint(year: 2023))
+        let lines = readLines(store.path).count - 1
+        #expect(cp.head.size == lines && cp.head.root == Self.naiveRoot(store.path))
+        #expect(cp.note.check(keys: [NoteKey(name: "王会计", publicKey: Self.adminKey.publicKey)]).map(\.status) == [.verified])
+        _ = try store.verify(checkpoints: [(cp, "close")])
+        let doc = try Reconciler.document(store, year: 2023)
+        #expect(doc.booksNote?.contains("截至第\(lines)条记录") == true && doc.booksNote?.contains(cp.head.root.base64) == true, "\(doc.booksNote ?? "no note")")
+        // A checkpoint of other books beside the journal: the document refuses it.
+        let other = SignedCheckpoint(origin: cp.origin, head: TreeHeadAt(size: cp.head.size, root: SHA256.hash([1]), chainHead: cp.head.chainHead))
+        var signed = other
+        signed.sign(with: Self.adminKey)
+        try SideFile.write(store.closeCheckpointPath(year: 2023), Array(signed.serialized.utf8), ops: .system)
+        #expect(throws: JournalError.self) { _ = try Reconciler.document(store, year: 2023) }
+        // An unsigned journal's close leaves none (and the document says nothing of it).
+        let plain = try seededStore()
+        defer { try? FileManager.default.removeItem(atPath: (plain.path as NSString).deletingLastPathComponent) }
+        _ = try plain.close(CloseRequest(year: 2023, actor: "王会计"))
+        #expect(plain.closeCheckpoint(year: 2023) == nil)
+        #expect(try Reconciler.document(plain, year: 2023).booksNote == nil)
     }
 }

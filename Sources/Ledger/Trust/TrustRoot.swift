@@ -1,3 +1,5 @@
+import Foundation
+
 /// A journal's tree head at one size: the Merkle root of its first `size` lines and the chain's
 /// head there (the SHA-256 of line `size`, which the next line's `prev` repeats).
 public struct TreeHeadAt: Hashable, Sendable {
@@ -8,6 +10,11 @@ public struct TreeHeadAt: Hashable, Sendable {
     public init(size: Int, root: SHA256.Digest, chainHead: SHA256.Digest) {
         self.size = size; self.root = root; self.chainHead = chainHead
     }
+}
+
+extension SHA256.Digest {
+    /// The 32 bytes in base64, as checkpoints write a root.
+    public var base64: String { Data(bytes).base64EncodedString() }
 }
 
 extension AccessState {

@@ -188,3 +188,39 @@ extension JournalStore {
         return TrustExport(root: root, keys: keys, checkpoint: cp)
     }
 }
+
+extension JournalStore {
+    /// Where `close` leaves the checkpoint of a closed year: `J.close-YEAR.checkpoint`.
+    public func closeCheckpointPath(year: Int) -> String { path + ".close-\(year).checkpoint" }
+
+    /// After a close of a signed journal: a checkpoint of the journal up to the close's write
+    /// (the close, its carry-forwards and its signature), signed by the closing admin, beside the
+    /// journal. Not written (a notice says why) when it cannot be; the close stands.
+    func writeCloseCheckpoint(year: Int, items: [ItemResult]) {
+        guard let key = signer else { return }
+        let seqs = items.compactMap { r -> Int? in if case .appended(let e) = r { return e.seq }; return nil }
+        guard let last = seqs.max() else { return }   // nothing appended: the close was already there
+        do {
+            let file = try JournalFile(path: path, access: .read)
+            let size = try file.size()
+            let tree = try currentTree(file, size: size)
+            let loaded = try load(file, canClearPending: false)
+            guard loaded.state.access.signing else { return }
+            let n = last + 1   // the write's signature
+            guard n <= tree.frontier.size else { return }
+            let root = try trustRoot(file: file, state: loaded.state, frontier: tree.frontier, size: size)
+            let chain = SHA256.hash(try line(number: n, file: file, frontier: tree.frontier, size: size))
+            var cp = SignedCheckpoint(origin: origin(root), head: TreeHeadAt(size: n, root: try treeSource(file, tree: tree).root(size: n), chainHead: chain))
+            cp.sign(with: key)
+            try SideFile.write(closeCheckpointPath(year: year), Array(cp.serialized.utf8), ops: fileOps)
+        } catch {
+            notices.add("the close of \(year) is on disk, but its checkpoint \(closeCheckpointPath(year: year)) could not be written (\(error)); make one with `fledger checkpoint`")
+        }
+    }
+
+    /// The checkpoint `close` left for `year`, if there is one that reads as a checkpoint.
+    public func closeCheckpoint(year: Int) -> SignedCheckpoint? {
+        guard let b = SideFile.read(closeCheckpointPath(year: year)), b.count <= 1 << 20 else { return nil }
+        return try? SignedCheckpoint.parse(String(decoding: b, as: UTF8.self), file: closeCheckpointPath(year: year))
+    }
+}
