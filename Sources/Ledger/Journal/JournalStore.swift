@@ -29,6 +29,9 @@ public struct JournalStore: Sendable {
     public var fileOps: FileOps = .system
     /// The key that signs each write, once the journal has begun signing (see `AccessRules`).
     public var signer: SigningKey?
+    /// Whether verified reads build the Merkle tree and compare the tree file (always, but for
+    /// the benchmark's reference run: `verify` with the tree against `verify` without it).
+    public var merkleTree = true
     /// Where this user's trust pins live (`TrustPin`); nil: no pinning (the library's default;
     /// the `fledger` command sets it).
     public var trustDirectory: String?

@@ -84,8 +84,8 @@ extension JournalStore {
         let checkpoint = Checkpoint.load(path: checkpointPath)   // mapped; compared word by word below
         let headFile = readHead()
         // The Merkle tree is rebuilt from the lines as they are hashed, and the tree file compared.
-        let treeFile = SideFile.read(treePath).flatMap(TreeFile.decode)
-        let tree = TreeBuilder(wanted: treeSizes, snapshotAt: treeFile?.frontier.size)
+        let treeFile = merkleTree ? SideFile.read(treePath).flatMap(TreeFile.decode) : nil
+        let tree = merkleTree ? TreeBuilder(wanted: treeSizes, snapshotAt: treeFile?.frontier.size) : nil
         var want = wanted
         if let t = treeFile { want.insert(t.frontier.size) }
         if let h = headFile { want.insert(h.seq) }
@@ -146,23 +146,28 @@ extension JournalStore {
                 throw .damaged(path: path, line: 0, reason: "the checkpoint \(checkpointPath) does not agree with a replay of the journal; posts would start from wrong balances. Delete it (it is derived data) and run verify again")
             }
         }
+        if let open = state.access.openBatch {
+            throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(state.access.signingFrom ?? 0): they were appended by someone without the key, or a signature line was removed")
+        }
         if let t = treeFile {
-            guard let snap = tree.snapshot, snap == t.frontier, found[t.frontier.size] == t.head, t.size <= size else {
+            if t.frontier.size > state.count {
+                throw .damaged(path: path, line: state.count + 1, reason: "the Merkle tree file \(treePath) covers \(t.frontier.size) lines, but the journal ends at event \(state.count): lines were removed from its end (a tree file left from another journal is derived data: delete it)")
+            }
+            guard let snap = tree?.snapshot, snap == t.frontier, found[t.frontier.size] == t.head, t.size <= size else {
                 throw .damaged(path: path, line: 0, reason: "the Merkle tree file \(treePath) (\(t.frontier.size) lines) does not agree with the tree rebuilt from the journal's lines; proofs and checkpoints made from it would be wrong. Delete it (it is derived data; the next post rebuilds it) and run verify again")
             }
             notes.append("Merkle tree file at event \(t.frontier.size) agrees with the tree rebuilt from the lines")
-        }
-        if let open = state.access.openBatch {
-            throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(state.access.signingFrom ?? 0): they were appended by someone without the key, or a signature line was removed")
         }
         var report = VerifyReport(events: state.count, bytes: size, head: prev, unit: state.unit, openYears: state.openYearsNotClosed, notes: notes)
         report.unsignedHistory = state.access.signingFrom.map { $0 - 1 } ?? state.count
         report.signatures = signatures
         report.actors = state.access.actors.values.sorted { $0.name < $1.name }
         report.waiting = state.access.awaiting.values.sorted { $0.seq < $1.seq }
-        report.treeRoot = tree.frontier.root
-        report.treeHeads = Dictionary(uniqueKeysWithValues: tree.roots.map { ($0, TreeHeadAt(size: $0, root: $1, chainHead: .zero)) })
-        report.trustRoot = try trustRoot(file: file, state: state, frontier: tree.frontier, size: size)
+        if let tree {
+            report.treeRoot = tree.frontier.root
+            report.treeHeads = Dictionary(uniqueKeysWithValues: tree.roots.map { ($0, TreeHeadAt(size: $0, root: $1, chainHead: .zero)) })
+            report.trustRoot = try trustRoot(file: file, state: state, frontier: tree.frontier, size: size)
+        }
         return VerifiedRead(report: report, projection: projection, lineHashes: found.filter { wanted.contains($0.key) })
     }
 
