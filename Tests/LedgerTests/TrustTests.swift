@@ -155,6 +155,14 @@ import Reconcile
         let before = readLines(store.path)
         #expect(Self.damaged { _ = try s.post([disbursement("D7", amount: "1.00")]) } != nil)
         #expect(readLines(store.path) == before)
+        // Changing the pin on purpose needs an active admin's key of the journal as it stands;
+        // the old admin's key is not one any more; then the pin follows and verify passes.
+        #expect(throws: TrustFileError.self) { _ = try store.rotateTrust(keys: [Self.adminKey]) }
+        #expect(throws: TrustFileError.self) { _ = try store.rotateTrust(keys: [evilClerk]) }
+        let (old, new, _) = try store.rotateTrust(keys: [evilAdmin])
+        #expect(old?.root.admin?.publicKey == Self.adminKey.publicKey && new.root.admin?.publicKey == evilAdmin.publicKey)
+        #expect(try store.trustPin()?.pin.rotation.map(\.name) == ["王会计"])
+        _ = try store.verify(checkpoints: [])
     }
 
     /// Attack 2: the tail cut (an admin's last writes) and the head file rewritten to match;

@@ -211,8 +211,9 @@ enum CheckProofCommand {
 enum TrustCommand {
     static let spec = CommandSpec(
         name: "trust", summary: "export the journal's trust root with a signed checkpoint; show this user's pin",
-        usage: "trust export [--key FILE] [--output FILE] | trust show",
-        options: [Context.journalOption, Context.catalogueOption, Context.keyOption, TrustFiles.outputOption],
+        usage: "trust export [--key FILE] [--output FILE] | trust show | trust rotate --key FILE [--key FILE]…",
+        options: [Context.journalOption, Context.catalogueOption, TrustFiles.outputOption,
+                  OptionSpec(name: "key", value: "FILE", help: "private key that signs (default: $FLEDGER_KEY); trust rotate takes one per admin", repeatable: true)],
         details: """
         fledger trust export --key 王会计.key --output 505001.trust
         fledger verify --trust 505001.trust
@@ -226,6 +227,9 @@ enum TrustCommand {
         `trust export` verifies the journal and writes the root, its active admins' verifier keys and a
         checkpoint signed with --key, for someone who receives it by another channel (the 财政局, an
         auditor, the unit's website). `trust show` prints this user's pin of the journal.
+        `trust rotate` changes the pin on purpose, to the journal's root as it stands now (after the
+        journal verifies on its own): it needs the keys of as many distinct active admins of the
+        journal as its threshold, who sign the rotation statement kept in the pin.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
@@ -243,8 +247,19 @@ enum TrustCommand {
             out(pin.pin.text, terminator: "")
             out("pin file: \(pin.path)")
             return .ok
+        case "rotate"?:
+            var keys: [SigningKey] = []
+            for path in a.all("key") {
+                do { keys.append(try SigningKey.load(path: path)) } catch { throw Failure(exit: .usage, message: "key: \(error)") }
+            }
+            if keys.isEmpty, let k = try Context.signingKey(a) { keys.append(k) }
+            guard !keys.isEmpty else { throw UsageError(message: "trust rotate is signed by the journal's admins: give --key FILE for each") }
+            let (old, new, path) = try store.rotateTrust(keys: keys)
+            if let old, let d = new.root.differences(from: old.root) { out("was: \(d)") }
+            out("pinned in \(path): the journal's root as it stands (event \(new.checkpoint.size)), rotation signed by \(new.rotation.map(\.name).joined(separator: ", "))")
+            return .ok
         default:
-            throw UsageError(message: "say what to do: trust export or trust show")
+            throw UsageError(message: "say what to do: trust export, trust show or trust rotate")
         }
     }
 }

@@ -27,12 +27,23 @@ public struct TrustPin: Hashable, Sendable {
     /// The byte offset of line `checkpoint.size`.
     public var offset: Int
     public var journal: String
+    /// When the pin was changed by `fledger trust rotate`: the admins who signed the rotation
+    /// statement (kept as the pin's record; the comparison does not need them).
+    public var rotation: [Rotation] = []
+    public var rotationStatement = ""
+
+    public struct Rotation: Hashable, Sendable {
+        public var name: String
+        public var signature: [UInt8]
+    }
 
     static let header = "fledger trust pin v1"
 
     public var text: String {
         ([Self.header, "journal \(journal)"] + root.lines
-         + ["size \(checkpoint.size)", "root \(checkpoint.root.hex)", "head \(checkpoint.chainHead.hex)", "offset \(offset)"])
+         + ["size \(checkpoint.size)", "root \(checkpoint.root.hex)", "head \(checkpoint.chainHead.hex)", "offset \(offset)"]
+         + rotationStatement.split(separator: "\n").map { "rotation-statement \($0)" }
+         + rotation.map { "rotated-by \(Hex.encode($0.signature)) \($0.name)" })
             .joined(separator: "\n") + "\n"
     }
 
@@ -44,7 +55,13 @@ public struct TrustPin: Hashable, Sendable {
         guard let root = TrustRoot.parse(f), let size = f["size"].flatMap(Int.init), size >= 1,
               let r = f["root"].flatMap(SHA256.Digest.init(hex:)), let h = f["head"].flatMap(SHA256.Digest.init(hex:)),
               let offset = f["offset"].flatMap(Int.init), offset >= 0 else { return nil }
-        return TrustPin(root: root, checkpoint: TreeHeadAt(size: size, root: r, chainHead: h), offset: offset, journal: f["journal"] ?? "")
+        var pin = TrustPin(root: root, checkpoint: TreeHeadAt(size: size, root: r, chainHead: h), offset: offset, journal: f["journal"] ?? "")
+        for l in lines where l.hasPrefix("rotated-by ") {
+            let parts = l.dropFirst(11).split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let sig = Hex.decode(parts[0]) { pin.rotation.append(Rotation(name: String(parts[1]), signature: sig)) }
+        }
+        pin.rotationStatement = lines.filter { $0.hasPrefix("rotation-statement ") }.map { String($0.dropFirst(19)) + "\n" }.joined()
+        return pin
     }
 
     /// First word → the rest of the line (the last of each).

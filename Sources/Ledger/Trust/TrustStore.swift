@@ -224,3 +224,43 @@ extension JournalStore {
         return try? SignedCheckpoint.parse(String(decoding: b, as: UTF8.self), file: closeCheckpointPath(year: year))
     }
 }
+
+extension JournalStore {
+    /// Changes this user's pin of the journal on purpose (`fledger trust rotate`): the journal is
+    /// verified on its own (chain, rules, signatures; not against the old pin), and the new root
+    /// is pinned only when `keys` hold the registered keys of at least `threshold` distinct active
+    /// admins of the journal as it stands. Each signs the rotation statement (the old and the new
+    /// root and tree head), and the signatures are kept in the pin as its record.
+    public func rotateTrust(keys: [SigningKey]) throws -> (old: TrustPin?, new: TrustPin, path: String) {
+        guard let dir = trustDirectory else { throw TrustFileError("", "no trust directory: set FLEDGER_TRUST_DIR (or HOME)") }
+        let id = try journalIdentity()
+        let old = try readPin(unit: id.unit, firstLine: id.firstLine)
+        let report = try verify(treeSizes: [])
+        guard let root = report.trustRoot, root.signingFrom != nil else {
+            throw TrustFileError("", "the journal does not sign: there is no trust root to pin (an admin begins signing with `fledger actor add NAME --role admin`)")
+        }
+        var admins: [SigningKey] = []
+        for k in keys where !admins.contains(where: { $0.actor == k.actor }) {
+            guard let a = report.actors.first(where: { $0.name == k.actor && $0.revoked == nil }), a.roles.contains(.admin), a.publicKey == k.publicKey else {
+                throw TrustFileError("", "the key of '\(k.actor)' (public \(k.publicKeyHex)) is not the registered key of an active admin of this journal")
+            }
+            admins.append(k)
+        }
+        guard admins.count >= root.threshold else {
+            throw TrustFileError("", "a rotation needs the keys of \(root.threshold) distinct admin(s); \(admins.count) given")
+        }
+        var lastStart = 0
+        do {
+            let file = try JournalFile(path: path, access: .read)
+            lastStart = try file.lastNewline(before: report.bytes - 1).map { $0 + 1 } ?? 0
+        }
+        var pin = TrustPin(root: root, checkpoint: TreeHeadAt(size: report.events, root: report.treeRoot, chainHead: report.head),
+                           offset: lastStart, journal: absolutePath)
+        let statement = Array(("fledger trust rotate v1\n" + (old.map { "old " + $0.pin.root.lines.joined(separator: "; ") + "\n" } ?? "")
+                               + "new " + root.lines.joined(separator: "; ") + "\nsize \(report.events)\nroot \(report.treeRoot.hex)\n").utf8)
+        pin.rotation = admins.map { TrustPin.Rotation(name: $0.actor, signature: $0.sign(statement)) }
+        pin.rotationStatement = String(decoding: statement, as: UTF8.self)
+        writePin(pin)
+        return (old?.pin, pin, TrustPin.path(directory: dir, unit: root.unit, firstLine: root.firstLine))
+    }
+}
