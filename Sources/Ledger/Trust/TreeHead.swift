@@ -55,8 +55,7 @@ struct TreeFile: Equatable {
     }
 }
 
-/// Builds the tree while a verified read hashes the lines: the decoding thread appends each
-/// line's leaf as it hashes the line (the batches are decoded one after another, in order), and
+/// Builds the tree during a verified read: the replay appends each line's leaf, in order, and
 /// the tree heads at the sizes asked for are kept on the way.
 final class TreeBuilder: @unchecked Sendable {
     var frontier = MerkleFrontier()
@@ -72,7 +71,7 @@ final class TreeBuilder: @unchecked Sendable {
     func append(_ line: UnsafeRawBufferPointer, offset: Int) {
         frontier.append(leaf: Merkle.leaf(line), offset: offset)
         let n = frontier.size
-        if wanted.contains(n) { roots[n] = frontier.root }
+        if !wanted.isEmpty, wanted.contains(n) { roots[n] = frontier.root }
         if n == snapshotAt { snapshot = frontier }
     }
 }
