@@ -260,15 +260,17 @@ enum SideFile {
 
     /// Writes through a temporary file, fsync, rename and an fsync of the directory, so readers
     /// see the old file or the new one, never half of one, and a crash keeps one of the two.
-    /// On failure the temporary file is removed and the old file stays.
-    static func write(_ path: String, _ bytes: [UInt8], ops: FileOps) throws(JournalError) {
+    /// On failure the temporary file is removed and the old file stays. `durable` false skips
+    /// both fsyncs, for a file that carries its own checksum and binding and is rebuilt when a
+    /// crash leaves it torn (the Merkle tree file, rewritten by every post).
+    static func write(_ path: String, _ bytes: [UInt8], ops: FileOps, durable: Bool = true) throws(JournalError) {
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(path: tmp, operation: "create", reason: lastError()) }
         var open = true
         do throws(JournalError) {
             try JournalFile.writeAll(fd: fd, bytes: bytes, path: tmp, ops: ops)
-            guard ops.fsync(fd) == 0 else { throw JournalError.io(path: tmp, operation: "fsync", reason: lastError()) }
+            guard !durable || ops.fsync(fd) == 0 else { throw JournalError.io(path: tmp, operation: "fsync", reason: lastError()) }
             close(fd)
             open = false
             guard ops.rename(tmp, path) == 0 else { throw JournalError.io(path: path, operation: "rename", reason: lastError()) }
@@ -278,7 +280,7 @@ enum SideFile {
             unlink(tmp)
             throw error
         }
-        try JournalFile.syncDirectory(of: path, ops: ops)
+        if durable { try JournalFile.syncDirectory(of: path, ops: ops) }
         sweepStale(path)
     }
 

@@ -221,10 +221,12 @@ public struct JournalStore: Sendable {
         let baseSize = loaded.size
         // The journal must extend what this user saw of it before (its pin), whatever the files
         // beside it say: a history re-keyed, cut back or rewritten is refused before anything is written.
+        var treeBefore: TreeFile?
         if trustDirectory != nil {
             let tree = try currentTree(file, size: baseSize)
             let root = try trustRoot(file: file, state: loaded.state, frontier: tree.frontier, size: baseSize)
             _ = try checkPin(root: root, file: file, lines: loaded.state.count)
+            treeBefore = tree
         }
         // New lines not yet written (from `out.at` in the file), also read back by locator when
         // a later row refers to an earlier one; lines already spilled are read from the file.
@@ -361,7 +363,7 @@ public struct JournalStore: Sendable {
         }
         if multiLine { SideFile.remove(pendingPath) }
         writeHead(seq: loaded.state.count, hash: prev)
-        advanceTreeAndPin(file, size: offset, state: loaded.state)
+        advanceTreeAndPin(file, size: offset, state: loaded.state, from: treeBefore)
         loaded.size = offset
         if loaded.fullReplay || loaded.state.count - loaded.checkpointCount >= checkpointEvery {
             saveCheckpoint(Checkpoint(size: offset, lastLineStart: loaded.lastLineStart, head: prev, state: loaded.state))

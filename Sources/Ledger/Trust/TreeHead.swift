@@ -23,8 +23,8 @@ struct TreeFile: Equatable {
         w.bytes(Self.magic)
         w.u64(UInt64(size)); w.u64(UInt64(lastLineStart)); w.bytes(head.bytes)
         w.u64(UInt64(frontier.blockLevel)); w.u64(UInt64(frontier.size))
-        w.u64(UInt64(frontier.nodes.count)); for n in frontier.nodes { w.bytes(n.bytes) }
-        w.u64(UInt64(frontier.blocks.count)); for b in frontier.blocks { w.bytes(b.bytes) }
+        w.u64(UInt64(frontier.nodes.count)); for n in frontier.nodes { w.digest(n) }
+        w.u64(UInt64(frontier.blocks.count)); for b in frontier.blocks { w.digest(b) }
         w.u64(UInt64(frontier.blockStarts.count)); for s in frontier.blockStarts { w.u64(UInt64(s)) }
         w.u64(w.out.withUnsafeBytes { BinaryWriter.checksum($0) })
         return w.out
@@ -39,8 +39,13 @@ struct TreeFile: Equatable {
         r.at = magic.count
         func digests() -> [SHA256.Digest]? {
             guard let n = r.u64(), n < 1 << 32 else { return nil }
+            guard r.at + Int(n) * 32 <= body else { return nil }
             var out: [SHA256.Digest] = []
-            for _ in 0..<n { guard let b = r.bytes(32), let d = SHA256.Digest(bytes: b) else { return nil }; out.append(d) }
+            out.reserveCapacity(Int(n))
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<Int(n) { out.append(SHA256.Digest(loading: raw.baseAddress! + r.at + i * 32)) }
+            }
+            r.at += Int(n) * 32
             return out
         }
         guard let size = r.u64(), let last = r.u64(), let hb = r.bytes(32), let head = SHA256.Digest(bytes: hb),
@@ -52,6 +57,23 @@ struct TreeFile: Equatable {
         let f = MerkleFrontier(size: Int(count), nodes: nodes, blockLevel: Int(level), blocks: blocks, blockStarts: starts)
         guard f.wellFormed, Int(last) < Int(size) else { return nil }
         return TreeFile(size: Int(size), lastLineStart: Int(last), head: head, frontier: f)
+    }
+}
+
+extension BinaryWriter {
+    /// A digest's 32 bytes, as the hash defines them (big-endian words), without an array per digest.
+    mutating func digest(_ d: SHA256.Digest) {
+        let at = out.count
+        out.append(contentsOf: repeatElement(0, count: 32))
+        out.withUnsafeMutableBytes { d.store(into: $0.baseAddress! + at) }
+    }
+}
+
+extension SHA256.Digest {
+    /// The digest whose 32 bytes start at `p`.
+    init(loading p: UnsafeRawPointer) {
+        func w(_ i: Int) -> UInt32 { UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
+        self.init((w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)))
     }
 }
 
@@ -87,8 +109,8 @@ extension JournalStore {
 
     /// The tree of the whole journal (its complete lines): the tree file's, with the lines after
     /// it appended, or built from every line when there is no tree file that fits.
-    func currentTree(_ file: JournalFile, size: Int) throws(JournalError) -> TreeFile {
-        var t = boundTree(file, size: size) ?? TreeFile(size: 0, lastLineStart: 0, head: .zero, frontier: MerkleFrontier())
+    func currentTree(_ file: JournalFile, size: Int, from start: TreeFile? = nil) throws(JournalError) -> TreeFile {
+        var t = start ?? boundTree(file, size: size) ?? TreeFile(size: 0, lastLineStart: 0, head: .zero, frontier: MerkleFrontier())
         var offset = t.size
         let chunk = readChunk
         while offset < size {

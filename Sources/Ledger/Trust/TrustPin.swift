@@ -114,12 +114,15 @@ extension JournalStore {
         }
     }
 
-    /// After a write (under its lock): the tree file brought up to the journal's end, and, for a
+    /// After a write (under its lock): the tree file (or `before`, the tree of the journal before
+    /// the write, when the write already read it) brought up to the journal's end, and, for a
     /// signed journal, the pin advanced to the new tree head (recorded, if this is the first time).
-    func advanceTreeAndPin(_ file: JournalFile, size: Int, state: LedgerState) {
+    func advanceTreeAndPin(_ file: JournalFile, size: Int, state: LedgerState, from before: TreeFile?) {
         do throws(JournalError) {
-            let t = try currentTree(file, size: size)
-            do throws(JournalError) { try SideFile.write(treePath, t.encode(), ops: fileOps) } catch {
+            let t = try currentTree(file, size: size, from: before)
+            // Not fsynced: a tree file a crash tears fails its checksum or its binding, and the next
+            // post rebuilds it from the lines; a post pays for one durable write, the journal's.
+            do throws(JournalError) { try SideFile.write(treePath, t.encode(), ops: fileOps, durable: false) } catch {
                 notices.add("the events are on disk, but the Merkle tree file could not be written (\(error)); the next post rebuilds it")
             }
             guard trustDirectory != nil, state.access.signing else { return }
