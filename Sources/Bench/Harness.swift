@@ -107,7 +107,7 @@ enum Harness {
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let cargs = argv.map { strdup($0) } + [nil]
-        let cenv = (ProcessInfo.processInfo.environment.merging(env) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
+        let cenv = (ProcessInfo.processInfo.environment.merging(trustEnvironment(env)) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
         defer { posix_spawn_file_actions_destroy(&actions); cargs.forEach { free($0) }; cenv.forEach { free($0) } }
         guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else { return 127 }
         children?.add(pid)
@@ -313,4 +313,14 @@ enum Harness {
         print("crash: \(ok ? 1 : 0) passed, \(ok ? 0 : 1) failed")
         return ok ? 0 : 1
     }
+}
+
+/// The trust directory of the processes a harness or the benchmark runs: beside their journal,
+/// never the user's own pins (unless FLEDGER_TRUST_DIR is set already).
+func trustEnvironment(_ env: [String: String]) -> [String: String] {
+    var e = env
+    if e["FLEDGER_TRUST_DIR"] == nil, ProcessInfo.processInfo.environment["FLEDGER_TRUST_DIR"] == nil, let j = env["FLEDGER_JOURNAL"], !j.isEmpty {
+        e["FLEDGER_TRUST_DIR"] = URL(fileURLWithPath: j).deletingLastPathComponent().appendingPathComponent("trust").path
+    }
+    return e
 }

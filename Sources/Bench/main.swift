@@ -166,7 +166,7 @@ func measure(_ argv: [String], env: [String: String]) -> Measure {
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let cargs = argv.map { strdup($0) } + [nil]
-    let cenv = (ProcessInfo.processInfo.environment.merging(env) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
+    let cenv = (ProcessInfo.processInfo.environment.merging(trustEnvironment(env)) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
     var start = timespec(), end = timespec()
     clock_gettime(CLOCK_MONOTONIC, &start)
     guard posix_spawn(&pid, argv[0], &actions, nil, cargs, cenv) == 0 else {
@@ -243,6 +243,11 @@ if let sha { report("sha256sum JOURNAL (reference)", sha, target: "-") }
 let verifyRun = measure([fledger, "verify"], env: env)
 report("verify", verifyRun, target: "≤ 1.0× sha256sum", against: sha.map { ("sha256sum", $0.seconds) })
 let verifyRef = (name: "verify", seconds: verifyRun.seconds)
+// The same verify without building the Merkle tree (a benchmark-only switch): the tree's cost.
+let verifyNoTree = measure([fledger, "verify"], env: env.merging(["FLEDGER_BENCH_NO_TREE": "1"]) { $1 })
+report("verify without the Merkle tree (ref.)", verifyNoTree, target: "-")
+print("verify with the tree (above)".padding(toLength: 38, withPad: " ", startingAt: 0)
+      + String(format: " %8.3f s  %6.2f× verify without it   (aim: ≤ 1.2×)", verifyRun.seconds, verifyRun.seconds / max(verifyNoTree.seconds, 1e-6)))
 if let i = importRun {
     print("import (above)".padding(toLength: 38, withPad: " ", startingAt: 0)
           + String(format: " %8.3f s  %6.2f× verify   (aim: ≤ 1.5× verify, ≤ 300 MB)", i.seconds, i.seconds / max(verifyRun.seconds, 1e-6)))
@@ -269,6 +274,24 @@ let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: journal)).read(
 let target = head.range(of: "\"target\":\"").map { String(head[$0.upperBound...].prefix { $0 != "\"" }) } ?? "A1"
 let showRun = best(3, [fledger, "show", target])
 report("show \(target) (best of 3)", showRun, target: "≤ 2× one post", against: nil)
+// A signed checkpoint (made after a whole verify), then inclusion proofs of an early event and
+// of one from the middle of the journal: each reads the tree file and at most two blocks of lines.
+let benchKey = o.dir + "/bench.key", benchCheckpoint = o.dir + "/bench.checkpoint"
+unlink(benchKey)
+_ = measure([fledger, "key", "new", "--actor", "bench", "--output", benchKey], env: env)
+report("checkpoint (verifies, then signs)", measure([fledger, "checkpoint", "--key", benchKey, "--output", benchCheckpoint], env: env),
+       target: "≈ 1× verify", against: verifyRef)
+let middle: String = {
+    guard let h = FileHandle(forReadingAtPath: journal) else { return target }
+    defer { try? h.close() }
+    try? h.seek(toOffset: UInt64(journalSize / 2))
+    let text = (try? h.read(upToCount: 1 << 16)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    return text.range(of: "\"id\":\"").map { String(text[$0.upperBound...].prefix { $0 != "\"" }) } ?? target
+}()
+for id in [target, middle] {
+    report("prove inclusion \(id) (best of 3)", best(3, [fledger, "prove", "inclusion", id, "--checkpoint", benchCheckpoint]),
+           target: "≤ 50 ms, ≤ 64 MB at 1M")
+}
 report("log --project, one month (best of 3)", best(3, [fledger, "log", "--project", "51050023T000008267900", "--from", "2023-03-01", "--to", "2023-03-31"]),
        target: "≤ 0.5× verify", against: verifyRef)
 

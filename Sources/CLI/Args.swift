@@ -7,6 +7,8 @@ struct OptionSpec {
     /// Placeholder for the value (`DATE`); nil for a flag that takes none.
     let value: String?
     let help: String
+    /// May be given more than once (`ParsedArgs.all`).
+    var repeatable = false
 }
 
 struct CommandSpec {
@@ -42,8 +44,12 @@ struct ParsedArgs {
     var flags: Set<String> = []
     var positionals: [String] = []
     var wantsHelp = false
+    /// Every value of a repeatable option, in order.
+    var repeated: [String: [String]] = [:]
 
     subscript(_ name: String) -> String? { values[name] }
+
+    func all(_ name: String) -> [String] { repeated[name] ?? [] }
 
     func required(_ name: String) throws(UsageError) -> String {
         guard let v = values[name], !v.isEmpty else { throw UsageError(message: "--\(name) is required") }
@@ -77,6 +83,7 @@ struct ParsedArgs {
                 value = args[i]
                 i += 1
             }
+            if opt.repeatable { out.repeated[name, default: []].append(value); out.values[name] = out.values[name] ?? value; continue }
             if out.values[name] != nil { throw UsageError(message: "--\(name) is given twice") }
             out.values[name] = value
         }

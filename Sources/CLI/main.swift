@@ -41,9 +41,13 @@ nonisolated(unsafe) let commands: [String: (CommandSpec, (ParsedArgs) throws -> 
     "approve": (DecisionCommand.approveSpec, DecisionCommand.approve),
     "reject": (DecisionCommand.rejectSpec, DecisionCommand.reject),
     "serve": (ServeCommand.spec, ServeCommand.run),
+    "checkpoint": (CheckpointCommand.spec, CheckpointCommand.run),
+    "prove": (ProveCommand.spec, ProveCommand.run),
+    "check-proof": (CheckProofCommand.spec, CheckProofCommand.run),
+    "trust": (TrustCommand.spec, TrustCommand.run),
 ]
 let order = ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report",
-             "check-report", "trace", "verify", "repair", "key", "actor", "approve", "reject", "serve"]
+             "check-report", "trace", "verify", "repair", "key", "actor", "approve", "reject", "checkpoint", "prove", "check-proof", "trust", "serve"]
 
 let mainHelp = """
 fledger — an append-only, hash-chained budget ledger for public-sector final accounts (单位决算)
@@ -57,7 +61,8 @@ Every command takes the journal as --journal PATH, or from FLEDGER_JOURNAL.
 Environment: FLEDGER_JOURNAL, FLEDGER_ACTOR (who posts), FLEDGER_KEY (the private key that signs
 writes, once the journal signs), FLEDGER_CATALOGUE (code catalogue file; the built-in one
 otherwise), SOURCE_DATE_EPOCH (fix the recorded time, for reproducible rebuilds),
-FLEDGER_NO_PROGRESS (no progress line on a terminal).
+FLEDGER_NO_PROGRESS (no progress line on a terminal), FLEDGER_TRUST_DIR (where trust pins are kept;
+default ${XDG_CONFIG_HOME:-~/.config}/fledger/trust).
 
 Exit status: 0 success; 1 rejected by validation (nothing written); 2 usage error;
 3 damaged journal; 4 I/O error; 5 not found; 6 statements do not reconcile.
@@ -151,6 +156,10 @@ func run() -> Exit {
         Context.finishProgress()
         err("fledger \(name): \(j)")
         return exit(for: j)
+    } catch let t as TrustFileError {
+        Context.finishProgress()
+        err("fledger \(name): \(t)")
+        return .damaged
     } catch let c as Catalogue.LoadError {
         Context.finishProgress()
         err("fledger \(name): catalogue: \(c)")

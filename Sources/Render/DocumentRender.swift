@@ -51,6 +51,7 @@ public enum DocumentRender {
             out += "\n"
         }
         out += (markdown ? "*注：" : "注：") + Document.roundingNote + (markdown ? "*\n" : "\n")
+        if let b = d.booksNote { out += (markdown ? "\n*" : "") + b + (markdown ? "*\n" : "\n") }
         return out
     }
 
@@ -124,7 +125,7 @@ public enum DocumentRender {
             "{\"id\":\(str(f.id)),\"value\":\(f.value.map(String.init) ?? "null"),\"unit\":\"\(f.unit.rawValue)\",\"printed\":\(str(f.printed)),\"source\":\(str(f.source))}"
         }
         return "{\"title\":\(str(d.title)),\"unit\":\(str(d.unitName)),\"year\":\(d.year),\"has_prior_year\":\(d.hasPriorYear),\"provisional\":\(d.provisional),"
-            + "\"notes\":[\(str(Document.roundingNote))],\"warnings\":[" + d.warnings.map(str).joined(separator: ",") + "],\n"
+            + "\"notes\":[\(([Document.roundingNote] + (d.booksNote.map { [$0] } ?? [])).map(str).joined(separator: ","))],\"warnings\":[" + d.warnings.map(str).joined(separator: ",") + "],\n"
             + "\"figures\":[\n" + figures.joined(separator: ",\n") + "\n],\n\"parts\":[\n" + parts.joined(separator: ",\n") + "\n]}"
     }
 }

@@ -109,6 +109,7 @@ public enum HTMLRender {
             out += "</section>\n"
         }
         out += "<p class=\"note\">注：\(HTML.escape(Document.roundingNote))</p>\n"
+        if let b = d.booksNote { out += "<p class=\"note\">\(HTML.escape(b))</p>\n" }
         return out + "</main></body></html>\n"
     }
 

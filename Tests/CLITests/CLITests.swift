@@ -24,6 +24,8 @@ func fledger(_ args: [String], journal: String, env: [String: String] = [:], cwd
     var e = ProcessInfo.processInfo.environment
     e["FLEDGER_JOURNAL"] = journal
     e["FLEDGER_ACTOR"] = "王会计"
+    // Trust pins go beside the test's journal, never into the real home.
+    e["FLEDGER_TRUST_DIR"] = URL(fileURLWithPath: journal.isEmpty ? NSTemporaryDirectory() + "/fledger-cli-trust" : journal).deletingLastPathComponent().appendingPathComponent("trust").path
     e.merge(env) { $1 }
     p.environment = e
     let o = Pipe(), r = Pipe()
@@ -54,7 +56,7 @@ func newJournal() throws -> String {
     }
 
     @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "trace", "verify", "repair",
-                      "key", "actor", "approve", "reject", "check-report"])
+                      "key", "actor", "approve", "reject", "check-report", "checkpoint", "prove", "check-proof", "trust"])
     func everyCommandHasHelp(command: String) throws {
         let r = try fledger([command, "--help"], journal: "/nonexistent")
         #expect(r.status == 0)

@@ -16,6 +16,7 @@ import Testing
         var e = ProcessInfo.processInfo.environment
         e["FLEDGER_JOURNAL"] = dir + "/j.jsonl"
         e["FLEDGER_ACTOR"] = "fuzz"
+        e["FLEDGER_TRUST_DIR"] = dir + "/trust"
         p.environment = e
         let o = Pipe(), r = Pipe()
         p.standardOutput = o

@@ -36,6 +36,9 @@ enum Context {
 
     static func store(_ a: ParsedArgs) throws -> JournalStore {
         var s = JournalStore(path: try journalPath(a), catalogue: try catalogue(a), clock: try clock())
+        s.trustDirectory = TrustPin.defaultDirectory(environment: ProcessInfo.processInfo.environment)
+        // `fledger-bench` only: its reference run of verify without the Merkle tree.
+        if ProcessInfo.processInfo.environment["FLEDGER_BENCH_NO_TREE"] != nil { s.merkleTree = false }
         if let line = ProgressLine.forTerminal(command) {
             progressLines.append(line)
             s.progress = { line.report($0) }

@@ -184,22 +184,31 @@ enum ShowCommand {
 enum VerifyCommand {
     static let spec = CommandSpec(
         name: "verify", summary: "check the whole hash chain and replay every rule",
-        usage: "verify [--format text|json] [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption, Context.formatOption],
+        usage: "verify [--checkpoint FILE]… [--trust FILE] [--format text|json] [--journal PATH]",
+        options: [Context.journalOption, Context.catalogueOption, Context.formatOption,
+                  OptionSpec(name: "checkpoint", value: "FILE", help: "a checkpoint the journal must extend (its first N lines give that root); repeatable", repeatable: true),
+                  OptionSpec(name: "trust", value: "FILE", help: "a trust export (`fledger trust export`) the journal must match: the same trust root, extending its checkpoint")],
         details: """
         Reads every line: it must decode, be in canonical form, carry the next sequence number and
         the SHA-256 of the line before, and pass the rules a post passes. Prints the event count and
         the head hash (publish it: a later verify that ends on the same hash proves nothing before it
         changed), or the first bad line and why. Exit 0 only when the journal is intact; 3 otherwise.
+        Also rebuilds the journal's Merkle tree (RFC 9162) and prints its root; compares a signed
+        journal with this user's trust pin ($FLEDGER_TRUST_DIR; the first verify records it, see
+        `fledger trust --help`), and with every --checkpoint and --trust file given: a journal that
+        does not extend one is damage, naming the file and what differs.
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let json = try Context.format(a) == "json"
         let store = try Context.store(a)
-        switch Result(catching: { () throws(JournalError) in try store.verify() }) {
+        let checkpoints = try a.all("checkpoint").map { (try TrustFiles.checkpoint($0), $0) }
+        let trust = try a["trust"].map { (try TrustExport.parse(try TrustFiles.read($0, what: "trust export"), file: $0), $0) }
+        switch Result(catching: { () throws in try store.verify(checkpoints: checkpoints.map { ($0.0, $0.1) }, trust: trust.map { ($0.0, $0.1) }) }) {
         case .success(let r):
             if json {
                 out(JSON.object(["ok": .bool(true), "events": .int(r.events), "bytes": .int(r.bytes), "head": .string(r.head.hex),
+                                 "tree_root": .string(r.treeRoot.hex), "trust": .array(r.trust.map { .string($0) }),
                                  "unsigned_history": .int(r.unsignedHistory), "signatures": .int(r.signatures),
                                  "actors": .int(r.actors.filter { $0.revoked == nil }.count), "threshold": .int(r.threshold), "waiting": .int(r.waiting.count),
                                  "notes": .array(r.notes.map { .string($0) })]).encoded)
@@ -207,6 +216,7 @@ enum VerifyCommand {
                 out("ok: \(r.events) events, \(r.bytes) bytes, chain intact")
                 if let u = r.unit { out("unit: \(u.unitCode) \(u.unitName); open years: \(r.openYears.map(String.init).joined(separator: ", "))") }
                 out("head: \(r.head.hex)")
+                out("tree root (RFC 9162, \(r.events) lines): \(r.treeRoot.hex)")
                 if r.unsignedHistory == r.events {
                     out("signing: not begun; every event is unsigned history (an admin begins it: fledger actor add NAME --role admin --public-key KEY --key FILE)")
                 } else {
@@ -215,15 +225,16 @@ enum VerifyCommand {
                     out("threshold: \(r.threshold) admin signature(s) to add, revoke or change an actor"
                         + (r.threshold == 1 ? " (one admin alone can create identities, approvers included)" : ""))
                 }
+                for t in r.trust { out("trust: \(t)") }
                 for n in r.notes { out("note: \(n)") }
             }
             return .ok
-        case .failure(let j):
-            guard json else { throw j }
+        case .failure(let e):
+            guard json else { throw e }
             var line = 0
-            if case .damaged(_, let l, _) = j { line = l }
-            out(JSON.object(["ok": .bool(false), "line": .int(line), "error": .string(j.description)]).encoded)
-            return exit(for: j)
+            if let j = e as? JournalError, case .damaged(_, let l, _) = j { line = l }
+            out(JSON.object(["ok": .bool(false), "line": .int(line), "error": .string(String(describing: e))]).encoded)
+            return (e as? JournalError).map { exit(for: $0) } ?? .damaged
         }
     }
 }

@@ -96,6 +96,7 @@ extension JournalStore {
         if let r = ruleError { return .rejected([(0, r)]) }
         // When the close itself is refused, its carry-forwards fail only because of that.
         if case .rejected(let list) = result, let first = list.first(where: { $0.index == 0 }) { return .rejected([first]) }
+        if case .committed(let items) = result { writeCloseCheckpoint(year: request.year, items: items) }
         return result
     }
 }

@@ -40,11 +40,13 @@ public final class DurableFile {
         if let failure { throw failure }
     }
 
-    /// Makes the file durable and puts it in place of whatever was at `path`.
-    public func commit() throws(JournalError) {
+    /// Makes the file durable and puts it in place of whatever was at `path`. `durable` false
+    /// skips both fsyncs (still all or nothing for readers, but a crash may lose it): only for a
+    /// file that carries its own checksum and is rebuilt when a crash leaves it torn.
+    public func commit(durable: Bool = true) throws(JournalError) {
         precondition(!finished, "a durable file committed twice, or after it was abandoned")
         do throws(JournalError) {
-            guard ops.fsync(fd) == 0 else { throw JournalError.io(path: temporary, operation: "fsync", reason: lastError()) }
+            guard !durable || ops.fsync(fd) == 0 else { throw JournalError.io(path: temporary, operation: "fsync", reason: lastError()) }
             // Never closed twice: by then another thread may hold the same number for its own file.
             close(fd)
             fd = -1
@@ -54,7 +56,7 @@ public final class DurableFile {
             throw error
         }
         finished = true
-        try JournalFile.syncDirectory(of: path, ops: ops)
+        if durable { try JournalFile.syncDirectory(of: path, ops: ops) }
         SideFile.sweepStale(path)
     }
 
@@ -66,10 +68,10 @@ public final class DurableFile {
         unlink(temporary)
     }
 
-    /// Writes `bytes` as the file at `path`, durably.
-    public static func write(_ bytes: [UInt8], to path: String, ops: FileOps = .system) throws(JournalError) {
+    /// Writes `bytes` as the file at `path`, durably unless `durable` is false (see `commit`).
+    public static func write(_ bytes: [UInt8], to path: String, ops: FileOps = .system, durable: Bool = true) throws(JournalError) {
         let file = try DurableFile(path: path, ops: ops)
         try file.write(bytes)
-        try file.commit()
+        try file.commit(durable: durable)
     }
 }

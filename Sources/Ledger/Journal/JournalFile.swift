@@ -263,9 +263,11 @@ enum SideFile {
 
     /// Writes through a temporary file, fsync, rename and an fsync of the directory, so readers
     /// see the old file or the new one, never half of one, and a crash keeps one of the two.
-    /// On failure the temporary file is removed and the old file stays.
-    static func write(_ path: String, _ bytes: [UInt8], ops: FileOps) throws(JournalError) {
-        try DurableFile.write(bytes, to: path, ops: ops)
+    /// On failure the temporary file is removed and the old file stays. `durable` false skips
+    /// both fsyncs, for a file that carries its own checksum and binding and is rebuilt when a
+    /// crash leaves it torn (the Merkle tree file, rewritten by every post).
+    static func write(_ path: String, _ bytes: [UInt8], ops: FileOps, durable: Bool = true) throws(JournalError) {
+        try DurableFile.write(bytes, to: path, ops: ops, durable: durable)
     }
 
     /// Removes `path.tmp-PID` files that a killed writer left behind: those whose process is gone.

@@ -12,6 +12,12 @@ public enum JournalFiles: String, CaseIterable, Sendable {
     /// batch cut short by a crash is caught and `fledger repair` rolls it back. Not to be
     /// deleted by hand unless `fledger verify` passes.
     case pending = ".fledger-pending"
+    /// The Merkle tree of the lines: its frontier and block roots (`TreeFile`), bound to the
+    /// journal by size and chain hash; derived, rebuilt by `verify` when missing or torn.
+    case tree = ".fledger-tree"
+    /// Which projection snapshot the last full `verify` agreed with, so readers trust it without
+    /// replaying; derived, safe to delete (readers then check again).
+    case verified = ".fledger-verified"
 
     public var suffix: String { rawValue }
 

@@ -8,7 +8,7 @@ import Glibc
 /// `J.fledger-checkpoint` (state after a prefix, see `Checkpoint`), `J.fledger-head` (the last
 /// acknowledged sequence number and hash, to catch lines removed from the end),
 /// `J.fledger-projection` (the whole-journal projection of a prefix, see `ProjectionSnapshot`),
-/// and, only while
+/// `J.fledger-tree` (the Merkle tree's frontier and block roots, see `TreeFile`), and, only while
 /// a batch is being written, `J.fledger-pending` (what the batch will make of the file, so a
 /// batch cut short by a crash is caught and `fledger repair` can roll it back).
 public struct JournalStore: Sendable {
@@ -29,6 +29,12 @@ public struct JournalStore: Sendable {
     public var fileOps: FileOps = .system
     /// The key that signs each write, once the journal has begun signing (see `AccessRules`).
     public var signer: SigningKey?
+    /// Whether verified reads build the Merkle tree and compare the tree file (always, but for
+    /// the benchmark's reference run: `verify` with the tree against `verify` without it).
+    public var merkleTree = true
+    /// Where this user's trust pins live (`TrustPin`); nil: no pinning (the library's default;
+    /// the `fledger` command sets it).
+    public var trustDirectory: String?
     /// Told how far long reads (bytes of the journal) and batches (rows validated) have got.
     public var progress: ProgressSink?
     /// What a command should say besides its result: a file beside the journal that could not be
@@ -57,6 +63,7 @@ public struct JournalStore: Sendable {
     var checkpointPath: String { JournalFiles.checkpoint.path(beside: path) }
     var headPath: String { JournalFiles.head.path(beside: path) }
     var pendingPath: String { JournalFiles.pending.path(beside: path) }
+    var treePath: String { JournalFiles.tree.path(beside: path) }
 
     // MARK: - Results
 
@@ -90,6 +97,12 @@ public struct JournalStore: Sendable {
         public var waiting: [Awaiting] = []
         /// Distinct admins that must sign a change of actors (`AccessState.threshold`).
         public var threshold = 1
+        /// The Merkle tree head of all the lines (RFC 9162), and the heads at the sizes asked for.
+        public var treeRoot: SHA256.Digest = .zero
+        public var treeHeads: [Int: TreeHeadAt] = [:]
+        /// The journal's trust root (`TrustRoot`), and what was found against pins and checkpoints.
+        public var trustRoot: TrustRoot?
+        public var trust: [String] = []
     }
 
     // MARK: - Create
@@ -209,6 +222,15 @@ public struct JournalStore: Sendable {
         }
         let baseSize = loaded.size
         let baseHead = loaded.head   // the line before the batch: binds a pending marker to this journal
+        // The journal must extend what this user saw of it before (its pin), whatever the files
+        // beside it say: a history re-keyed, cut back or rewritten is refused before anything is written.
+        var treeBefore: TreeFile?
+        if trustDirectory != nil {
+            let tree = try currentTree(file, size: baseSize)
+            let root = try trustRoot(file: file, state: loaded.state, frontier: tree.frontier, size: baseSize)
+            _ = try checkPin(root: root, file: file, lines: loaded.state.count)
+            treeBefore = tree
+        }
         // New lines not yet written (from `out.at` in the file), also read back by locator when
         // a later row refers to an earlier one; lines already spilled are read from the file.
         let out = GrowingBytes(capacity: min(spillBytes, 1 << 20), at: baseSize)
@@ -346,6 +368,7 @@ public struct JournalStore: Sendable {
         }
         if multiLine { SideFile.remove(pendingPath) }
         writeHead(seq: loaded.state.count, hash: prev)
+        advanceTreeAndPin(file, size: offset, state: loaded.state, from: treeBefore)
         loaded.size = offset
         if loaded.fullReplay || loaded.state.count - loaded.checkpointCount >= checkpointEvery {
             saveCheckpoint(Checkpoint(size: offset, lastLineStart: loaded.lastLineStart, head: prev, state: loaded.state))
@@ -430,6 +453,7 @@ public struct JournalStore: Sendable {
         SideFile.remove(pendingPath)
         if let cp = SideFile.read(checkpointPath).flatMap(Checkpoint.decode), cp.size > cutAt { SideFile.remove(checkpointPath) }
         if let s = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode), s.size > cutAt { SideFile.remove(projectionPath) }
+        if let t = SideFile.read(treePath).flatMap(TreeFile.decode), t.size > cutAt { SideFile.remove(treePath) }
         let saved = path + ".removed-\(clock.now().text.filter { $0.isNumber })"
         do throws(JournalError) {
             try SideFile.write(saved, removed, ops: fileOps)

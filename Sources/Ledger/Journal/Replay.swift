@@ -14,9 +14,15 @@ struct Replayer {
     private let digests: LineDigests
     /// Reads an event before `baseOffset` (tail replays only).
     let before: (Locator) -> Event?
+    /// Given each line, in order, on the validating thread (a verified read builds the Merkle
+    /// tree): the decoding thread, which hashes and decodes the lines, is the slower of the two,
+    /// so the tree's hashes go to the other (measured: 1.25× verify without the tree at 100k
+    /// lines this way, 1.5× on the decoding thread).
+    let tree: TreeBuilder?
 
-    init(path: String, validator: Validator, baseOffset: Int, buf: UnsafeRawBufferPointer, before: @escaping (Locator) -> Event?) {
-        self.path = path; self.validator = validator; self.baseOffset = baseOffset; self.buf = buf; self.before = before
+    init(path: String, validator: Validator, baseOffset: Int, buf: UnsafeRawBufferPointer, before: @escaping (Locator) -> Event?,
+         tree: TreeBuilder? = nil) {
+        self.path = path; self.validator = validator; self.baseOffset = baseOffset; self.buf = buf; self.before = before; self.tree = tree
         table = LineTable(buf)
         digests = LineDigests(count: table.count)
     }
@@ -103,6 +109,7 @@ struct Replayer {
                       lookup: (Locator) -> Event?, visit: Visitor?) throws(JournalError) {
             let lineNo = first + i
             let bytes = table.line(i, in: buf)
+            tree?.append(bytes, offset: baseOffset + table.starts[i])
             let decoded: (event: Event, prev: SHA256.Digest)
             if let fast {
                 decoded = fast

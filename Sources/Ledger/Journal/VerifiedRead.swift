@@ -26,8 +26,9 @@ extension JournalStore {
         /// `filter` limits what is projected and visited (the journal as it stood at a date or
         /// sequence number); every line is verified all the same.
         public func verifiedRead(project: Bool = false, filter: ProjectionFilter = .all, lineHashes wanted: Set<Int> = [],
+                                 treeSizes: Set<Int> = [],
                                  visit: ((_ event: Event, _ target: Event?) -> Void)? = nil) throws(JournalError) -> VerifiedRead {
-            try store.verifiedRead(file, project: project, filter: filter, lineHashes: wanted, visit: visit)
+            try store.verifiedRead(file, project: project, filter: filter, lineHashes: wanted, treeSizes: treeSizes, visit: visit)
         }
     }
 
@@ -42,14 +43,19 @@ extension JournalStore {
     /// lines after it) must equal those of a read of the whole journal just verified (under the
     /// same lock; the scan and the replay agree by the projection tests, and cost 0.8 s against
     /// 2 s at a million events).
-    public func verify() throws(JournalError) -> VerifyReport {
+    /// `treeSizes`: the tree heads wanted (at those numbers of lines, as checkpoints name them),
+    /// with the chain's head at each (`VerifyReport.treeHeads`).
+    public func verify(treeSizes: Set<Int> = []) throws(JournalError) -> VerifyReport {
         let session = try openForReading()
-        let read = try session.verifiedRead()
+        let read = try session.verifiedRead(lineHashes: treeSizes, treeSizes: treeSizes)
+        var report = read.report
+        report.treeHeads = Dictionary(uniqueKeysWithValues: read.report.treeHeads.compactMap { n, h in
+            read.lineHashes[n].map { (n, TreeHeadAt(size: n, root: h.root, chainHead: $0)) }
+        })
         guard let snapshot = SideFile.read(projectionPath).flatMap(ProjectionSnapshot.decode) else {
             stampVerified()
-            return read.report
+            return report
         }
-        var report = read.report
         let fast = try scan(.all, keeping: nil, parts: 2, warn: false).projection, whole = try scan(.all, keeping: nil, parts: 2, snapshots: false).projection
         func figures(_ p: Projection) -> [Projection.Key: Figures] { p.figures.filter { !$0.value.isZero } }
         let years = Set(whole.figures.keys.map(\.year)).union(fast.figures.keys.map(\.year))
@@ -63,11 +69,11 @@ extension JournalStore {
     }
 
     func verifiedRead(_ file: JournalFile, project: Bool, filter: ProjectionFilter = .all, lineHashes wanted: Set<Int>,
-                      visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
+                      treeSizes: Set<Int> = [], visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         // A batch cut short is named as such (and `repair` rolls it back), not diagnosed line by line.
         try checkPending(file: file, size: try file.size(), canClear: false)
         do {
-            return try stream(file, project: project, filter: filter, lineHashes: wanted, visit: visit)
+            return try stream(file, project: project, filter: filter, lineHashes: wanted, treeSizes: treeSizes, visit: visit)
         } catch {
             // Say exactly what is wrong: the whole-buffer replay sees every line at once.
             guard case .damaged = error else { throw error }
@@ -77,11 +83,15 @@ extension JournalStore {
     }
 
     private func stream(_ file: JournalFile, project: Bool, filter: ProjectionFilter, lineHashes wanted: Set<Int>,
-                        visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
+                        treeSizes: Set<Int>, visit: ((Event, Event?) -> Void)?) throws(JournalError) -> VerifiedRead {
         let size = try file.size()
         let checkpoint = Checkpoint.load(path: checkpointPath)   // mapped; compared word by word below
         let headFile = readHead()
+        // The Merkle tree is rebuilt from the lines as they are hashed, and the tree file compared.
+        let treeFile = merkleTree ? SideFile.read(treePath).flatMap(TreeFile.decode) : nil
+        let tree = merkleTree ? TreeBuilder(wanted: treeSizes, snapshotAt: treeFile?.frontier.size) : nil
         var want = wanted
+        if let t = treeFile { want.insert(t.frontier.size) }
         if let h = headFile { want.insert(h.seq) }
         if let cp = checkpoint { want.insert(cp.state.count) }
         var found: [Int: SHA256.Digest] = [:]
@@ -107,7 +117,7 @@ extension JournalStore {
         var prev = SHA256.Digest.zero
         var prevPrev: SHA256.Digest?
         let offset = try file.forEachChunk(size: size, chunk: readChunk, progress: progress) { complete, offset throws(JournalError) in
-            let replayer = Replayer(path: path, validator: validator, baseOffset: offset, buf: complete, before: readBefore)
+            let replayer = Replayer(path: path, validator: validator, baseOffset: offset, buf: complete, before: readBefore, tree: tree)
             let first = state.count + 1
             try replayer.run(state: &state, prev: prev, prevPrev: prevPrev, snapshotAt: checkpoint?.size, snapshot: &snapshot, visit: sink)
             for seq in want where seq >= first && seq < first + replayer.hashes.count { found[seq] = replayer.hashes[seq - first] }
@@ -145,12 +155,26 @@ extension JournalStore {
         if let open = state.access.openBatch {
             throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(state.access.signingFrom ?? 0): they were appended by someone without the key, or a signature line was removed")
         }
+        if let t = treeFile {
+            if t.frontier.size > state.count {
+                throw .damaged(path: path, line: state.count + 1, reason: "the Merkle tree file \(treePath) covers \(t.frontier.size) lines, but the journal ends at event \(state.count): lines were removed from its end (a tree file left from another journal is derived data: delete it)")
+            }
+            guard let snap = tree?.snapshot, snap == t.frontier, found[t.frontier.size] == t.head, t.size <= size else {
+                throw .damaged(path: path, line: 0, reason: "the Merkle tree file \(treePath) (\(t.frontier.size) lines) does not agree with the tree rebuilt from the journal's lines; proofs and checkpoints made from it would be wrong. Delete it (it is derived data; the next post rebuilds it) and run verify again")
+            }
+            notes.append("Merkle tree file at event \(t.frontier.size) agrees with the tree rebuilt from the lines")
+        }
         var report = VerifyReport(events: state.count, bytes: size, head: prev, unit: state.unit, openYears: state.openYearsNotClosed, notes: notes)
         report.unsignedHistory = state.access.signingFrom.map { $0 - 1 } ?? state.count
         report.signatures = signatures
         report.actors = state.access.actors.values.sorted { $0.name < $1.name }
         report.waiting = state.access.awaiting.values.sorted { $0.seq < $1.seq }
         report.threshold = state.access.threshold
+        if let tree {
+            report.treeRoot = tree.frontier.root
+            report.treeHeads = Dictionary(uniqueKeysWithValues: tree.roots.map { ($0, TreeHeadAt(size: $0, root: $1, chainHead: .zero)) })
+            report.trustRoot = try trustRoot(file: file, state: state, frontier: tree.frontier, size: size)
+        }
         return VerifiedRead(report: report, projection: projection, lineHashes: found.filter { wanted.contains($0.key) })
     }
 

@@ -120,7 +120,7 @@ extension JournalStore {
         return "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
     }
 
-    var verifiedPath: String { path + ".fledger-verified" }
+    var verifiedPath: String { JournalFiles.verified.path(beside: path) }
 
     /// Records which checkpoint and projection snapshot `verify` just found equal to a replay.
     func stampVerified() {

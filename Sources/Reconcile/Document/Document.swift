@@ -18,6 +18,9 @@ public struct Document: Sendable {
     public var warnings: [String]
     /// The thirteen tables of the year (第五部分).
     public let statements: Statements
+    /// The books the document came from, said in its notes when the year was closed in a signed
+    /// journal: the checkpoint `close` signed (its origin, number of lines and Merkle root).
+    public var booksNote: String?
     /// Said once, in the document's notes.
     public static let roundingNote = "金额单位为万元，每个金额按分单独四舍五入至两位小数；占比、增减率和完成率按分计算后四舍五入至两位小数，因此分项之和与合计可能存在0.01万元的尾差。"
 
