@@ -318,15 +318,26 @@ extension ReportChecker {
 
     /// The figure a clause names, if any: the name nearest its end (the number follows it),
     /// the longest where two end together.
-    static func subject(_ clause: String) -> String? {
-        var best: (end: String.Index, length: Int, id: String)?
-        for (word, id) in vocabulary {
-            guard let r = clause.range(of: word, options: .backwards) else { continue }
-            if best == nil || r.upperBound > best!.end || (r.upperBound == best!.end && word.count > best!.length) {
-                best = (r.upperBound, word.count, id)
+    static func subject(_ clause: String) -> String? { subjectMatch(clause)?.id }
+
+    static let vocabularyScalars: [([Unicode.Scalar], String)] = vocabulary.map { (Array($0.0.unicodeScalars), $0.1) }
+
+    /// The vocabulary word nearest the clause's end (the longest where two end together), and where it ends
+    /// (in scalars). Scalars, not Foundation's string search: this runs for every figure of every report.
+    static func subjectMatch(_ clause: String) -> (id: String, end: Int)? {
+        let hay = Array(clause.unicodeScalars)
+        var best: (end: Int, length: Int, id: String)?
+        for (word, id) in vocabularyScalars where word.count <= hay.count {
+            var start = hay.count - word.count
+            while start >= 0 {
+                if hay[start] == word[0] && hay[start..<(start + word.count)].elementsEqual(word) { break }
+                start -= 1
             }
+            guard start >= 0 else { continue }
+            let end = start + word.count
+            if best == nil || end > best!.end || (end == best!.end && word.count > best!.length) { best = (end, word.count, id) }
         }
-        return best?.id
+        return best.map { ($0.id, $0.end) }
     }
 
     /// `…（类）…（款）NAME（项）` in a sentence: the 项's code, found by its 类 and 项 names in the catalogue.
@@ -484,7 +495,8 @@ extension ReportChecker {
 
         if let d = document { settleEvaluations(text, &claims, d) }
         findings += arithmetic(sentences, claims, text, withJournal: document != nil)
-        findings += residue(text, year: year, document: document, claims: claims)
+        findings += residue(text, sentences, year: year, final: final, document: document, claims: claims)
+        findings += comparisons(sentences, claims, text)
         findings += tableSums(readTables(text), text)
         if let d = document { findings += journal(claims, d, text) }
         let figures = claims.filter { if case .bare = $0.token.kind { return false }; return true }.count
@@ -503,8 +515,8 @@ extension ReportChecker {
     /// `.initial` or `.budget` when the words after the subject's name call the amount a budget (年初预算为,
     /// 预算数为, 调整后预算) and not an outturn (决算).
     static func budgetSuffix(_ before: String) -> String? {
-        var tail = Substring(before)
-        for (word, _) in vocabulary { if let r = tail.range(of: word, options: .backwards) { tail = tail[r.upperBound...] } }
+        guard before.contains("预算") else { return nil }
+        let tail = subjectMatch(before).map { String(String.UnicodeScalarView(before.unicodeScalars.dropFirst($0.end))) } ?? before
         guard !tail.contains("决算") else { return nil }
         if tail.contains("年初预算") { return ".initial" }
         if tail.contains("调整后预算") || tail.contains("预算数") || tail.contains("预算为") || tail.contains("全年预算") { return ".budget" }
@@ -705,55 +717,6 @@ extension ReportChecker {
         return out
     }
 
-    /// Placeholders, unresolved alternatives, amounts without a unit, wrong years, doubled punctuation.
-    static func residue(_ text: Text, year: Int?, document: Document?, claims: [Claim]) -> [Finding] {
-        var out: [Finding] = []
-        for (n, raw) in text.lines.enumerated() {
-            let line = n + 1
-            let l = String(raw.map(Text.normalise))
-            for p in ["**", "＊＊", "×××", "XX", "xx", "待填写", "XXX"] where l.contains(p) {
-                // The figure a placeholder stands for, when the words say which.
-                let before = l.components(separatedBy: p).first ?? ""
-                let clause = before.split(whereSeparator: { "，,；;：:。".contains($0) }).last.map(String.init) ?? before
-                let id = subject(clause)
-                let expected = id.flatMap { document?.figure($0)?.printed } ?? "a figure"
-                out.append(finding(text, .placeholder, line, id ?? clause, p, expected, "a placeholder where a figure belongs", .mismatch))
-                break
-            }
-            for alt in ["增加/减少", "增长/下降", "大于/小于", "增加（减少）", "增长（下降）", "增加或减少"] where l.contains(alt) {
-                out.append(finding(text, .alternative, line, "", alt, "one word chosen by the figure's sign, or 持平",
-                                   "a template's alternative left unresolved", .mismatch))
-            }
-            for d in ["。。", "，，", "；；", "：：", "、、", "，。", "。，"] where l.contains(d) {
-                out.append(finding(text, .punctuation, line, "", d, String(d.prefix(1)), "doubled punctuation", .mismatch))
-            }
-            if let y = year {
-                for marker in ["截至", "截止"] {
-                    guard let r = l.range(of: marker) else { continue }
-                    let digits = l[r.upperBound...].prefix(4)
-                    if digits.count == 4, let v = Int(digits), v != y, l[r.upperBound...].dropFirst(4).hasPrefix("年12月31日") {
-                        out.append(finding(text, .year, line, "date", "\(v)年12月31日", "\(y)年12月31日", "the report is of \(y)", .mismatch))
-                    }
-                }
-                if line <= 3 || l.contains("年度单位决算") || l.contains("决算情况说明") {
-                    for (i, ch) in l.enumerated() where isDigit(ch) {
-                        let s = String(l.dropFirst(i).prefix(6))
-                        if s.count == 6, s.hasSuffix("年度"), let v = Int(s.prefix(4)), v != y, v != y - 1, !(i > 0 && isDigit(l[l.index(l.startIndex, offsetBy: i - 1)])) {
-                            out.append(finding(text, .year, line, "heading", "\(v)年度", "\(y)年度", "a heading of the \(y) report", .mismatch))
-                        }
-                    }
-                }
-            }
-        }
-        // unit-missing: an amount-like number (two decimals) stated as an amount with no unit.
-        for c in claims {
-            guard case .bare(let v) = c.token.kind, v.split(separator: ".").count == 2, v.split(separator: ".")[1].count == 2 else { continue }
-            let b = c.token.before
-            guard ["决算数为", "支出为", "收入为", "预算为", "决算为"].contains(where: { b.hasSuffix($0) }) else { continue }
-            out.append(finding(text, .unitMissing, c.line, subject(b) ?? b, v, v + "万元", "an amount states its unit", .mismatch))
-        }
-        return out
-    }
 }
 
 extension ReportChecker {
