@@ -184,7 +184,13 @@ public enum ReportChecker {
         while j < t.chars.count, t.chars[j] == " " { j += 1 }
         guard j < t.chars.count else { return false }
         let c = t.chars[j]
-        if "一二三四五六七八九十（(".contains(c) { return true }
+        if "（(".contains(c) { return true }
+        // 一、 十一、 二十三． — not 一般公共预算… (a line may begin with the word 一般).
+        if "一二三四五六七八九十".contains(c) {
+            var k = j
+            while k < t.chars.count, "一二三四五六七八九十".contains(t.chars[k]) { k += 1 }
+            return k < t.chars.count && "、.．".contains(t.chars[k])
+        }
         if isDigit(c) {
             var k = j
             while k < t.chars.count, isDigit(t.chars[k]) { k += 1 }
@@ -378,6 +384,13 @@ extension ReportChecker {
         var label: String
     }
 
+    /// Whether the words before a percentage make it a rate of change (增长15.3%, 降幅为2%, 增长率3.5%).
+    static func isRateWord(_ before: String) -> Bool {
+        var b = Substring(before)
+        for t in ["约", "为", "了", "达", "是"] where b.hasSuffix(t) { b = b.dropLast(t.count) }
+        return ["增长", "下降", "增幅", "降幅", "增长率", "下降率", "上升", "降低", "减少", "增加", "减幅"].contains { b.hasSuffix($0) }
+    }
+
     /// Half a unit of the last printed digit, in 分 (amounts) — what rounding alone can explain.
     static func halfUnit(_ t: Token) -> Int64 {
         let decimals = t.text.split(separator: ".").count > 1 ? t.text.split(separator: ".")[1].count : 0
@@ -555,15 +568,19 @@ extension ReportChecker {
         var out: [Finding] = []
         var known: [String: (Fen, Token)] = [:]   // the report's own figures by subject, first statement
         for c in claims { if let id = c.id, let f = fen(c.token), known[id] == nil { known[id] = (f, c.token) } }
+        var bySentence: [Int: [Claim]] = [:]
+        for c in claims { bySentence[c.sentence, default: []].append(c) }
         for (k, s) in sentences.enumerated() {
-            let cs = claims.filter { $0.sentence == k }
+            let cs = bySentence[k] ?? []
             let amounts = cs.filter { fen($0.token) != nil }
             // share: 占X% of the whole (the sentence's first amount, or the whole the words name).
             for (i, c) in cs.enumerated() {
                 guard let (rate, decimals) = percent(c.token), c.token.before.contains("占") else { continue }
                 guard let part = cs[..<i].last(where: { fen($0.token) != nil }) else { continue }
                 var whole: (Fen, Token)?
+                let named = c.token.before.range(of: "占", options: .backwards).map { String(c.token.before[$0.upperBound...]) } ?? ""
                 if c.token.before.contains("本年支出合计") { whole = known["expense.total"] }
+                else if let id = subject(named), let w = known[id], id != part.id { whole = w }
                 else if c.token.before.contains("政府采购支出总额") { whole = known["procurement.total"] }
                 else if let first = amounts.first, first.token.start != part.token.start, !firstShared(cs, first) { whole = (fen(first.token)!, first.token) }
                 else if let first = amounts.first, firstShared(cs, first) {
@@ -638,18 +655,31 @@ extension ReportChecker {
             for (i, c) in cs.enumerated() {
                 guard let change = fen(c.token), c.token.before.hasSuffix("增加") || c.token.before.hasSuffix("减少") else { continue }
                 let up = c.token.before.hasSuffix("增加")
-                guard let r = cs[(i + 1)...].first(where: { percent($0.token) != nil }), let (rate, decimals) = percent(r.token) else { continue }
+                // Its rate: the next percentage whose own words call it a rate (增长 / 下降 / 增幅 / 降幅 …), not a
+                // percentage a reason quotes (统一压减10%).
+                guard let r = cs[(i + 1)...].first(where: { percent($0.token) != nil && isRateWord($0.token.before) }),
+                      !cs[(i + 1)...].contains(where: { fen($0.token) != nil && $0.token.start < r.token.start }),
+                      let (rate, decimals) = percent(r.token) else { continue }
                 let word = r.token.before
                 if change == .zero {
                     out.append(finding(text, .zeroBase, r.line, c.id ?? c.label, r.token.text + "%", "持平", "no change: the figures are equal (持平), no rate", .mismatch))
                     continue
                 }
-                if !word.contains("/") && !c.token.before.contains("/"), (up && word.contains("下降")) || (!up && word.contains("增长")) {
-                    out.append(finding(text, .signWord, r.line, c.id ?? c.label, (up ? "增加" : "减少") + "…" + (word.contains("下降") ? "下降" : "增长"),
+                // The rate's word: 增长 / 增幅 / 上升 / 增长率 rise; 下降 / 降幅 / 减少 / 降低 fall.
+                let tail = String(word.suffix(4))
+                let falls = ["下降", "降幅", "降低", "减少", "减幅"].contains { tail.contains($0) }
+                let rises = ["增长", "增幅", "上升", "增加"].contains { tail.contains($0) }
+                if !word.contains("/") && !c.token.before.contains("/"), (up && falls && !rises) || (!up && rises && !falls) {
+                    out.append(finding(text, .signWord, r.line, c.id ?? c.label, (up ? "增加" : "减少") + "…" + (falls ? "下降" : "增长"),
                                        up ? "增加…增长" : "减少…下降", "an increase grows, a decrease falls", .mismatch))
                 }
                 let base = c.id.map { String($0.dropLast(".change".count)) }
-                guard let b = base, let (now, nowToken) = known[b] else {
+                // This year's figure: the subject's, else the amount the change follows — earlier in the sentence, or
+                // the last of the sentence before (…支出7448.2万元，与上年相比增加1075.88万元).
+                let nearby = cs[..<i].last { fen($0.token) != nil && !($0.id?.hasSuffix(".change") ?? false) && !$0.token.before.hasSuffix("增加") && !$0.token.before.hasSuffix("减少") }
+                    ?? (k > 0 ? bySentence[k - 1]?.last { fen($0.token) != nil && !$0.token.before.hasSuffix("增加") && !$0.token.before.hasSuffix("减少") } : nil)
+                let positional = nearby.map { (fen($0.token)!, $0.token) }
+                guard let b = base ?? nearby?.id ?? nearby.map({ $0.label }), let (now, nowToken) = known[b] ?? positional else {
                     out.append(finding(text, .change, r.line, c.id ?? c.label, r.token.text + "%", "", "this year's figure is not stated", .unverifiable))
                     continue
                 }
