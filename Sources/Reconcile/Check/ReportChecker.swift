@@ -586,7 +586,7 @@ extension ReportChecker {
                 else if let first = amounts.first, firstShared(cs, first) {
                     // Every amount has its share: the whole is the subject the sentence opens with, stated before.
                     let opening = String(text.chars[s.start..<first.token.start])
-                    whole = subject(String(opening.prefix(while: { $0 != "，" && $0 != "," }))).flatMap { known[$0] }
+                    whole = subject(String(opening.prefix(while: { $0 != "，" && $0 != "," }))).flatMap { $0 == part.id ? nil : known[$0] }
                 }
                 let subject = part.id ?? part.label
                 guard let (w, wt) = whole else {

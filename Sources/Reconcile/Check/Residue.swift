@@ -56,7 +56,7 @@ extension ReportChecker {
             }
             if let y = year { out += years(text, line: line, l, own: own.count, year: y, final: final) }
         }
-        // alternative: read per sentence, across wraps (增加（\n减少）); several in one sentence are one finding, at the first.
+        // alternative: read per sentence, across wraps (增加（\n减少）).
         for sentence in sentences {
             var chars: [Character] = [], offsets: [Int] = []
             for i in sentence.start..<sentence.end where text.chars[i] != " " && text.chars[i] != "\n" { chars.append(text.chars[i]); offsets.append(i) }
@@ -65,15 +65,15 @@ extension ReportChecker {
                 var from = 0
                 while let at = find(alt, in: chars, from: from) { hits.append((at, String(alt))); from = at + alt.count }
             }
-            // 增加（减少） also contains no shorter alternative; 大小于 and 大于/小于 may overlap: keep the first at each place.
+            // 大小于 and 大于/小于 may overlap: keep the first at each place. Each is a finding, at the line where it is
+            // read whole (a word split by a wrap ends on the next line).
             hits.sort { $0.0 < $1.0 }
             var kept: [(Int, String)] = []
             for h in hits where !kept.contains(where: { abs($0.0 - h.0) < 3 }) { kept.append(h) }
-            guard let first = kept.first else { continue }
-            // At the line where the first alternative is read whole (a word split by a wrap ends on the next line).
-            let line = text.line(offsets[min(offsets.count - 1, first.0 + first.1.count - 1)]), last = text.line(offsets[kept.last!.0])
-            out.append(finding(text, .alternative, line, "", kept.map(\.1).joined(separator: "、"), "one word chosen by the figure's sign, or 持平",
-                               kept.count == 1 ? "a template's alternative left unresolved" : "\(kept.count) template alternatives left unresolved in one sentence (lines \(line)–\(last))", .mismatch))
+            for (at, alt) in kept {
+                let line = text.line(offsets[min(offsets.count - 1, at + alt.count - 1)])
+                out.append(finding(text, .alternative, line, "", alt, "one word chosen by the figure's sign, or 持平", "a template's alternative left unresolved", .mismatch))
+            }
         }
         // unit-missing: an amount-like number (two decimals) stated as an amount with no unit; a share with no %.
         for c in claims {
@@ -98,7 +98,7 @@ extension ReportChecker {
         }
         for marker in [Array("截至"), Array("截止")] {
             guard let at = find(marker, in: l), at < own, let v = number(at: at + 2), v != y else { continue }
-            if l.count >= at + 12, String(l[(at + 6)..<(at + 12)]) == "12月31日" {
+            if l.count >= at + 13, l[at + 6] == "年", String(l[(at + 7)..<(at + 13)]) == "12月31日" {
                 out.append(finding(text, .year, line, "date", "\(v)年12月31日", "\(y)年12月31日", "the report is of \(y)", .mismatch))
             }
         }
