@@ -217,3 +217,46 @@ import Testing
         #expect(m.first?.rule == .change && m.first?.expected == "29.15")
     }
 }
+
+/// The rules added for published reports, each caught where planted and quiet where the report is right.
+@Suite struct ReportRuleTests {
+    static func found(_ text: String, _ rule: ReportChecker.Rule) -> [ReportChecker.Finding] {
+        ReportReaderCauseTests.check(text).findings.filter { $0.rule == rule }
+    }
+
+    @Test func comparison() {
+        let right = "2025年度部门决算\n1、行政运行（项）。年初预算为 511.66 万元，支出决算为 457.86 万元。决算数小于预算数的主要原因：人员变动。\n"
+        #expect(Self.found(right, .comparison).map(\.status) == [.ok])
+        let wrong = right.replacingOccurrences(of: "决算数小于预算数", with: "决算数大于预算数")
+        let f = Self.found(wrong, .comparison)
+        #expect(f.map(\.status) == [.mismatch] && f.first?.expected == "小于" && f.first?.line == 2)
+    }
+
+    @Test func year() {
+        let right = "2025年度部门决算\n与 2024 年度相比，收入支出总计增加 84.88 万元。\n"
+        #expect(Self.found(right, .year).isEmpty)
+        let wrong = right.replacingOccurrences(of: "与 2024 年度相比", with: "与 2023 年度相比")
+        #expect(Self.found(wrong, .year).map { "\($0.line) \($0.expected)" } == ["2 2024年"])
+        let date = "2023年度部门决算\n截至2022年12月31日，本单位共有车辆2辆。\n"
+        #expect(Self.found(date, .year).map(\.expected) == ["2023年12月31日"])
+    }
+
+    @Test func residue() {
+        let stub = "2025年度部门决算\n202 年度收入支出总计 10.00 万元。\n"
+        #expect(Self.found(stub, .placeholder).map(\.line) == [2])
+        let split = "2019年度部门预算\n其他资金收入预算0万元。与上年相比增加（减\n少）0万元。\n"
+        #expect(Self.found(split, .alternative).map(\.line) == [3])
+        let percent = "2025年度部门决算\n本年支出合计 200.00 万元，其中：基本支出 100.00 万元，占 50.00；项目支出 100.00 万元，占 50.00%。\n"
+        #expect(Self.found(percent, .unitMissing).map(\.expected) == ["50.00%"])
+    }
+
+    @Test func changeRatesByAnyWord() {
+        let right = "2019年度部门预算\n  4. 人大事务（款）人大立法（项）支出729万元，与上年相比减少81万元，降幅10%。主要原因是按照规定压减10%。\n"
+        #expect(Self.found(right, .change).map(\.status) == [.ok])
+        #expect(Self.found(right, .signWord).isEmpty)
+        let wrong = right.replacingOccurrences(of: "降幅10%", with: "增幅10%")
+        #expect(Self.found(wrong, .signWord).map(\.status) == [.mismatch])
+        let rate = right.replacingOccurrences(of: "降幅10%", with: "降幅12%")
+        #expect(Self.found(rate, .change).map(\.expected) == ["10.00"])
+    }
+}

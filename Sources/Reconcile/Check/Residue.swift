@@ -103,6 +103,7 @@ extension ReportChecker {
             }
         }
         // 与2024年度相比 / 比2023年预算: the year compared with is the year before the report's.
+        var compared = Set<Int>()
         for marker in [Array("与"), Array("比")] {
             var from = 0
             while let at = find(marker, in: l, from: from), at < own {
@@ -112,13 +113,14 @@ extension ReportChecker {
                 let compares = marker == Array("比") ? !rest.hasPrefix("底") : (rest.hasPrefix("相比") || rest.hasPrefix("度相比") || rest.hasPrefix("决算相比")
                     || rest.hasPrefix("预算相比") || rest.hasPrefix("度决算相比") || rest.hasPrefix("度预算相比"))
                 guard compares, v != y - 1 else { continue }
+                compared.insert(at + 1)
                 out.append(finding(text, .year, line, "compared year", "\(v)年", "\(y - 1)年", "the \(y) \(final ? "决算" : "预算") compares with the year before", .mismatch))
             }
         }
         let heading = String(l)
         if line <= 3 || heading.contains("年度单位决算") || heading.contains("决算情况说明") || heading.contains("年度部门决算") || heading.contains("年度部门预算") {
             for i in 0..<max(0, own) where isDigit(l[i]) {
-                guard let v = number(at: i), i + 6 <= l.count, String(l[(i + 4)..<(i + 6)]) == "年度", v != y, v != y - 1 else { continue }
+                guard !compared.contains(i), let v = number(at: i), i + 6 <= l.count, String(l[(i + 4)..<(i + 6)]) == "年度", v != y, v != y - 1 else { continue }
                 out.append(finding(text, .year, line, "heading", "\(v)年度", "\(y)年度", "a heading of the \(y) report", .mismatch))
             }
         }
