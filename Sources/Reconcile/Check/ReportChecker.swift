@@ -510,7 +510,9 @@ extension ReportChecker {
         findings += arithmetic(sentences, claims, text, withJournal: document != nil)
         findings += residue(text, sentences, year: year, final: final, document: document, claims: claims)
         findings += comparisons(sentences, claims, text)
-        findings += tableSums(readTables(text), text)
+        let tables = readTables(text)
+        findings += tableSums(tables, text)
+        findings += narrativeAgainstTables(sentences, claims, tables, text)
         if let d = document { findings += journal(claims, d, text) }
         let figures = claims.filter { if case .bare = $0.token.kind { return false }; return true }.count
         return Result(year: year, findings: findings.sorted { ($0.line, $0.rule.rawValue) < ($1.line, $1.rule.rawValue) }, figuresFound: figures)

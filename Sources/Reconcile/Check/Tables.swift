@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// A table of a published report as the reader found it: its title, unit, header words and rows, carried
 /// across page breaks (with or without a repeated header), with wrapped row names, blank cells, 类 / 款 / 项
@@ -328,6 +329,37 @@ extension ReportChecker {
                     }
                 }
             }
+        }
+        return out
+    }
+}
+
+extension ReportChecker {
+    /// same-figure, narrative against table: a 类's amount stated in a sentence about 一般公共预算 spending against
+    /// the 合计 cell of that 类's row in the 一般公共预算 (财政拨款) 支出 table, at the precision the sentence prints.
+    static func narrativeAgainstTables(_ sentences: [Sentence], _ claims: [Claim], _ tables: [ReportTable], _ text: Text) -> [Finding] {
+        let gpb = tables.filter { t in
+            t.title.contains("一般公共预算") && t.title.contains("支出") && !t.title.contains("基本支出") && !t.title.contains("三公")
+                && !t.title.contains("经济分类") && !t.title.contains("收入") && (t.unit == "万元" || t.unit == "元")
+        }
+        guard gpb.count == 1, let table = gpb.first else { return [] }
+        var rows: [String: ReportTable.Row] = [:]
+        for r in table.rows where r.code.count == 3 && r.panel == 0 && rows[r.code] == nil { rows[r.code] = r }
+        var out: [Finding] = []
+        for c in claims {
+            guard let id = c.id, id.hasPrefix("gpb.class."), let claimed = fen(c.token), c.token.unit == "万元",
+                  sentences[c.sentence].text.replacingSpaces.contains("一般公共预算") else { continue }
+            let code = String(id.dropFirst("gpb.class.".count))
+            guard let row = rows[code], let cell = row.slots.first?.cell else { continue }
+            // The cell in 分: hundredths of 元 are 分; hundredths of 万元 are 100 元.
+            let cellFen = table.unit == "元" ? cell.hundredths : cell.hundredths * 10_000
+            let decimals = c.token.text.split(separator: ".").count > 1 ? c.token.text.split(separator: ".")[1].count : 0
+            var unit: Int64 = 1_000_000
+            for _ in 0..<decimals { unit /= 10 }
+            let want = (cellFen.magnitude + UInt64(unit / 2)) / UInt64(unit)
+            let ok = claimed.raw >= 0 && UInt64(claimed.raw) / UInt64(unit) == want && claimed.raw % unit == 0
+            out.append(finding(text, .sameFigure, c.line, id, c.token.text + "万元", cell.printed + table.unit,
+                               "the \(code) row of \(table.title) (line \(row.line), p.\(row.page))", ok ? .ok : .mismatch))
         }
         return out
     }
