@@ -105,7 +105,18 @@ public enum ReportChecker {
             }
             pageOfLine = pages
             lines = raws.map { String($0.filter { $0 != "\u{0C}" && $0 != "\r" }) }
+            gapped = lines.map { l in
+                // A run of three spaces inside the line (not at its ends): a layout table's column gap.
+                var run = 0, seen = false, gap = false
+                for c in l {
+                    if c == " " || c == "\t" || c == "\u{3000}" { run += 1 } else { if seen && run >= 3 { gap = true; break }; seen = true; run = 0 }
+                }
+                return gap
+            }
         }
+
+        /// Whether each line (by index) has a column gap inside it.
+        let gapped: [Bool]
 
         /// The page a 1-based line stands on.
         func page(_ line: Int) -> Int { line >= 1 && line <= pageOfLine.count ? pageOfLine[line - 1] : 1 }
@@ -130,7 +141,7 @@ public enum ReportChecker {
         func prose(endingAt newline: Int) -> Bool {
             let l = line(newline)
             guard l >= 1, l < lines.count else { return false }
-            return !lines[l - 1].trimmingSpacesAndTabs.contains("   ") && !lines[l].trimmingSpacesAndTabs.contains("   ")
+            return !gapped[l - 1] && !gapped[l]
         }
         func quote(_ line: Int) -> String {
             guard line >= 1, line <= lines.count else { return "" }

@@ -32,7 +32,7 @@ extension ReportChecker {
             // The line and, when it wraps into the next, that line's head: a match must start on this line.
             var l = own
             if n + 1 < compact.count, text.lines[n].trimmingSpacesAndTabs.count > 0, !text.lines[n].contains("   ") { l += compact[n + 1].prefix(8) }
-            for p in placeholders {
+            for p in placeholders where own.contains(p[0]) {
                 guard let at = find(p, in: l), at < own.count else { continue }
                 // The figure a placeholder stands for, when the words say which.
                 let before = String(l[..<at])
@@ -50,7 +50,9 @@ extension ReportChecker {
                     out.append(finding(text, .placeholder, line, "year", String(own[i..<j]) + "年", "a four-digit year", "a year with a digit missing", .mismatch))
                 }
             }
-            for d in doubled {
+            let marks: Set<Character> = ["。", "，", "；", "：", "、"]
+            let pairs = l.indices.dropLast().contains { marks.contains(l[$0]) && marks.contains(l[$0 + 1]) }
+            for d in doubled where pairs {
                 guard let at = find(d, in: l), at < own.count else { continue }
                 out.append(finding(text, .punctuation, line, "", String(d), String(d.prefix(1)), "doubled punctuation", .mismatch))
             }
@@ -58,6 +60,8 @@ extension ReportChecker {
         }
         // alternative: read per sentence, across wraps (增加（\n减少）).
         for sentence in sentences {
+            // Every alternative holds 少, 降, 于 or 加: a sentence with none of them is skipped unread.
+            guard text.chars[sentence.start..<sentence.end].contains(where: { $0 == "少" || $0 == "降" || $0 == "于" || $0 == "加" }) else { continue }
             var chars: [Character] = [], offsets: [Int] = []
             for i in sentence.start..<sentence.end where text.chars[i] != " " && text.chars[i] != "\n" { chars.append(text.chars[i]); offsets.append(i) }
             var hits: [(Int, String)] = []

@@ -117,6 +117,7 @@ extension ReportChecker {
 
     /// A title: a short line naming a table (…表, …表（续）), not a sentence about one.
     static func isTitle(_ l: String) -> Bool {
+        guard l.unicodeScalars.contains("表") else { return false }
         let c = l.replacingSpaces
         guard c.count >= 3, c.count <= 48, !c.contains("，"), !c.contains("。"), !c.hasPrefix("本表"), !c.hasPrefix("注") else { return false }
         var t = c
@@ -126,7 +127,7 @@ extension ReportChecker {
 
     /// The unit a line names after 单位：(元, 万元, 千元).
     static func unitOf(_ l: String) -> String? {
-        guard let r = l.range(of: "单位：") ?? l.range(of: "单位:") else { return nil }
+        guard l.unicodeScalars.contains("单"), let r = l.range(of: "单位：") ?? l.range(of: "单位:") else { return nil }
         let rest = l[r.upperBound...].replacingOccurrences(of: " ", with: "")
         for u in ["万元", "千元", "元"] where rest.hasPrefix(u) { return u }
         return nil
@@ -294,6 +295,7 @@ extension ReportChecker {
     static func tableSums(_ tables: [ReportTable], _ text: Text) -> [Finding] {
         var out: [Finding] = []
         for table in tables {
+            let tableDecimals = table.decimals
             for panel in 0..<2 {
                 let rows = table.rows.filter { $0.panel == panel }
                 guard rows.count >= 2 else { continue }
@@ -316,7 +318,7 @@ extension ReportChecker {
                         let values = children.map { $0.slots.count > col ? $0.slots[col].hundredths : nil }
                         guard values.allSatisfy({ $0 != nil }) else { continue }
                         let sum = values.map { $0! }.reduce(0, +)
-                        let decimals = table.decimals
+                        let decimals = tableDecimals
                         let half: Int64 = decimals >= 2 ? 1 : (decimals == 1 ? 5 : 50)   // half a printed unit, in hundredths ×2
                         let slack = Int64(children.count + 1) * half
                         let status: Status = sum == v ? .ok : (abs(sum - v) * 2 <= slack ? .rounding : .mismatch)
