@@ -260,3 +260,29 @@ import Testing
         #expect(Self.found(rate, .change).map(\.expected) == ["10.00"])
     }
 }
+
+/// same-figure between a sentence and a table: a 项's amount against its row of the 一般公共预算 支出 table.
+@Suite struct NarrativeAgainstTableTests {
+    static let fragment = """
+    2025年部门预算
+        5.“社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）”87.70万元，主要用于退休经费支出。
+        7.“社会保障和就业支出（类）行政事业单位养老支出（款）机关事业单位职业年金缴费支出（项）”87.36万
+    元，主要用于缴纳职业年金支出。
+                         2025年部门一般公共预算支出功能分类预算表
+    编制部门：某局                                                     单位：元
+                              功能分类科目名称          合计             基本支出          项目支出
+    208             社会保障和就业支出              1,750,697.00      1,750,697.00
+    208   05        行政事业单位养老支出             1,750,697.00      1,750,697.00
+    208   05   01   行政单位离退休                 877,080.00        877,080.00
+    208   05   06   机关事业单位职业年金缴费支出          873,617.00        873,617.00
+    """
+
+    @Test func anItemAgainstItsRow() {
+        let r = ReportReaderCauseTests.check(Self.fragment).findings.filter { $0.rule == .sameFigure }
+        // 877,080 元 cut to 87.70 万元 is the report's way of converting; 873,617 元 printed as 87.36 万元 is right.
+        #expect(r.map { "\($0.line) \($0.status)" } == ["2 rounding", "3 ok"], "\(r.map { "\($0.line) \($0.status) \($0.claimed)" })")
+        let typo = Self.fragment.replacingOccurrences(of: "”87.36万", with: "”887.36万")
+        let m = ReportReaderCauseTests.check(typo).mismatches
+        #expect(m.map { "\($0.line) \($0.rule.rawValue) \($0.expected)" } == ["3 same-figure 873,617.00元"])
+    }
+}

@@ -205,7 +205,10 @@ public enum ReportChecker {
         if isDigit(c) {
             var k = j
             while k < t.chars.count, isDigit(t.chars[k]) { k += 1 }
-            return k < t.chars.count && (t.chars[k] == "." || t.chars[k] == "、" || t.chars[k] == "年")
+            guard k < t.chars.count else { return false }
+            // 3. and 12、 number items; 747.78 (an amount wrapped to the line's start) does not.
+            if t.chars[k] == "." { return k - j <= 2 && !(k + 1 < t.chars.count && isDigit(t.chars[k + 1])) }
+            return t.chars[k] == "、" || t.chars[k] == "年"
         }
         return false
     }
@@ -523,7 +526,7 @@ extension ReportChecker {
         findings += comparisons(sentences, claims, text)
         let tables = readTables(text)
         findings += tableSums(tables, text)
-        findings += narrativeAgainstTables(sentences, claims, tables, text)
+        findings += narrativeAgainstTables(sentences, claims, tables, text, catalogue: catalogue)
         if let d = document { findings += journal(claims, d, text) }
         let figures = claims.filter { if case .bare = $0.token.kind { return false }; return true }.count
         return Result(year: year, findings: findings.sorted { ($0.line, $0.rule.rawValue) < ($1.line, $1.rule.rawValue) }, figuresFound: figures)

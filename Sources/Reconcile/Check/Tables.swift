@@ -339,19 +339,34 @@ extension ReportChecker {
 extension ReportChecker {
     /// same-figure, narrative against table: a 类's amount stated in a sentence about 一般公共预算 spending against
     /// the 合计 cell of that 类's row in the 一般公共预算 (财政拨款) 支出 table, at the precision the sentence prints.
-    static func narrativeAgainstTables(_ sentences: [Sentence], _ claims: [Claim], _ tables: [ReportTable], _ text: Text) -> [Finding] {
+    static func narrativeAgainstTables(_ sentences: [Sentence], _ claims: [Claim], _ tables: [ReportTable], _ text: Text, catalogue: Catalogue) -> [Finding] {
         let gpb = tables.filter { t in
             t.title.contains("一般公共预算") && t.title.contains("支出") && !t.title.contains("基本支出") && !t.title.contains("三公")
                 && !t.title.contains("经济分类") && !t.title.contains("收入") && (t.unit == "万元" || t.unit == "元")
         }
-        guard gpb.count == 1, let table = gpb.first else { return [] }
+        // A table that does not add up is flagged by table-sum and is no reference for the narrative.
+        guard gpb.count == 1, let table = gpb.first,
+              !tableSums([table], text).contains(where: { $0.status == .mismatch }) else { return [] }
         var rows: [String: ReportTable.Row] = [:]
-        for r in table.rows where r.code.count == 3 && r.panel == 0 && rows[r.code] == nil { rows[r.code] = r }
+        for r in table.rows where !r.code.isEmpty && r.panel == 0 && rows[r.code] == nil { rows[r.code] = r }
+        // A 项 a sentence names (…（类）…（款）NAME（项）): its amount is the one that follows the name.
+        var itemOf: [Int: String] = [:]
+        for (k, s) in sentences.enumerated() where s.text.contains("（项）") {
+            if let code = item(s.text, catalogue: catalogue), rows[code] != nil { itemOf[k] = code }
+        }
         var out: [Finding] = []
+        var itemDone = Set<Int>()
         for c in claims {
-            guard let id = c.id, id.hasPrefix("gpb.class."), let claimed = fen(c.token), c.token.unit == "万元",
-                  sentences[c.sentence].text.replacingSpaces.contains("一般公共预算") else { continue }
-            let code = String(id.dropFirst("gpb.class.".count))
+            guard let claimed = fen(c.token), c.token.unit == "万元" else { continue }
+            let code: String
+            if let id = c.id, id.hasPrefix("gpb.class."), sentences[c.sentence].text.replacingSpaces.contains("一般公共预算") {
+                code = String(id.dropFirst("gpb.class.".count))
+            } else if let item = itemOf[c.sentence], !itemDone.contains(c.sentence),
+                      c.id == "gpb.item.\(item)" || (c.id == nil && (c.token.before.hasSuffix("（项）”") || c.token.before.hasSuffix("（项）") || c.token.before.hasSuffix("（项）\""))) {
+                code = item
+                itemDone.insert(c.sentence)
+            } else { continue }
+            let id = c.id ?? "gpb.item.\(code)"
             guard let row = rows[code], let cell = row.slots.first?.cell else { continue }
             // The cell in 分: hundredths of 元 are 分; hundredths of 万元 are 100 元.
             let cellFen = table.unit == "元" ? cell.hundredths : cell.hundredths * 10_000
@@ -360,8 +375,11 @@ extension ReportChecker {
             for _ in 0..<decimals { unit /= 10 }
             let want = (cellFen.magnitude + UInt64(unit / 2)) / UInt64(unit)
             let ok = claimed.raw >= 0 && UInt64(claimed.raw) / UInt64(unit) == want && claimed.raw % unit == 0
+            // 元 cut (not rounded) to 万元 — 2,687,760 元 as 268.77 万元 — is the report's way of converting, not a wrong figure.
+            let cut = claimed.raw >= 0 && cellFen >= 0 && cellFen / unit * unit == claimed.raw
+            let source = "the \(code) row of \(table.title) (line \(row.line), p.\(row.page))"
             out.append(finding(text, .sameFigure, c.line, id, c.token.text + "万元", cell.printed + table.unit,
-                               "the \(code) row of \(table.title) (line \(row.line), p.\(row.page))", ok ? .ok : .mismatch))
+                               cut && !ok ? source + "; cut, not rounded, to the 万元 printed" : source, ok ? .ok : (cut ? .rounding : .mismatch)))
         }
         return out
     }
