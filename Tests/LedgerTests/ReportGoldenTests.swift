@@ -286,3 +286,14 @@ import Testing
         #expect(m.map { "\($0.line) \($0.rule.rawValue) \($0.expected)" } == ["3 same-figure 873,617.00元"])
     }
 }
+
+extension ReportRuleTests {
+    @Test func aRateAgainstThePriorYearsFigure() {
+        let right = "2023年部门预算\n  3. “一般公共服务支出（类）群众团体事务（款）一般行政管理事务（项）”45.41万元。2022年当年预算执行数为11.67万元，2023年预算安排45.41万元，比2022年预算执行数增加289.12%。\n"
+        #expect(Self.found(right, .change).map(\.status) == [.ok])
+        let wrong = right.replacingOccurrences(of: "增加289.12%", with: "增加314.82%")
+        #expect(Self.found(wrong, .change).map { "\($0.status) \($0.expected)" } == ["mismatch 289.12"])
+        let sign = right.replacingOccurrences(of: "增加289.12%", with: "下降289.12%")
+        #expect(Self.found(sign, .signWord).map(\.status) == [.mismatch])
+    }
+}

@@ -757,6 +757,36 @@ extension ReportChecker {
                 out.append(finding(text, .change, r.line, b, r.token.text + "%", exact.description, derivation, .mismatch))
             }
         }
+        out += ratesOfTwoYears(cs, text)
+        return out
+    }
+
+    /// change, where no amount of change is printed: 上年（执行数）A万元，本年B万元，比上年增长P% — P = (B − A) ÷ A.
+    static func ratesOfTwoYears(_ cs: [Claim], _ text: Text) -> [Finding] {
+        var out: [Finding] = []
+        let priorWords = ["上年", "执行数", "上一年"]
+        for (i, r) in cs.enumerated() {
+            guard let (rate, decimals) = percent(r.token), isRateWord(r.token.before) else { continue }
+            let before = cs[..<i].filter { fen($0.token) != nil }
+            guard before.count >= 2, !before.contains(where: { $0.token.before.hasSuffix("增加") || $0.token.before.hasSuffix("减少") }) else { continue }
+            let a = before[before.count - 2], b = before[before.count - 1]
+            let aPrior = priorWords.contains { a.token.before.contains($0) }, bPrior = priorWords.contains { b.token.before.contains($0) }
+            guard aPrior != bPrior else { continue }
+            let (prior, now) = aPrior ? (a, b) : (b, a)
+            let p = fen(prior.token)!, n = fen(now.token)!
+            let diff = n - p
+            guard let exact = Percent(Fen(abs(diff.raw)), of: p) else { continue }
+            let word = String(r.token.before.suffix(4))
+            let falls = ["下降", "降幅", "降低", "减少", "减幅"].contains { word.contains($0) }
+            let derivation = "(\(show(n, now.token)) − \(show(p, prior.token))) ÷ \(show(p, prior.token)) = \(diff.raw < 0 ? "−" : "")\(exact)%"
+            if diff.raw != 0, falls != (diff.raw < 0) {
+                out.append(finding(text, .signWord, r.line, now.id ?? now.label, falls ? "下降" : "增长", diff.raw < 0 ? "下降" : "增长", derivation, .mismatch))
+                continue
+            }
+            let status: Status = rounded(exact, to: decimals) == rate ? .ok
+                : (consistent(rate, decimals: decimals, part: Fen(abs(diff.raw)), dp: halfUnit(now.token) + halfUnit(prior.token), whole: p, dw: halfUnit(prior.token)) ? .rounding : .mismatch)
+            out.append(finding(text, .change, r.line, now.id ?? now.label, r.token.text + "%", exact.description, derivation, status))
+        }
         return out
     }
     /// qizhong: counts after 其中 never exceed the whole before it.
