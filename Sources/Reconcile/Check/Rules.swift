@@ -4,6 +4,15 @@ import Ledger
 /// The rules that read figures against each other, one function per rule id: share, completion, parts-sum, change
 /// (with sign-word), qizhong, same-figure. Each takes the claims the reader bound and returns its findings.
 extension ReportChecker {
+    /// Wholes the template breaks down into parts.
+    static let decompositions: [(String, [String])] = [
+    ("basic.expense", ["basic.personnel", "basic.running"]), ("expense.total", ["expense.basic", "expense.project"]),
+    ("sangong.total", ["sangong.abroad", "sangong.vehicles", "sangong.reception"]),
+    ("sangong.vehicles", ["sangong.vehicle-purchase", "sangong.vehicle-running"]),
+    ("sangong.reception", ["sangong.reception.domestic", "sangong.reception.foreign"]),
+    ("procurement.total", ["procurement.goods", "procurement.works", "procurement.services"]),
+    ]
+
     /// What the rules that read figures share: the report's own figures by subject (first statement), the claims of each sentence.
     struct Facts {
         let text: Text
@@ -56,6 +65,16 @@ extension ReportChecker {
                 whole = subject(String(opening.prefix(while: { $0 != "，" && $0 != "," }))).flatMap { $0 == part.id ? nil : known[$0] }
             }
             let subject = part.id ?? part.label
+            // The whole 占 names, when it is not stated, is the sum of its parts where this sentence states every one
+            // (“三公”经费: 因公出国（境）费 + 公务用车购置及运行费 + 公务接待费).
+            var summed = false
+            if whole == nil, let id = ReportChecker.subject(named), let parts = decompositions.first(where: { $0.0 == id })?.1 {
+                let stated = parts.compactMap { p in cs.first { $0.id == p && fen($0.token) != nil } }
+                if stated.count == parts.count, let t = stated.first?.token {
+                    whole = (stated.map { fen($0.token)! }.sum(), t)
+                    summed = true
+                }
+            }
             guard let (w, wt) = whole else {
                 out.append(finding(text, .share, c.line, subject, c.token.text + "%", "", "the whole it is a share of is not stated", .unverifiable))
                 continue
@@ -66,7 +85,7 @@ extension ReportChecker {
                                    "a share of \(show(w, wt)) (zero) is not a number", .mismatch))
                 continue
             }
-            let derivation = "\(show(p, part.token)) ÷ \(show(w, wt)) = \(exact)%"
+            let derivation = "\(show(p, part.token)) ÷ \(show(w, wt))\(summed ? " (the sum of its parts as printed)" : "") = \(exact)%"
             if rounded(exact, to: decimals) == rate && !(decimals < 2 && (rate == 10_000 || rate == 0) && exact.hundredths != rate) {
                 out.append(finding(text, .share, c.line, subject, c.token.text + "%", exact.description, derivation, .ok))
             } else if consistent(rate, decimals: decimals, part: p, dp: halfUnit(part.token), whole: w, dw: halfUnit(wt)) {
@@ -239,13 +258,6 @@ extension ReportChecker {
         var out: [Finding] = []
         let text = x.text, known = x.known, claims = x.claims
     // parts-sum across sentences: wholes the template breaks down, where the report states every part.
-    let decompositions: [(String, [String])] = [
-        ("basic.expense", ["basic.personnel", "basic.running"]), ("expense.total", ["expense.basic", "expense.project"]),
-        ("sangong.total", ["sangong.abroad", "sangong.vehicles", "sangong.reception"]),
-        ("sangong.vehicles", ["sangong.vehicle-purchase", "sangong.vehicle-running"]),
-        ("sangong.reception", ["sangong.reception.domestic", "sangong.reception.foreign"]),
-        ("procurement.total", ["procurement.goods", "procurement.works", "procurement.services"]),
-    ]
     let inSentence = sentenceParts
     for (whole, parts) in decompositions {
         guard let (w, wt) = known[whole], parts.allSatisfy({ known[$0] != nil }) else { continue }
