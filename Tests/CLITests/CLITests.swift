@@ -303,7 +303,7 @@ final class Acknowledged: @unchecked Sendable {
         let j = StatementCLITests.journal
         let seed = try fledger(["check-report", Self.seed], journal: j, env: ["FLEDGER_JOURNAL": ""])
         #expect(seed.status == 1, "\(seed.err)")
-        #expect(seed.out.contains("seed-2023.txt:31: MISMATCH [change] total.grand: claims 3.15%, expected 3.51"))
+        #expect(seed.out.contains("seed-2023.txt:31: p.1 MISMATCH [change] total.grand: claims 3.15%, expected 3.51"))
         #expect(seed.out.contains("mismatch 11"))
         let against = try fledger(["check-report", Self.seed, "--year", "2023"], journal: j)
         #expect(against.status == 1 && against.out.contains("against the journal") && against.out.contains("expected 99.80%"))
@@ -318,5 +318,75 @@ final class Acknowledged: @unchecked Sendable {
         #expect(summary?["mismatch"] == 0 && summary?["unverifiable"] == 0 && (summary?["ok"] ?? 0) > 900)
         #expect(try fledger(["check-report"], journal: j).status == 2)
         #expect(try fledger(["check-report", dir + "/missing.txt"], journal: j, env: ["FLEDGER_JOURNAL": ""]).status == 4)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Many reports at once: a table of counts after the findings, a JSON array, CSV rows with a header, exit 1
+    /// when any has a mismatch; a run of many gives each report the findings a run of it alone gives.
+    @Test func manyReportsAtOnce() throws {
+        let j = StatementCLITests.journal
+        let env = ["FLEDGER_JOURNAL": ""]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-cr-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clean = dir + "/clean.txt"
+        try "2023年度部门决算\n本年支出合计200.00万元，其中：基本支出100.00万元，占50.00%；项目支出100.00万元，占50.00%。\n".write(toFile: clean, atomically: true, encoding: .utf8)
+        let text = try fledger(["check-report", Self.seed, clean], journal: j, env: env)
+        #expect(text.status == 1)
+        #expect(text.out.contains("report") && text.out.contains("mismatch") && text.out.contains("clean.txt"))
+        let json = try fledger(["check-report", Self.seed, clean, "--format", "json"], journal: j, env: env)
+        let array = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]]
+        #expect(array?.count == 2)
+        let alone = try fledger(["check-report", Self.seed, "--format", "json"], journal: j, env: env)
+        let one = try JSONSerialization.jsonObject(with: Data(alone.out.utf8)) as? [String: Any]
+        #expect((array?[0]["findings"] as? [[String: Any]])?.count == (one?["findings"] as? [[String: Any]])?.count)
+        #expect((array?[0]["findings"] as? [[String: Any]])?.first?["page"] as? Int == 1)
+        let csv = try fledger(["check-report", Self.seed, clean, "--format", "csv"], journal: j, env: env)
+        let rows = csv.out.split(separator: "\n")
+        #expect(rows.first == "report,page,line,rule,status,subject,claimed,expected,derivation")
+        #expect(rows.contains { $0.contains(",31,change,mismatch,") })
+        #expect(try fledger(["check-report", clean], journal: j, env: env).status == 0)
+    }
+
+    /// The review page: self-contained, every text escaped, an anchor at each line with a finding, a summary linking to it.
+    @Test func theReviewPage() throws {
+        let j = StatementCLITests.journal
+        let page = try fledger(["check-report", Self.seed, "--format", "html"], journal: j, env: ["FLEDGER_JOURNAL": ""])
+        #expect(page.status == 1)
+        #expect(page.out.hasPrefix("<!DOCTYPE html>") && page.out.hasSuffix("</html>\n"))
+        #expect(page.out.contains("id=\"L31\"") && page.out.contains("href=\"#L31\""))
+        #expect(!page.out.contains("src=\"http") && !page.out.contains("href=\"http"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-cr-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "2023年度部门决算\n<script>x</script> 基本支出100.00万元，占60.00%；项目支出100.00万元。\n".write(toFile: dir + "/r.txt", atomically: true, encoding: .utf8)
+        let hostile = try fledger(["check-report", dir + "/r.txt", "--format", "html"], journal: j, env: ["FLEDGER_JOURNAL": ""])
+        #expect(!hostile.out.contains("<script>") && hostile.out.contains("&lt;script&gt;"))
+    }
+
+    /// --tables prints what the reader saw: split 类 款 项 codes joined, blank cells by position, as CSV.
+    @Test func tablesAsRead() throws {
+        let j = StatementCLITests.journal
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fledger-cr-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let table = """
+                                    2025年部门支出预算总表
+        编制部门：某单位                                             单位：元
+                                 功能分类科目名称       合计             基本支出            项目支出
+        201             一般公共服务支出               21,601,733.00   12,291,733.00    9,310,000.00
+        201   13        商贸事务                   21,601,733.00   12,291,733.00    9,310,000.00
+        201   13   01   行政运行                    12,291,733.00   12,291,733.00
+        201   13   02   一般行政管理事务                9,310,000.00                    9,310,000.00
+                           合计                   21,601,733.00   12,291,733.00    9,310,000.00
+
+        """
+        try table.write(toFile: dir + "/t.txt", atomically: true, encoding: .utf8)
+        let csv = try fledger(["check-report", dir + "/t.txt", "--tables", "--format", "csv"], journal: j, env: ["FLEDGER_JOURNAL": ""])
+        #expect(csv.status == 0)
+        #expect(csv.out.contains(",2011302,一般行政管理事务,\"9,310,000.00\",,\"9,310,000.00\""), "\(csv.out)")
+        #expect(csv.out.contains("2025年部门支出预算总表,元,"))
+        let checked = try fledger(["check-report", dir + "/t.txt"], journal: j, env: ["FLEDGER_JOURNAL": ""])
+        #expect(checked.status == 0, "\(checked.out)")
     }
 }

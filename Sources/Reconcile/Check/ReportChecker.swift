@@ -1,18 +1,21 @@
 import Foundation
 import Ledger
 
-/// Checks a published final-accounts report, as text (what `pdftotext -layout` writes): finds
-/// every figure it states and says of each whether it is true, against the report itself and,
-/// when given, against the journal's document of the same year. Each rule is a small function
-/// from the parsed report to findings; the run collects every finding. Nothing here prints.
+/// Checks a published 决算 or 预算 report, as text (what `pdftotext -layout` writes): finds every figure it
+/// states and says of each whether it is true, against the report itself and, when given, against the journal's
+/// document of the same year. The reader (Reader.swift, Tables.swift) turns the text into sentences, tokens and
+/// tables; this file binds each figure to its subject; the rules (Rules.swift, Residue.swift, Tables.swift) each
+/// take that model and return findings. Nothing here prints.
 public enum ReportChecker {
     public enum Status: String, Sendable, CaseIterable { case ok, mismatch, rounding, unverifiable }
 
     /// One finding: which rule, where, what the report says and what it should say.
     public struct Finding: Sendable, Equatable {
-        public var rule: String
+        public var rule: Rule
         /// 1-based line of the input.
         public var line: Int
+        /// 1-based page of the input (form feeds separate pages).
+        public var page: Int
         public var quote: String
         public var subject: String
         public var claimed: String
@@ -29,208 +32,47 @@ public enum ReportChecker {
         public var mismatches: [Finding] { findings.filter { $0.status == .mismatch } }
     }
 
+    /// The rules, by stable id (the raw value), each with what it checks.
+    public enum Rule: String, Sendable, CaseIterable, CustomStringConvertible {
+        case share, completion
+        case partsSum = "parts-sum"
+        case change
+        case signWord = "sign-word"
+        case comparison, qizhong
+        case sameFigure = "same-figure"
+        case placeholder, alternative
+        case unitMissing = "unit-missing"
+        case zeroBase = "zero-base"
+        case year, punctuation
+        case tableSum = "table-sum"
+        case journal
+
+        public var description: String { rawValue }
+
+        public var what: String {
+            switch self {
+            case .share: return "a share equals its part ÷ its whole (占X%)"
+            case .completion: return "a completion rate equals 决算 ÷ 预算 (完成预算X%), the budget of the same subject"
+            case .partsSum: return "parts listed with their shares add up to the whole they are said to make"
+            case .change: return "a change's rate equals change ÷ prior year (prior = this year ∓ change); 增幅/降幅/增长率 are rates"
+            case .signWord: return "增加/减少 and 增长/下降 agree with each other; 持平 with no change"
+            case .comparison: return "大于/小于/等于/持平 agree with the two figures compared"
+            case .qizhong: return "a “其中” count or amount never exceeds its whole"
+            case .sameFigure: return "the same subject stated twice has the same figure"
+            case .placeholder: return "no placeholder (**, XX, ×××, 待填写, “202 年度”) where a figure or year belongs"
+            case .alternative: return "no unresolved alternative (增加（减少）, 增加/减少, 大于/小于)"
+            case .unitMissing: return "an amount states its unit (万元 or 元)"
+            case .zeroBase: return "no rate against a zero base (0% of nothing); a zero change is 持平, not 0%"
+            case .year: return "a year in a heading or a date is the report's year (or the prior year it compares with)"
+            case .punctuation: return "no doubled punctuation"
+            case .tableSum: return "in a table, 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项, per column"
+            case .journal: return "a figure equals the journal's figure for the same year and subject"
+            }
+        }
+    }
+
     /// The rules, by stable id, with what each checks.
-    public static let rules: [(id: String, what: String)] = [
-        ("share", "a share equals its part ÷ its whole (占X%)"),
-        ("completion", "a completion rate equals 决算 ÷ 预算 (完成预算X%)"),
-        ("parts-sum", "parts listed with their shares add up to the whole they are said to make"),
-        ("change", "a change's rate equals change ÷ prior year (prior = this year ∓ change)"),
-        ("sign-word", "增加/减少 and 增长/下降 agree with each other; 持平 with no change"),
-        ("qizhong", "a “其中” count or amount never exceeds its whole"),
-        ("same-figure", "the same subject stated twice has the same figure"),
-        ("placeholder", "no placeholder (**, XX, ×××, 待填写) where a figure belongs"),
-        ("alternative", "no unresolved alternative (增加/减少, 增长/下降, 大于/小于)"),
-        ("unit-missing", "an amount states its unit (万元 or 元)"),
-        ("zero-base", "no rate against a zero base (0% of nothing); a zero change is 持平, not 0%"),
-        ("year", "a year in a heading or a date is the report's year (or the prior year it compares with)"),
-        ("punctuation", "no doubled punctuation"),
-        ("table-sum", "in a table, 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项, per column"),
-        ("journal", "a figure equals the journal's figure for the same year and subject"),
-    ]
-
-    // MARK: - The text
-
-    /// The report's text, normalised (full-width digits and signs to ASCII), with the line of
-    /// every offset.
-    struct Text {
-        let chars: [Character]
-        let lineOf: [Int]
-        let lines: [String]
-
-        init(_ raw: String) {
-            var chars: [Character] = [], lineOf: [Int] = []
-            var line = 1
-            for ch in raw {
-                let c = Text.normalise(ch)
-                if c == "\r" { continue }
-                chars.append(c); lineOf.append(line)
-                if c == "\n" { line += 1 }
-            }
-            self.chars = chars; self.lineOf = lineOf
-            lines = raw.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        }
-
-        static func normalise(_ c: Character) -> Character {
-            guard let s = c.unicodeScalars.first, c.unicodeScalars.count == 1 else { return c }
-            switch s.value {
-            case 0xFF10...0xFF19: return Character(Unicode.Scalar(s.value - 0xFF10 + 0x30)!)
-            case 0xFF0E: return "."
-            case 0xFF05: return "%"
-            case 0xFF0B: return "+"
-            case 0xFF0D: return "-"
-            case 0x3000, 0x00A0, 0x09: return " "
-            default: return c
-            }
-        }
-
-        func line(_ offset: Int) -> Int { offset < lineOf.count ? lineOf[offset] : (lineOf.last ?? 1) }
-        func quote(_ line: Int) -> String {
-            guard line >= 1, line <= lines.count else { return "" }
-            let l = lines[line - 1].trimmingSpacesAndTabs
-            return l.count > 120 ? String(l.prefix(120)) + "…" : l
-        }
-    }
-
-    /// A number the report states, with what follows it.
-    struct Token {
-        enum Kind { case amount(Fen), percent(Int64, decimals: Int), count(Int), bare(String) }
-        var kind: Kind
-        var text: String
-        var start: Int, end: Int
-        /// The clause before it (back to the last , ; : 。 or line start), normalised.
-        var before: String
-        var unit: String
-    }
-
-    /// A sentence: up to 。 or a blank line.
-    struct Sentence {
-        var start: Int, end: Int
-        var text: String
-        var tokens: [Token]
-    }
-
-    static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
-
-    static func sentences(_ t: Text) -> [Sentence] {
-        var out: [Sentence] = []
-        var start = 0, i = 0
-        let n = t.chars.count
-        func close(_ end: Int) {
-            if end > start { out.append(Sentence(start: start, end: end, text: String(t.chars[start..<end]), tokens: tokens(t, start, end))) }
-            start = end
-        }
-        while i < n {
-            let c = t.chars[i]
-            if c == "。" { close(i + 1) }
-            else if c == "\n", i + 1 < n, t.chars[i + 1] == "\n" { close(i + 1) }
-            else if c == "\n", i + 1 < n, startsItem(t, i + 1) { close(i + 1) }
-            i += 1
-        }
-        close(n)
-        return out
-    }
-
-    /// A line that begins a numbered item or heading (一、 （一） 1. 2023年度…) starts a sentence.
-    static func startsItem(_ t: Text, _ i: Int) -> Bool {
-        var j = i
-        while j < t.chars.count, t.chars[j] == " " { j += 1 }
-        guard j < t.chars.count else { return false }
-        let c = t.chars[j]
-        if "一二三四五六七八九十（(".contains(c) { return true }
-        if isDigit(c) {
-            var k = j
-            while k < t.chars.count, isDigit(t.chars[k]) { k += 1 }
-            return k < t.chars.count && (t.chars[k] == "." || t.chars[k] == "、" || t.chars[k] == "年")
-        }
-        return false
-    }
-
-    static let countUnits = ["批次", "人次", "辆", "个", "人", "次", "宗", "场次", "项", "台", "套", "团组"]
-
-    static func tokens(_ t: Text, _ from: Int, _ to: Int) -> [Token] {
-        var out: [Token] = []
-        var i = from
-        while i < to {
-            guard isDigit(t.chars[i]), i == from || !(isDigit(t.chars[i - 1]) || t.chars[i - 1] == "." || t.chars[i - 1].isLetter && t.chars[i - 1].isASCII) else { i += 1; continue }
-            var j = i
-            var text = ""
-            while j < to, isDigit(t.chars[j]) || (t.chars[j] == "," && j + 3 < to && isDigit(t.chars[j + 1]) && isDigit(t.chars[j + 3])) || (t.chars[j] == "." && j + 1 < to && isDigit(t.chars[j + 1])) {
-                if t.chars[j] != "," { text.append(t.chars[j]) }
-                j += 1
-            }
-            // What follows: 万元, 元, %, a count unit.
-            var k = j
-            while k < to, t.chars[k] == " " { k += 1 }
-            let rest = String(t.chars[k..<min(to, k + 3)])
-            var clauseStart = i
-            while clauseStart > from, !"，,；;：:。\n".contains(t.chars[clauseStart - 1]) { clauseStart -= 1 }
-            let before = String(t.chars[clauseStart..<i]).replacingSpaces
-            // A year (2023年, 2023年度) is not a figure; nor is a threshold (单价50万元以上).
-            if text.count == 4 && (rest.hasPrefix("年") || rest.hasPrefix("-")) { i = j; continue }
-            // A classification code opening a table row (30310 个人农业生产补贴) is not a figure.
-            var p = i - 1
-            while p >= from, t.chars[p] == " " { p -= 1 }
-            if (p < from || t.chars[p] == "\n"), [3, 5, 7].contains(text.count), !text.contains(".") { i = j; continue }
-            let further = String(t.chars[min(to, k + 2)..<min(to, k + 5)])
-            if rest.hasPrefix("万元") && (further.hasPrefix("以上") || further.hasPrefix("以下")) { i = j; continue }
-            let kind: Token.Kind, unit: String, end: Int
-            if rest.hasPrefix("万元") {
-                guard let f = amount(text, scale: 6) else { i = j; continue }
-                kind = .amount(f); unit = "万元"; end = k + 2
-            } else if rest.hasPrefix("元") {
-                guard let f = amount(text, scale: 2) else { i = j; continue }
-                kind = .amount(f); unit = "元"; end = k + 1
-            } else if rest.hasPrefix("%") {
-                let parts = text.split(separator: ".")
-                guard let v = percentHundredths(text) else { i = j; continue }
-                kind = .percent(v, decimals: parts.count > 1 ? parts[1].count : 0); unit = "%"; end = k + 1
-            } else if let u = countUnits.first(where: { rest.hasPrefix($0) }), let n = Int(text) {
-                kind = .count(n); unit = u; end = k + u.count
-            } else {
-                kind = .bare(text); unit = ""; end = j
-            }
-            out.append(Token(kind: kind, text: text, start: i, end: end, before: before, unit: unit))
-            i = max(j, end)
-        }
-        return out
-    }
-
-    /// A decimal text as 分 (`scale` decimals make one 分: 6 for 万元, 2 for 元).
-    static func amount(_ text: String, scale: Int) -> Fen? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0]), parts[0].count <= 12 else { return nil }
-        let frac = parts.count > 1 ? String(parts[1]) : ""
-        guard frac.count <= scale, frac.allSatisfy(isDigit) else { return nil }
-        var v = whole
-        for _ in 0..<scale { v *= 10 }
-        var f: Int64 = 0
-        for c in frac { f = f * 10 + Int64(String(c))! }
-        for _ in frac.count..<scale { f *= 10 }
-        return Fen(v + f)
-    }
-
-    static func percentHundredths(_ text: String) -> Int64? {
-        let parts = text.split(separator: ".")
-        guard let whole = Int64(parts[0]), whole < 1_000_000 else { return nil }
-        var frac: Int64 = 0
-        if parts.count > 1 {
-            let d = Array(parts[1].prefix(3))
-            for c in d { frac = frac * 10 + Int64(String(c))! }
-            for _ in 0..<max(0, 2 - d.count) { frac *= 10 }
-            if d.count == 3 { frac = (frac + 5) / 10 }
-        }
-        return whole * 100 + frac
-    }
-}
-
-extension String {
-    var trimmingSpacesAndTabs: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "　" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "　" { s = s.dropLast() }
-        return String(s)
-    }
-    var replacingSpaces: String { String(filter { $0 != " " && $0 != "\n" }) }
+    public static var rules: [(id: String, what: String)] { Rule.allCases.map { ($0.rawValue, $0.what) } }
 }
 
 // MARK: - Subjects
@@ -243,10 +85,11 @@ extension ReportChecker {
         ("一般公共预算财政拨款收入", "income.gpb"), ("政府性基金预算财政拨款收入", "income.gfb"), ("国有资本经营预算财政拨款收入", "income.socb"),
         ("上级补助收入", "income.superior"), ("事业收入", "income.business"), ("经营收入", "income.operating"),
         ("附属单位上缴收入", "income.affiliated"), ("其他收入", "income.other"),
-        ("一般公共预算财政拨款基本支出", "basic.expense"), ("一般公共预算财政拨款支出", "gpb.expense"), ("一般公共预算支出", "gpb.expense"),
+        ("一般公共预算财政拨款基本支出", "basic.expense"), ("财政拨款基本支出", "fiscal.basic"), ("财政拨款项目支出", "fiscal.project"), ("一般公共预算财政拨款支出", "gpb.expense"), ("一般公共预算支出", "gpb.expense"),
         ("政府性基金预算财政拨款支出", "gfb.expense"), ("国有资本经营预算财政拨款支出", "socb.expense"),
         ("基本支出", "expense.basic"), ("项目支出", "expense.project"), ("人员经费", "basic.personnel"), ("公用经费", "basic.running"),
-        ("公务用车购置及运行维护费", "sangong.vehicles"), ("公务用车运行维护费", "sangong.vehicle-running"), ("公务用车购置", "sangong.vehicle-purchase"),
+        ("公务用车购置及运行维护费", "sangong.vehicles"), ("公务用车购置及运行费", "sangong.vehicles"), ("公务用车运行维护费", "sangong.vehicle-running"),
+        ("公务用车运行费", "sangong.vehicle-running"), ("公务用车购置", "sangong.vehicle-purchase"),
         ("国内公务接待", "sangong.reception.domestic"), ("外事接待", "sangong.reception.foreign"), ("公务接待费", "sangong.reception"),
         ("因公出国（境）", "sangong.abroad"), ("“三公”经费", "sangong.total"), ("三公经费", "sangong.total"), ("\"三公\"经费", "sangong.total"),
         ("机关运行经费", "operating-costs"), ("政府采购支出总额", "procurement.total"), ("政府采购货物支出", "procurement.goods"),
@@ -256,15 +99,26 @@ extension ReportChecker {
 
     /// The figure a clause names, if any: the name nearest its end (the number follows it),
     /// the longest where two end together.
-    static func subject(_ clause: String) -> String? {
-        var best: (end: String.Index, length: Int, id: String)?
-        for (word, id) in vocabulary {
-            guard let r = clause.range(of: word, options: .backwards) else { continue }
-            if best == nil || r.upperBound > best!.end || (r.upperBound == best!.end && word.count > best!.length) {
-                best = (r.upperBound, word.count, id)
+    static func subject(_ clause: String) -> String? { subjectMatch(clause)?.id }
+
+    static let vocabularyScalars: [([Unicode.Scalar], String)] = vocabulary.map { (Array($0.0.unicodeScalars), $0.1) }
+
+    /// The vocabulary word nearest the clause's end (the longest where two end together), and where it ends
+    /// (in scalars). Scalars, not Foundation's string search: this runs for every figure of every report.
+    static func subjectMatch(_ clause: String) -> (id: String, end: Int)? {
+        let hay = Array(clause.unicodeScalars)
+        var best: (end: Int, length: Int, id: String)?
+        for (word, id) in vocabularyScalars where word.count <= hay.count {
+            var start = hay.count - word.count
+            while start >= 0 {
+                if hay[start] == word[0] && hay[start..<(start + word.count)].elementsEqual(word) { break }
+                start -= 1
             }
+            guard start >= 0 else { continue }
+            let end = start + word.count
+            if best == nil || end > best!.end || (end == best!.end && word.count > best!.length) { best = (end, word.count, id) }
         }
-        return best?.id
+        return best.map { ($0.id, $0.end) }
     }
 
     /// `…（类）…（款）NAME（项）` in a sentence: the 项's code, found by its 类 and 项 names in the catalogue.
@@ -281,7 +135,11 @@ extension ReportChecker {
 
     /// A 类 named by a clause (`一般公共服务支出617.32万元`), by the catalogue.
     static func category(_ clause: String, catalogue: Catalogue) -> String? {
-        catalogue.functions.filter { $0.key.rawValue.count == 3 }.first { clause.hasSuffix($0.value) || clause == $0.value }.map { "gpb.class.\($0.key.rawValue)" }
+        // 社会保障和就业支出（类）, 一般公共服务（类）支出: the 类 marker is not part of the name.
+        var c = clause
+        for m in ["（类）", "(类)"] { c = c.replacingOccurrences(of: m, with: "") }
+        for tail in ["决算为", "支出为", "为", "预算数为", "预算为"] where c.hasSuffix(tail) && c.count > tail.count + 2 { c = String(c.dropLast(tail.count)); break }
+        return catalogue.functions.filter { $0.key.rawValue.count == 3 }.first { c.hasSuffix($0.value) || c == $0.value }.map { "gpb.class.\($0.key.rawValue)" }
     }
 }
 
@@ -299,6 +157,13 @@ extension ReportChecker {
         var line: Int
         var sentence: Int
         var label: String
+    }
+
+    /// Whether the words before a percentage make it a rate of change (增长15.3%, 降幅为2%, 增长率3.5%).
+    static func isRateWord(_ before: String) -> Bool {
+        var b = Substring(before)
+        for t in ["约", "为", "了", "达", "是"] where b.hasSuffix(t) { b = b.dropLast(t.count) }
+        return ["增长", "下降", "增幅", "降幅", "增长率", "下降率", "上升", "降低", "减少", "增加", "减幅"].contains { b.hasSuffix($0) }
     }
 
     /// Half a unit of the last printed digit, in 分 (amounts) — what rounding alone can explain.
@@ -342,6 +207,7 @@ extension ReportChecker {
         let sentences = sentences(text)
         var findings: [Finding] = []
         let year = reportYear(text)
+        let final = isFinalAccounts(text)
 
         // Claims: every figure, with the figure of the document it names where the words say.
         var claims: [Claim] = []
@@ -354,8 +220,10 @@ extension ReportChecker {
             let opening = s.tokens.first.map { String(text.chars[s.start..<$0.start]) } ?? s.text
             // “与上年相比，增加…” goes on about the subject of the sentence before.
             var scope: String? = subject(opening) ?? (opening.replacingSpaces.hasPrefix("与") ? previousScope : nil)
-            defer { previousScope = scope ?? previousScope }
             var lastAmount: String?
+            var hadAmount = false
+            // The next sentence goes on about this one's last figure (its subject), or about nothing known.
+            defer { previousScope = hadAmount ? lastAmount : (scope ?? previousScope) }
             for t in s.tokens {
                 let line = text.line(t.start)
                 let after = String(text.chars[t.end..<min(text.chars.count, t.end + 14)]).replacingSpaces
@@ -370,9 +238,13 @@ extension ReportChecker {
                     else if item == nil, s.text.contains("一般公共预算财政拨款支出年初预算"), t.before.contains("支出决算") { id = "gpb.expense" }
                     else if t.before.hasSuffix("增加") || t.before.hasSuffix("减少") {
                         id = (ReportChecker.subject(t.before) ?? scope).map { $0 + ".change" }
+                    } else if final, let b = budgetSuffix(t.before) {
+                        // In a 决算, an amount the words call 预算 is the budget, never the actual (三公 年初预算).
+                        id = (ReportChecker.subject(t.before) ?? category(t.before, catalogue: catalogue) ?? scope).map { $0 + b }
                     } else if let v = ReportChecker.subject(t.before) { id = v }
                     else if let c = category(t.before, catalogue: catalogue) { id = c }
                     else if t.before.contains("共计支出") || t.before.contains("决算为") || t.before.hasPrefix("支出") { id = scope }
+                    if id?.hasSuffix(".change") != true { hadAmount = true }
                     if let i = id, !i.hasSuffix(".change"), !i.hasSuffix(".initial"), !i.hasSuffix(".budget"),
                        scope == nil || t.before.contains("决算为") || subject(t.before) != nil { scope = i }
                     if let i = id, !i.hasSuffix(".change") { lastAmount = i }
@@ -411,11 +283,34 @@ extension ReportChecker {
 
         if let d = document { settleEvaluations(text, &claims, d) }
         findings += arithmetic(sentences, claims, text, withJournal: document != nil)
-        findings += residue(text, year: year, document: document, claims: claims)
-        findings += tables(text)
+        findings += residue(text, sentences, year: year, final: final, document: document, claims: claims)
+        findings += comparisons(sentences, claims, text)
+        let tables = readTables(text)
+        findings += tableSums(tables, text)
+        findings += narrativeAgainstTables(sentences, claims, tables, text, catalogue: catalogue)
         if let d = document { findings += journal(claims, d, text) }
         let figures = claims.filter { if case .bare = $0.token.kind { return false }; return true }.count
-        return Result(year: year, findings: findings.sorted { ($0.line, $0.rule) < ($1.line, $1.rule) }, figuresFound: figures)
+        return Result(year: year, findings: findings.sorted { ($0.line, $0.rule.rawValue) < ($1.line, $1.rule.rawValue) }, figuresFound: figures)
+    }
+
+    /// Whether the report is a 决算 (final accounts) rather than a 预算: its opening lines say so.
+    static func isFinalAccounts(_ t: Text) -> Bool {
+        for l in t.lines.prefix(40) {
+            if l.contains("决算") { return true }
+            if l.contains("预算") && (l.contains("部门预算") || l.contains("单位预算") || l.contains("预算公开")) { return false }
+        }
+        return false
+    }
+
+    /// `.initial` or `.budget` when the words after the subject's name call the amount a budget (年初预算为,
+    /// 预算数为, 调整后预算) and not an outturn (决算).
+    static func budgetSuffix(_ before: String) -> String? {
+        guard before.contains("预算") else { return nil }
+        let tail = subjectMatch(before).map { String(String.UnicodeScalarView(before.unicodeScalars.dropFirst($0.end))) } ?? before
+        guard !tail.contains("决算") else { return nil }
+        if tail.contains("年初预算") { return ".initial" }
+        if tail.contains("调整后预算") || tail.contains("预算数") || tail.contains("预算为") || tail.contains("全年预算") { return ".budget" }
+        return nil
     }
 
     /// The report's year: the first `YYYY年度` of its opening lines.
@@ -432,9 +327,9 @@ extension ReportChecker {
 }
 
 extension ReportChecker {
-    static func finding(_ t: Text, _ rule: String, _ line: Int, _ subject: String, _ claimed: String, _ expected: String,
+    static func finding(_ t: Text, _ rule: Rule, _ line: Int, _ subject: String, _ claimed: String, _ expected: String,
                         _ derivation: String, _ status: Status) -> Finding {
-        Finding(rule: rule, line: line, quote: t.quote(line), subject: subject, claimed: claimed, expected: expected, derivation: derivation, status: status)
+        Finding(rule: rule, line: line, page: t.page(line), quote: t.quote(line), subject: subject, claimed: claimed, expected: expected, derivation: derivation, status: status)
     }
 
     static func show(_ f: Fen, _ t: Token) -> String { t.unit == "元" ? f.yuan : f.wan }
@@ -444,271 +339,9 @@ extension ReportChecker {
         let next = cs.first { fen($0.token) != nil && $0.token.start > first.token.start }?.token.start ?? Int.max
         return cs.contains { percent($0.token) != nil && $0.token.before.contains("占") && $0.token.start > first.token.start && $0.token.start < next }
     }
-
-    /// Shares, changes, parts against wholes, 其中 against wholes, sign words: the report against itself.
-    static func arithmetic(_ sentences: [Sentence], _ claims: [Claim], _ text: Text, withJournal: Bool) -> [Finding] {
-        var out: [Finding] = []
-        var known: [String: (Fen, Token)] = [:]   // the report's own figures by subject, first statement
-        for c in claims { if let id = c.id, let f = fen(c.token), known[id] == nil { known[id] = (f, c.token) } }
-        for (k, s) in sentences.enumerated() {
-            let cs = claims.filter { $0.sentence == k }
-            let amounts = cs.filter { fen($0.token) != nil }
-            // share: 占X% of the whole (the sentence's first amount, or the whole the words name).
-            for (i, c) in cs.enumerated() {
-                guard let (rate, decimals) = percent(c.token), c.token.before.contains("占") else { continue }
-                guard let part = cs[..<i].last(where: { fen($0.token) != nil }) else { continue }
-                var whole: (Fen, Token)?
-                if c.token.before.contains("本年支出合计") { whole = known["expense.total"] }
-                else if c.token.before.contains("政府采购支出总额") { whole = known["procurement.total"] }
-                else if let first = amounts.first, first.token.start != part.token.start, !firstShared(cs, first) { whole = (fen(first.token)!, first.token) }
-                else if let first = amounts.first, firstShared(cs, first) {
-                    // Every amount has its share: the whole is the subject the sentence opens with, stated before.
-                    let opening = String(text.chars[s.start..<first.token.start])
-                    whole = subject(String(opening.prefix(while: { $0 != "，" && $0 != "," }))).flatMap { known[$0] }
-                }
-                let subject = part.id ?? part.label
-                guard let (w, wt) = whole else {
-                    out.append(finding(text, "share", c.line, subject, c.token.text + "%", "", "the whole it is a share of is not stated", .unverifiable))
-                    continue
-                }
-                let p = fen(part.token)!
-                guard let exact = Percent(p, of: w) else {
-                    out.append(finding(text, "zero-base", c.line, subject, c.token.text + "%", "不适用",
-                                       "a share of \(show(w, wt)) (zero) is not a number", .mismatch))
-                    continue
-                }
-                let derivation = "\(show(p, part.token)) ÷ \(show(w, wt)) = \(exact)%"
-                if rounded(exact, to: decimals) == rate && !(decimals < 2 && (rate == 10_000 || rate == 0) && exact.hundredths != rate) {
-                    out.append(finding(text, "share", c.line, subject, c.token.text + "%", exact.description, derivation, .ok))
-                } else if consistent(rate, decimals: decimals, part: p, dp: halfUnit(part.token), whole: w, dw: halfUnit(wt)) {
-                    out.append(finding(text, "share", c.line, subject, c.token.text + "%", exact.description,
-                                       derivation + "; the printed amounts are each rounded to their last digit, which explains the difference", .rounding))
-                } else {
-                    out.append(finding(text, "share", c.line, subject, c.token.text + "%", exact.description, derivation, .mismatch))
-                }
-            }
-            // completion: 完成预算X% = 决算 ÷ 预算, when the sentence states the budget.
-            for (i, c) in cs.enumerated() {
-                guard let (rate, decimals) = percent(c.token), (c.token.before.contains("完成预算") || c.token.before.contains("完成年初预算")) else { continue }
-                let subject = c.id ?? c.label
-                let budget = cs[..<i].last { fen($0.token) != nil && ($0.token.before.contains("调整后预算") || $0.token.before.contains("预算数为")) }
-                    ?? cs[..<i].last { fen($0.token) != nil && $0.token.before.contains("年初预算") }
-                let actual = cs[..<i].last { fen($0.token) != nil && !($0.token.before.contains("预算")) }
-                guard let b = budget, let a = actual, let bv = fen(b.token), let av = fen(a.token) else {
-                    if withJournal { continue }   // the journal rule compares it with the books
-                    out.append(finding(text, "completion", c.line, subject, c.token.text + "%", "", "the report states no budget for it here (check it with --journal)", .unverifiable))
-                    continue
-                }
-                guard let exact = Percent(av, of: bv) else {
-                    out.append(finding(text, "zero-base", c.line, subject, c.token.text + "%", "不适用", "a budget of 0: no completion rate", .mismatch))
-                    continue
-                }
-                let derivation = "\(show(av, a.token)) ÷ \(show(bv, b.token)) = \(exact)%"
-                let status: Status = rounded(exact, to: decimals) == rate && !(decimals < 2 && (rate == 10_000 || rate == 0) && exact.hundredths != rate) ? .ok
-                    : (consistent(rate, decimals: decimals, part: av, dp: halfUnit(a.token), whole: bv, dw: halfUnit(b.token)) && decimals == 2 ? .rounding : .mismatch)
-                out.append(finding(text, "completion", c.line, subject, c.token.text + "%", exact.description, derivation, status))
-            }
-            // parts-sum: parts given with shares that make 100% add up to the whole.
-            let shared = cs.enumerated().filter { percent($0.element.token) != nil && $0.element.token.before.contains("占") && !$0.element.token.before.contains("本年支出合计") }
-            if shared.count >= 2, let whole = amounts.first {
-                let parts = shared.compactMap { pair in cs[..<pair.offset].last(where: { fen($0.token) != nil }) }
-                let shareSum = shared.compactMap { percent($0.element.token)?.0 }.reduce(0, +)
-                if parts.count == shared.count, !parts.contains(where: { $0.token.start == whole.token.start }), abs(shareSum - 10_000) <= 10 {
-                    let sum = parts.map { fen($0.token)! }.sum(), w = fen(whole.token)!
-                    let slack = parts.map { halfUnit($0.token) }.reduce(halfUnit(whole.token), +)
-                    let derivation = parts.map { show(fen($0.token)!, $0.token) }.joined(separator: " + ") + " = \(show(sum, whole.token))"
-                    let status: Status = sum == w ? .ok : (abs((sum - w).raw) <= slack ? .rounding : .mismatch)
-                    out.append(finding(text, "parts-sum", whole.line, whole.id ?? whole.label, show(w, whole.token), show(sum, whole.token),
-                                       derivation + (status == .rounding ? "; each printed part is rounded on its own" : ""), status))
-                }
-            }
-            // change: 增加/减少 X, 增长/下降 P%: P = X ÷ (this year ∓ X).
-            for (i, c) in cs.enumerated() {
-                guard let change = fen(c.token), c.token.before.hasSuffix("增加") || c.token.before.hasSuffix("减少") else { continue }
-                let up = c.token.before.hasSuffix("增加")
-                guard let r = cs[(i + 1)...].first(where: { percent($0.token) != nil }), let (rate, decimals) = percent(r.token) else { continue }
-                let word = r.token.before
-                if change == .zero {
-                    out.append(finding(text, "zero-base", r.line, c.id ?? c.label, r.token.text + "%", "持平", "no change: the figures are equal (持平), no rate", .mismatch))
-                    continue
-                }
-                if !word.contains("/") && !c.token.before.contains("/"), (up && word.contains("下降")) || (!up && word.contains("增长")) {
-                    out.append(finding(text, "sign-word", r.line, c.id ?? c.label, (up ? "增加" : "减少") + "…" + (word.contains("下降") ? "下降" : "增长"),
-                                       up ? "增加…增长" : "减少…下降", "an increase grows, a decrease falls", .mismatch))
-                }
-                let base = c.id.map { String($0.dropLast(".change".count)) }
-                guard let b = base, let (now, nowToken) = known[b] else {
-                    out.append(finding(text, "change", r.line, c.id ?? c.label, r.token.text + "%", "", "this year's figure is not stated", .unverifiable))
-                    continue
-                }
-                let prior = up ? now - change : now + change
-                guard let exact = Percent(change, of: prior) else {
-                    out.append(finding(text, "zero-base", r.line, b, r.token.text + "%", "不适用", "the prior year's figure is 0: no rate", .mismatch))
-                    continue
-                }
-                let derivation = "\(show(change, c.token)) ÷ (\(show(now, nowToken)) \(up ? "−" : "+") \(show(change, c.token)) = \(show(prior, nowToken))) = \(exact)%"
-                if rounded(exact, to: decimals) == rate {
-                    out.append(finding(text, "change", r.line, b, r.token.text + "%", exact.description, derivation, .ok))
-                } else if consistent(rate, decimals: decimals, part: change, dp: halfUnit(c.token), whole: prior, dw: halfUnit(nowToken) + halfUnit(c.token)) {
-                    out.append(finding(text, "change", r.line, b, r.token.text + "%", exact.description, derivation + "; within the rounding of the printed amounts", .rounding))
-                } else {
-                    out.append(finding(text, "change", r.line, b, r.token.text + "%", exact.description, derivation, .mismatch))
-                }
-            }
-            // qizhong: counts (and amounts) after 其中 never exceed the whole before it.
-            if let q = s.text.range(of: "其中") {
-                let qOffset = s.start + s.text.distance(from: s.text.startIndex, to: q.lowerBound)
-                let before = cs.filter { $0.token.end <= qOffset }, after = cs.filter { $0.token.start > qOffset }
-                if let whole = before.last(where: { count($0.token) != nil }), let w = count(whole.token) {
-                    let parts = after.filter { count($0.token) != nil && $0.token.unit == whole.token.unit }
-                    let sum = parts.compactMap { count($0.token) }.reduce(0, +)
-                    if !parts.isEmpty {
-                        out.append(finding(text, "qizhong", parts[0].line, whole.id ?? whole.label, "\(w)\(whole.token.unit)，其中 \(sum)\(whole.token.unit)",
-                                           sum <= w ? "≤ \(w)" : "其中 ≤ \(w)", "the parts (\(sum)) of a whole of \(w)", sum <= w ? .ok : .mismatch))
-                    }
-                }
-            }
-        }
-        // parts-sum across sentences: wholes the template breaks down, where the report states every part.
-        let decompositions: [(String, [String])] = [
-            ("basic.expense", ["basic.personnel", "basic.running"]), ("expense.total", ["expense.basic", "expense.project"]),
-            ("sangong.total", ["sangong.abroad", "sangong.vehicles", "sangong.reception"]),
-            ("sangong.vehicles", ["sangong.vehicle-purchase", "sangong.vehicle-running"]),
-            ("sangong.reception", ["sangong.reception.domestic", "sangong.reception.foreign"]),
-            ("procurement.total", ["procurement.goods", "procurement.works", "procurement.services"]),
-        ]
-        let inSentence = Set(out.filter { $0.rule == "parts-sum" }.map(\.line))
-        for (whole, parts) in decompositions {
-            guard let (w, wt) = known[whole], parts.allSatisfy({ known[$0] != nil }) else { continue }
-            let line = claims.first { $0.id == whole }!.line
-            if inSentence.contains(line) { continue }
-            let values = parts.map { known[$0]! }
-            let sum = values.map(\.0).sum()
-            let slack = values.map { halfUnit($0.1) }.reduce(halfUnit(wt), +)
-            let status: Status = sum == w ? .ok : (abs((sum - w).raw) <= slack ? .rounding : .mismatch)
-            out.append(finding(text, "parts-sum", line, whole, show(w, wt), show(sum, wt),
-                               values.map { show($0.0, $0.1) }.joined(separator: " + ") + " = \(show(sum, wt))"
-                                + (status == .rounding ? "; each printed figure is rounded on its own to 0.01, which explains the difference" : ""), status))
-        }
-        // same-figure: a subject stated twice with two values.
-        var seen: [String: Claim] = [:]
-        for c in claims {
-            guard let id = c.id, let f = fen(c.token) else { continue }
-            if let first = seen[id], let g = fen(first.token), f != g {
-                // The same figure printed twice: equal at the coarser of the two precisions.
-                let unit = max(halfUnit(first.token), halfUnit(c.token)) * 2
-                let same = unit > 0 && (f.raw + unit / 2) / unit == (g.raw + unit / 2) / unit && halfUnit(first.token) != halfUnit(c.token)
-                out.append(finding(text, "same-figure", c.line, id, show(f, c.token), show(g, first.token),
-                                   "stated as \(show(g, first.token)) at line \(first.line)", same ? .rounding : .mismatch))
-            } else if seen[id] == nil { seen[id] = c }
-        }
-        return out
-    }
-
-    /// Placeholders, unresolved alternatives, amounts without a unit, wrong years, doubled punctuation.
-    static func residue(_ text: Text, year: Int?, document: Document?, claims: [Claim]) -> [Finding] {
-        var out: [Finding] = []
-        for (n, raw) in text.lines.enumerated() {
-            let line = n + 1
-            let l = String(raw.map(Text.normalise))
-            for p in ["**", "＊＊", "×××", "XX", "xx", "待填写", "XXX"] where l.contains(p) {
-                // The figure a placeholder stands for, when the words say which.
-                let before = l.components(separatedBy: p).first ?? ""
-                let clause = before.split(whereSeparator: { "，,；;：:。".contains($0) }).last.map(String.init) ?? before
-                let id = subject(clause)
-                let expected = id.flatMap { document?.figure($0)?.printed } ?? "a figure"
-                out.append(finding(text, "placeholder", line, id ?? clause, p, expected, "a placeholder where a figure belongs", .mismatch))
-                break
-            }
-            for alt in ["增加/减少", "增长/下降", "大于/小于", "增加（减少）", "增长（下降）", "增加或减少"] where l.contains(alt) {
-                out.append(finding(text, "alternative", line, "", alt, "one word chosen by the figure's sign, or 持平",
-                                   "a template's alternative left unresolved", .mismatch))
-            }
-            for d in ["。。", "，，", "；；", "：：", "、、", "，。", "。，"] where l.contains(d) {
-                out.append(finding(text, "punctuation", line, "", d, String(d.prefix(1)), "doubled punctuation", .mismatch))
-            }
-            if let y = year {
-                for marker in ["截至", "截止"] {
-                    guard let r = l.range(of: marker) else { continue }
-                    let digits = l[r.upperBound...].prefix(4)
-                    if digits.count == 4, let v = Int(digits), v != y, l[r.upperBound...].dropFirst(4).hasPrefix("年12月31日") {
-                        out.append(finding(text, "year", line, "date", "\(v)年12月31日", "\(y)年12月31日", "the report is of \(y)", .mismatch))
-                    }
-                }
-                if line <= 3 || l.contains("年度单位决算") || l.contains("决算情况说明") {
-                    for (i, ch) in l.enumerated() where isDigit(ch) {
-                        let s = String(l.dropFirst(i).prefix(6))
-                        if s.count == 6, s.hasSuffix("年度"), let v = Int(s.prefix(4)), v != y, v != y - 1, !(i > 0 && isDigit(l[l.index(l.startIndex, offsetBy: i - 1)])) {
-                            out.append(finding(text, "year", line, "heading", "\(v)年度", "\(y)年度", "a heading of the \(y) report", .mismatch))
-                        }
-                    }
-                }
-            }
-        }
-        // unit-missing: an amount-like number (two decimals) stated as an amount with no unit.
-        for c in claims {
-            guard case .bare(let v) = c.token.kind, v.split(separator: ".").count == 2, v.split(separator: ".")[1].count == 2 else { continue }
-            let b = c.token.before
-            guard ["决算数为", "支出为", "收入为", "预算为", "决算为"].contains(where: { b.hasSuffix($0) }) else { continue }
-            out.append(finding(text, "unit-missing", c.line, subject(b) ?? b, v, v + "万元", "an amount states its unit", .mismatch))
-        }
-        return out
-    }
 }
 
 extension ReportChecker {
-    /// Tables printed as text (rows of 科目编码, 科目名称 and numbers): 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项,
-    /// per column, each difference judged against what rounding of the printed cells can explain.
-    static func tables(_ text: Text) -> [Finding] {
-        struct TRow { var code: String; var values: [Int64]; var decimals: Int; var line: Int }
-        var blocks: [[TRow]] = [[]]
-        for (n, raw) in text.lines.enumerated() {
-            let fields = String(raw.map(Text.normalise)).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard fields.count >= 3 else { if !(blocks.last?.isEmpty ?? true) { blocks.append([]) }; continue }
-            let code = fields[0]
-            let isCode = [3, 5, 7].contains(code.count) && code.allSatisfy(isDigit)
-            let isTotal = code == "合计"
-            guard isCode || isTotal else { if !(blocks.last?.isEmpty ?? true) { blocks.append([]) }; continue }
-            let numbers = fields.reversed().prefix { f in f.allSatisfy { isDigit($0) || $0 == "." || $0 == "," || $0 == "-" } && f.contains(where: isDigit) }.reversed()
-            guard !numbers.isEmpty else { continue }
-            var decimals = 0
-            let values = numbers.map { f -> Int64 in
-                let t = f.replacingOccurrences(of: ",", with: "")
-                let parts = t.split(separator: ".")
-                decimals = max(decimals, parts.count > 1 ? parts[1].count : 0)
-                let whole = Int64(parts[0]) ?? 0
-                var frac: Int64 = 0
-                if parts.count > 1 { for c in parts[1].prefix(2) { frac = frac * 10 + Int64(String(c))! }; if parts[1].count == 1 { frac *= 10 } }
-                return (whole < 0 || t.hasPrefix("-") ? -1 : 1) * (abs(whole) * 100 + frac)
-            }
-            blocks[blocks.count - 1].append(TRow(code: isTotal ? "" : code, values: values, decimals: decimals, line: n + 1))
-        }
-        var out: [Finding] = []
-        for rows in blocks where rows.count >= 2 {
-            let width = rows.map(\.values.count).max() ?? 0
-            let table = rows.filter { $0.values.count == width }
-            for r in table {
-                let children: [TRow]
-                if r.code.isEmpty { children = table.filter { $0.code.count == 3 } }
-                else if r.code.count == 3 { children = table.filter { $0.code.count == 5 && $0.code.hasPrefix(r.code) } }
-                else if r.code.count == 5 { children = table.filter { $0.code.count == 7 && $0.code.hasPrefix(r.code) } }
-                else { continue }
-                guard !children.isEmpty else { continue }
-                for col in 0..<width {
-                    let sum = children.map { $0.values[col] }.reduce(0, +), v = r.values[col]
-                    let half: Int64 = r.decimals >= 2 ? 1 : (r.decimals == 1 ? 5 : 50)   // half a printed unit, in hundredths ×2
-                    let slack = Int64(children.count + 1) * half
-                    let status: Status = sum == v ? .ok : (abs(sum - v) * 2 <= slack ? .rounding : .mismatch)
-                    let f = { (x: Int64) in Fen(x * 100).wan }   // hundredths of the table's unit, printed with two decimals
-                    out.append(finding(text, "table-sum", r.line, (r.code.isEmpty ? "合计" : r.code) + " column \(col + 1)", f(v), f(sum),
-                                       (r.code.isEmpty ? "Σ 类" : r.code.count == 3 ? "Σ 款" : "Σ 项") + " = " + children.map { f($0.values[col]) }.joined(separator: " + "),
-                                       status))
-                }
-            }
-        }
-        return out
-    }
-
     /// The 项目支出绩效自评表 as printed rows: a row naming an indicator (or a 预算执行 fund row) of the
     /// project last named gives its numbers, in order, to that row's figures; a sentence that is
     /// the unit's recorded words (年度目标, 评价结论 …) states them as the journal holds them.
@@ -763,7 +396,7 @@ extension ReportChecker {
         var out: [Finding] = []
         for c in claims {
             if let id = c.id, id.hasPrefix("words:") {
-                out.append(finding(text, "journal", c.line, String(id.dropFirst(6)), c.token.text + c.token.unit, c.token.text + c.token.unit,
+                out.append(finding(text, .journal, c.line, String(id.dropFirst(6)), c.token.text + c.token.unit, c.token.text + c.token.unit,
                                    "the unit's words as the journal records them (text \(id.dropFirst(6)))", .ok))
                 continue
             }
@@ -771,33 +404,33 @@ extension ReportChecker {
                 // A 绩效 value or score: the number as written, whatever unit follows it.
                 let v = c.token.text
                 let same = Quantity(v).flatMap { a in Quantity(f.printed).map { a.compare($0) == 0 } } ?? (v == f.printed)
-                out.append(finding(text, "journal", c.line, id, v, f.printed, "journal: \(id) = \(f.printed) (\(f.source))", same ? .ok : .mismatch))
+                out.append(finding(text, .journal, c.line, id, v, f.printed, "journal: \(id) = \(f.printed) (\(f.source))", same ? .ok : .mismatch))
                 continue
             }
             if case .bare(let v) = c.token.kind {
                 // A number printed without a unit in a table row the journal's document names.
                 guard let id = c.id, let f = d.figure(id) else { continue }
                 let same = Quantity(v).flatMap { a in Quantity(f.printed).map { a.compare($0) == 0 } } ?? (v == f.printed)
-                out.append(finding(text, "journal", c.line, id, v, f.printed, "journal: \(id) = \(f.printed) (\(f.source))", same ? .ok : .mismatch))
+                out.append(finding(text, .journal, c.line, id, v, f.printed, "journal: \(id) = \(f.printed) (\(f.source))", same ? .ok : .mismatch))
                 continue
             }
             guard let id = c.id else {
-                out.append(finding(text, "journal", c.line, c.label, c.token.text + c.token.unit, "", "the words do not say which figure this is", .unverifiable))
+                out.append(finding(text, .journal, c.line, c.label, c.token.text + c.token.unit, "", "the words do not say which figure this is", .unverifiable))
                 continue
             }
             guard let f = d.figure(id) else {
                 // What the document leaves unsaid because it is zero: no change (持平), no vehicle of a category.
                 if id.hasSuffix(".change-rate"), d.figure(String(id.dropLast(".change-rate".count)) + ".prior") != nil {
-                    out.append(finding(text, "zero-base", c.line, id, c.token.text + c.token.unit, "持平", "journal: no change from the prior year, so no rate", .mismatch))
+                    out.append(finding(text, .zeroBase, c.line, id, c.token.text + c.token.unit, "持平", "journal: no change from the prior year, so no rate", .mismatch))
                 } else if id.hasSuffix(".change"), let base = d.figure(String(id.dropLast(".change".count))), d.figure(String(id.dropLast(".change".count)) + ".prior") != nil, let v = base.value {
                     _ = v
                     let claimed = fen(c.token) ?? .zero
-                    out.append(finding(text, "journal", c.line, id, c.token.text + c.token.unit, "0（持平）", "journal: equal to the prior year", claimed == .zero ? .ok : .mismatch))
+                    out.append(finding(text, .journal, c.line, id, c.token.text + c.token.unit, "0（持平）", "journal: equal to the prior year", claimed == .zero ? .ok : .mismatch))
                 } else if id.hasPrefix("vehicles."), id.split(separator: ".").count == 3 {
                     let n = count(c.token) ?? -1
-                    out.append(finding(text, "journal", c.line, id, c.token.text + c.token.unit, "0", "journal: no vehicle of that category held", n == 0 ? .ok : .mismatch))
+                    out.append(finding(text, .journal, c.line, id, c.token.text + c.token.unit, "0", "journal: no vehicle of that category held", n == 0 ? .ok : .mismatch))
                 } else {
-                    out.append(finding(text, "journal", c.line, id, c.token.text + c.token.unit, "", "the journal's document states no figure \(id)", .unverifiable))
+                    out.append(finding(text, .journal, c.line, id, c.token.text + c.token.unit, "", "the journal's document states no figure \(id)", .unverifiable))
                 }
                 continue
             }
@@ -814,17 +447,17 @@ extension ReportChecker {
                     claimed = v.raw / unit
                     want = (exact.magnitude + UInt64(unit / 2)).quotientAndRemainder(dividingBy: UInt64(unit)).quotient.signed(exact)
                 }
-                out.append(finding(text, "journal", c.line, id, c.token.text + c.token.unit, f.printed + "万元", source, claimed == want ? .ok : .mismatch))
+                out.append(finding(text, .journal, c.line, id, c.token.text + c.token.unit, f.printed + "万元", source, claimed == want ? .ok : .mismatch))
             case .percent(let v, let decimals):
                 guard let exact = f.value else {
-                    out.append(finding(text, "zero-base", c.line, id, c.token.text + "%", "不适用", source + ": its base is zero, so there is no rate", .mismatch))
+                    out.append(finding(text, .zeroBase, c.line, id, c.token.text + "%", "不适用", source + ": its base is zero, so there is no rate", .mismatch))
                     continue
                 }
                 let p = Percent(hundredths: exact)
                 let ok = rounded(p, to: decimals) == v && !(decimals < 2 && (v == 10_000 || v == 0) && exact != v)
-                out.append(finding(text, "journal", c.line, id, c.token.text + "%", f.printed + "%", source, ok ? .ok : .mismatch))
+                out.append(finding(text, .journal, c.line, id, c.token.text + "%", f.printed + "%", source, ok ? .ok : .mismatch))
             case .count(let n):
-                out.append(finding(text, "journal", c.line, id, "\(n)\(c.token.unit)", f.printed, source, Int64(n) == f.value ? .ok : .mismatch))
+                out.append(finding(text, .journal, c.line, id, "\(n)\(c.token.unit)", f.printed, source, Int64(n) == f.value ? .ok : .mismatch))
             case .bare:
                 break
             }
