@@ -675,7 +675,7 @@ public final class WebApp: @unchecked Sendable {
             let worst = found.contains { $0.status == .mismatch } ? "mismatch" : found.contains { $0.status == .rounding } ? "rounding" : found.isEmpty ? "" : "unverifiable"
             body += "<li id=\"L\(n)\"\(worst.isEmpty ? "" : " class=\"\(worst)\"")><pre>\(e(String(line)))</pre>"
             for f in found {
-                body += "<div class=\"finding \(f.status.rawValue)\"><strong>\(f.status.rawValue)</strong> [\(e(f.rule))] \(e(f.subject))：报告 \(e(f.claimed))"
+                body += "<div class=\"finding \(f.status.rawValue)\"><strong>\(f.status.rawValue)</strong> [\(e(f.rule.rawValue))] \(e(f.subject))：报告 \(e(f.claimed))"
                 body += (f.expected.isEmpty ? "" : "，应为 \(e(f.expected))") + " — \(e(f.derivation))</div>"
             }
             body += "</li>"

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Reconcile
+import Render
 
 enum CheckReportCommand {
     static let spec = CommandSpec(
