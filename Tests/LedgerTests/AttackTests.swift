@@ -33,8 +33,9 @@ import Testing
         }
         writeLines(store.path, lines + [""])
         writeHead(store, lines)
-        try? FileManager.default.removeItem(atPath: store.path + ".fledger-checkpoint")
-        try? FileManager.default.removeItem(atPath: store.path + ".fledger-projection")
+        // The derived files go too, as a rewriter would remove them: what is left to catch the
+        // rewrite is the head file, the signatures and the pin.
+        for f in [JournalFiles.checkpoint, .projection, .tree, .verified] { try? FileManager.default.removeItem(atPath: f.path(beside: store.path)) }
     }
 
     static func writeHead(_ store: JournalStore, _ lines: [String]) {

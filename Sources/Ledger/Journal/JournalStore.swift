@@ -690,17 +690,17 @@ public struct JournalStore: Sendable {
     /// which a full replay then checks.
     func loadCheckingHead(_ file: JournalFile, canClearPending: Bool) throws(JournalError) -> Loaded {
         let loaded = try load(file, canClearPending: canClearPending)
-        if try checkHead(loaded) { return loaded }
+        if try checkHead(loaded, file) { return loaded }
         let whole = try load(file, canClearPending: canClearPending, fullReplay: true, useCheckpoint: false)!
-        _ = try checkHead(whole)
+        _ = try checkHead(whole, file)
         return whole
     }
 
     /// False when the head file names an event this load cannot hash (before its checkpoint).
-    private func checkHead(_ loaded: Loaded) throws(JournalError) -> Bool {
+    private func checkHead(_ loaded: Loaded, _ file: JournalFile) throws(JournalError) -> Bool {
         let count = loaded.state.count
         guard let h = readHead() else {
-            if loaded.state.access.signing { throw missingHead(count: count) }
+            if loaded.state.access.signing { throw missingHead(count: count, unit: loaded.state.unit?.unitCode, file: file) }
             return true
         }
         guard h.seq <= count else {
@@ -715,8 +715,14 @@ public struct JournalStore: Sendable {
         return true
     }
 
-    /// A signed journal's head file is missing or cannot be read.
-    func missingHead(count: Int) -> JournalError {
+    /// A signed journal's head file is missing or cannot be read. When this user's trust pin
+    /// (kept outside the journal's directory) saw more lines than the journal holds, its finding
+    /// is the one reported: it says how many lines were cut, which the missing file cannot.
+    func missingHead(count: Int, unit: String?, file: JournalFile) -> JournalError {
+        if let unit, let first = try? file.readLine(at: 0),
+           let (pin, p) = try? readPin(unit: unit, firstLine: first.withUnsafeBytes { SHA256.hash($0) }), count < pin.checkpoint.size {
+            return .damaged(path: path, line: count + 1, reason: "the journal ends at event \(count), but event \(pin.checkpoint.size) was seen before (pinned in \(p)): lines were removed from its end (and its head file \(headPath) with them)")
+        }
         let what = Glibc.access(headPath, F_OK) == 0 ? "cannot be read (it is not a head file this journal wrote)" : "is missing"
         return .damaged(path: path, line: count,
                         reason: "this journal signs, and its head file \(headPath) \(what): lines cut from the end could not be told. A crash never removes it; it was removed or replaced by hand. If you are sure the journal is whole (its head hash equals one you recorded, or a checkpoint held elsewhere), write the head file back: its one line is the last event's seq and the SHA-256 of its line")

@@ -141,7 +141,7 @@ extension JournalStore {
             }
             if h.seq < state.count { notes.append("the head file names event \(h.seq); \(state.count - h.seq) later event(s) were written after it (a crash between the append and the head update, or a head file that could not be written, as on a full disk)") }
         } else if state.access.signing {
-            throw missingHead(count: state.count)
+            throw missingHead(count: state.count, unit: state.unit?.unitCode, file: file)
         } else {
             notes.append("no head file (\(headPath)): removal of whole lines from the end cannot be told from the journal alone; compare the head hash with a recorded one")
         }
