@@ -449,6 +449,34 @@ extension AttackTests {
         #expect(A.budget(try store.project()) == A.budget(honest))
     }
 
+    /// A forged `.fledger-projection` with a stamp to match: the attacker writes, beside the
+    /// journal, the stamp naming the forged file's identity. The stamp readers trust is kept in
+    /// the trust directory (outside the journal's), so `budget` still says its figures rest on a
+    /// snapshot not verified since it changed.
+    @Test func forgeTheProjectionSnapshotAndItsStamp() throws {
+        var store = try Self.fresh()
+        defer { Self.cleanUp(store) }
+        store.snapshotEvery = (minimum: 1, refresh: 1)
+        store.trustDirectory = URL(fileURLWithPath: store.path).deletingLastPathComponent().path + "/trust"
+        #expect(try A.as_(store, A.clerkKey).post([disbursement("D1", amount: "100.00")]).appended.count == 1)
+        _ = try store.project()
+        _ = try store.verify()
+        #expect(store.verifiedPath.hasPrefix(store.trustDirectory! + "/"), "the stamp lives outside the journal's directory")
+        #expect(FileManager.default.fileExists(atPath: store.verifiedPath))
+        _ = store.notices.take()
+        let path = store.projectionPath
+        var forged = try #require(SideFile.read(path).flatMap(ProjectionSnapshot.decode))
+        let key = try #require(forged.figures.keys.first { $0.year == 2023 })
+        forged.figures[key]!.initial = forged.figures[key]!.initial + Fen(100_000_000)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(forged.encode()))
+        // The stamp an attacker can write: beside the journal, naming the forged file.
+        let stamp = "projection \(try #require(store.identity(of: path)))\n"
+        _ = FileManager.default.createFile(atPath: JournalFiles.verified.path(beside: store.path), contents: Data(stamp.utf8))
+        _ = try store.project()
+        let warned = store.notices.take()
+        #expect(warned.contains { $0.contains("rest on the projection snapshot") }, "\(warned)")
+    }
+
     /// A line the budget sums between the projection snapshot and the checkpoint (so that
     /// neither the snapshot nor the replay after the checkpoint covers it) changed by hand, with
     /// and without the chain recomputed: refused as damage.

@@ -15,8 +15,9 @@ public enum JournalFiles: String, CaseIterable, Sendable {
     /// The Merkle tree of the lines: its frontier and block roots (`TreeFile`), bound to the
     /// journal by size and chain hash; derived, rebuilt by `verify` when missing or torn.
     case tree = ".fledger-tree"
-    /// Which projection snapshot the last full `verify` agreed with, so readers trust it without
-    /// replaying; derived, safe to delete (readers then check again).
+    /// Which checkpoint and projection snapshot the last full `verify` agreed with, so readers
+    /// trust them without replaying; derived, safe to delete (readers then warn until verify).
+    /// Kept here only without a trust directory; with one it lives there (`verifiedPath`).
     case verified = ".fledger-verified"
 
     public var suffix: String { rawValue }

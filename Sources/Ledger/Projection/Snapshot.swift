@@ -120,7 +120,14 @@ extension JournalStore {
         return "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
     }
 
-    var verifiedPath: String { JournalFiles.verified.path(beside: path) }
+    /// Where the stamp is kept: in the trust directory (outside the journal's, like the pin),
+    /// named for the journal's absolute path, so that whoever can write the journal's directory
+    /// cannot forge a snapshot and a stamp to match it (the stamp names the file's change time,
+    /// which nobody sets by hand). Beside the journal only when there is no trust directory.
+    var verifiedPath: String {
+        guard let dir = trustDirectory else { return JournalFiles.verified.path(beside: path) }
+        return dir + "/" + JournalFiles.verified.suffix.dropFirst() + "-" + String(SHA256.hash(Array(absolutePath.utf8)).hex.prefix(24))
+    }
 
     /// Records which checkpoint and projection snapshot `verify` just found equal to a replay.
     func stampVerified() {
@@ -130,6 +137,7 @@ extension JournalStore {
         }
         // Nothing to vouch for (no checkpoint, no snapshot): no file.
         guard !text.isEmpty else { SideFile.remove(verifiedPath); return }
+        makeTrustDirectory()
         try? SideFile.write(verifiedPath, Array(text.utf8), ops: fileOps)
     }
 

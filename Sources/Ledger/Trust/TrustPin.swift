@@ -102,12 +102,18 @@ extension JournalStore {
         return (pin, p)
     }
 
+    /// Makes the trust directory and its parents when missing (mode 0700: it is this user's).
+    func makeTrustDirectory() {
+        guard let dir = trustDirectory else { return }
+        var made = dir.hasPrefix("/") ? "" : "."
+        for part in dir.split(separator: "/") { made += "/" + part; _ = mkdir(made, 0o700) }
+    }
+
     /// Records the pin (the directory is made when missing, mode 0700). A pin that cannot be
     /// written is a notice: the journal is as it was.
     func writePin(_ pin: TrustPin) {
         guard let dir = trustDirectory else { return }
-        var made = dir.hasPrefix("/") ? "" : "."
-        for part in dir.split(separator: "/") { made += "/" + part; _ = mkdir(made, 0o700) }
+        makeTrustDirectory()
         let p = TrustPin.path(directory: dir, unit: pin.root.unit, firstLine: pin.root.firstLine)
         do throws(JournalError) { try SideFile.write(p, Array(pin.text.utf8), ops: fileOps) } catch {
             notices.add("the trust pin \(p) could not be written (\(error)); the journal is unchanged")
