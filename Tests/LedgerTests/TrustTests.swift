@@ -149,6 +149,9 @@ import Reconcile
         }
         let why = Self.damaged { _ = try store.verify(checkpoints: []) }
         #expect(why?.contains("pinned in \(dir)/trust/") == true && why?.contains("re-keyed") == true, "\(why ?? "verify passed")")
+        // Every reader (budget, show, log, trace) checks the pinned line before reading a figure.
+        let read = Self.damaged { _ = try store.checkBeforeReading() }
+        #expect(read?.contains("pinned in \(dir)/trust/") == true, "\(read ?? "read without a word")")
         // And the attacker's next post into it is refused before anything is written.
         var s = store
         s.signer = evilClerk
@@ -181,6 +184,8 @@ import Reconcile
             #expect(why?.contains("pinned in") == true, "\(keep) lines: \(why ?? "verify passed")")
             if keep == 3 { #expect(why?.contains("unsigned, but it signed from event") == true, "\(why ?? "")") }
             else { #expect(why?.contains("removed from its end") == true, "\(why ?? "")") }
+            let read = Self.damaged { _ = try store.checkBeforeReading() }
+            #expect(read?.contains("pinned in") == true, "\(keep) lines, a reader: \(read ?? "read without a word")")
             var s = store
             s.signer = Self.clerkKey
             #expect(Self.damaged { _ = try s.post([disbursement("D8", amount: "1.00")]) } != nil)

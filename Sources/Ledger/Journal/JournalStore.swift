@@ -607,6 +607,7 @@ public struct JournalStore: Sendable {
         if let open = loaded.state.access.openBatch {
             throw .damaged(path: path, line: open.first, reason: "events \(open.first)–\(loaded.state.count) by '\(open.actor)' were written without the signature that must close every write since signing began at event \(loaded.state.access.signingFrom ?? 0): they are not counted, and nothing is read until this is explained (`fledger verify` says the same)")
         }
+        try checkPinBeforeReading(unit: loaded.state.unit?.unitCode, file: file, lines: loaded.state.count)
         return ReadCheck(signingFrom: loaded.state.access.signingFrom, events: loaded.state.count, threshold: loaded.state.access.threshold)
     }
 

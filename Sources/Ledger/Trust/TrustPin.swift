@@ -156,6 +156,20 @@ extension JournalStore {
         if let d = root.differences(from: pin.root) {
             throw .damaged(path: path, line: 0, reason: "the journal's trust root differs from the one pinned in \(p): \(d). If this change is intended, `fledger trust rotate` records it")
         }
+        try checkPinnedHead(pin, p, file: file, lines: lines)
+        return pin
+    }
+
+    /// The part of the pin check a reader makes (`checkBeforeReading`): the journal still holds
+    /// the pinned line where it was, with the pinned hash, which the chain ties to every line
+    /// before it, so a history re-keyed, rewritten or cut back shows without computing the tree.
+    func checkPinBeforeReading(unit: String?, file: JournalFile, lines: Int) throws(JournalError) {
+        guard trustDirectory != nil, let unit, let first = try? file.readLine(at: 0),
+              let (pin, p) = try readPin(unit: unit, firstLine: first.withUnsafeBytes { SHA256.hash($0) }) else { return }
+        try checkPinnedHead(pin, p, file: file, lines: lines)
+    }
+
+    private func checkPinnedHead(_ pin: TrustPin, _ p: String, file: JournalFile, lines: Int) throws(JournalError) {
         guard lines >= pin.checkpoint.size else {
             throw .damaged(path: path, line: lines + 1, reason: "the journal ends at event \(lines), but event \(pin.checkpoint.size) was seen before (pinned in \(p)): lines were removed from its end")
         }
@@ -163,6 +177,5 @@ extension JournalStore {
         guard let line, line.withUnsafeBytes({ SHA256.hash($0) }) == pin.checkpoint.chainHead else {
             throw .damaged(path: path, line: pin.checkpoint.size, reason: "the journal does not extend the tree head pinned in \(p) (event \(pin.checkpoint.size), chain head \(pin.checkpoint.chainHead.hex)): history before it was rewritten")
         }
-        return pin
     }
 }
