@@ -148,28 +148,11 @@ enum CheckReportCommand {
         }
     }
 
+    /// The report's text: UTF-8 as it is, or a PDF (told by its first bytes, whatever its name)
+    /// through pdftotext, as the web's upload reads it (`ReportText`).
     static func read(_ path: String) throws -> String {
-        if path.lowercased().hasSuffix(".pdf") {
-            guard let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                throw Failure(exit: .io, message: "\(path) is a PDF and pdftotext is not installed: install poppler-utils (apt-get install poppler-utils), or give the text of `pdftotext -layout REPORT.pdf`")
-            }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: tool)
-            p.arguments = ["-layout", path, "-"]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw Failure(exit: .io, message: "pdftotext could not read \(path)") }
-            return String(decoding: data, as: UTF8.self)
-        }
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(exit: .io, message: "\(path): cannot read the file") }
-        guard let s = String(data: data, encoding: .utf8) else {
-            throw Failure(exit: .io, message: "\(path) is not UTF-8 text (a report saved as GBK? convert it: iconv -f GB18030 -t UTF-8)")
-        }
-        return s.hasPrefix("\u{FEFF}") ? String(s.dropFirst()) : s
+        do { return try ReportText.text(of: [UInt8](data), name: path) } catch { throw Failure(exit: .io, message: error.description) }
     }
 }
 
