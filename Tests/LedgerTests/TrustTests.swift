@@ -192,6 +192,29 @@ import Reconcile
         }
     }
 
+    /// Repair led to cut what the pin saw: the last write's signature spoiled, the head file
+    /// removed and a pending marker bound to the line before that write planted. Nothing in the
+    /// journal's directory then stops `repair`; the pin, kept outside it, does.
+    @Test func repairNeverRemovesThePinnedLine() throws {
+        let (store, dir) = try Self.pinnedStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try store.verify(checkpoints: [])
+        var lines = Array(readLines(store.path).dropLast())
+        let sig = lines.count - 1, write = lines.count - 2   // D3 and its signature
+        let hex = try #require(lines[sig].range(of: #""sig":""#))
+        let at = lines[sig].index(hex.upperBound, offsetBy: 10)
+        lines[sig].replaceSubrange(at...at, with: lines[sig][at] == "0" ? "1" : "0")
+        writeLines(store.path, lines + [""])
+        SideFile.remove(store.path + ".fledger-head")
+        let base = lines.prefix(write).reduce(0) { $0 + $1.utf8.count + 1 }
+        let marker = JournalStore.pendingText(base: base, final: -1, head: .zero, before: SHA256.hash(Array(lines[write - 1].utf8)))
+        _ = FileManager.default.createFile(atPath: store.path + ".fledger-pending", contents: Data(marker))
+        let before = FileManager.default.contents(atPath: store.path)
+        let why = Self.damaged { _ = try store.repair() }
+        #expect(why?.contains("pinned in \(dir)/trust/") == true, "\(why ?? "repair cut the pinned write")")
+        #expect(FileManager.default.contents(atPath: store.path) == before)
+    }
+
     /// A checkpoint held by someone else catches a rewrite made after it, even in an unsigned
     /// journal (no pin) whose chain was recomputed.
     @Test func checkpointCatchesARewrittenUnsignedJournal() throws {

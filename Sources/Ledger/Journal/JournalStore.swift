@@ -441,6 +441,12 @@ public struct JournalStore: Sendable {
             throw .damaged(path: path, line: h.seq,
                            reason: "repair would remove event \(h.seq), which was acknowledged (\(headPath) names it): this is not what a crash leaves. Nothing was cut; run `fledger verify`")
         }
+        // Nor is the line this user's trust pin names (the pin is kept outside the journal's
+        // directory: a marker or a head file written there cannot move it).
+        if cutAt < size, let (pin, p) = try pin(of: file), pin.offset >= cutAt {
+            throw .damaged(path: path, line: pin.checkpoint.size,
+                           reason: "repair would remove event \(pin.checkpoint.size), which this user saw before (pinned in \(p)): this is not what a crash leaves. Nothing was cut; run `fledger verify`")
+        }
         if cutAt >= size {
             SideFile.remove(pendingPath)
             return RepairReport(removedBytes: 0, savedTo: nil, reason: reason + "; nothing was cut, and the marker was removed", removed: [])

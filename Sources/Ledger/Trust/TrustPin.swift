@@ -164,9 +164,18 @@ extension JournalStore {
     /// the pinned line where it was, with the pinned hash, which the chain ties to every line
     /// before it, so a history re-keyed, rewritten or cut back shows without computing the tree.
     func checkPinBeforeReading(unit: String?, file: JournalFile, lines: Int) throws(JournalError) {
-        guard trustDirectory != nil, let unit, let first = try? file.readLine(at: 0),
-              let (pin, p) = try readPin(unit: unit, firstLine: first.withUnsafeBytes { SHA256.hash($0) }) else { return }
+        guard let unit, let (pin, p) = try pin(of: file, unit: unit) else { return }
         try checkPinnedHead(pin, p, file: file, lines: lines)
+    }
+
+    /// This user's pin of the journal in `file` (its unit named by `unit`, else read from the
+    /// first line), or nil without a trust directory or a pin.
+    func pin(of file: JournalFile, unit: String? = nil) throws(JournalError) -> (pin: TrustPin, path: String)? {
+        guard trustDirectory != nil, let first = try? file.readLine(at: 0) else { return nil }
+        var code = unit
+        if code == nil, case .unit(let u)? = first.withUnsafeBytes(decodeEvent)?.body { code = u.unitCode }
+        guard let code else { return nil }
+        return try readPin(unit: code, firstLine: first.withUnsafeBytes { SHA256.hash($0) })
     }
 
     private func checkPinnedHead(_ pin: TrustPin, _ p: String, file: JournalFile, lines: Int) throws(JournalError) {
