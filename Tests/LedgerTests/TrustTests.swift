@@ -215,6 +215,27 @@ import Reconcile
         #expect(FileManager.default.contents(atPath: store.path) == before)
     }
 
+    /// The trust root carries the journal's admin threshold (declared when signing began), and
+    /// a rotation of the pin needs that many distinct admins' keys.
+    @Test func theRootCarriesTheThresholdAndRotationNeedsIt() throws {
+        var store = try seededStore()
+        let dir = (store.path as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        store.trustDirectory = dir + "/trust"
+        let admin = AccessTests.as_(store, Self.adminKey)
+        var declare = AccessTests.actorAdd(Self.adminKey, roles: "admin", by: "王会计")
+        declare.fields["threshold"] = "2"
+        try #require(admin.post([declare]).appended.count == 1)
+        let second = SigningKey(actor: "赵主任", seed: [UInt8](repeating: 23, count: 32))
+        try #require(admin.post([AccessTests.actorAdd(second, roles: "admin", by: "王会计")]).appended.count == 1)
+        let report = try store.verify(checkpoints: [])
+        #expect(report.trustRoot?.threshold == 2)
+        #expect(try store.trustPin()?.pin.root.threshold == 2)
+        #expect(throws: TrustFileError.self) { _ = try store.rotateTrust(keys: [Self.adminKey]) }
+        let (_, rotated, _) = try store.rotateTrust(keys: [Self.adminKey, second])
+        #expect(Set(rotated.rotation.map(\.name)) == ["王会计", "赵主任"])
+    }
+
     /// A checkpoint held by someone else catches a rewrite made after it, even in an unsigned
     /// journal (no pin) whose chain was recomputed.
     @Test func checkpointCatchesARewrittenUnsignedJournal() throws {
