@@ -16,6 +16,8 @@ enum Options {
     static let threshold = OptionSpec(name: "threshold", value: "K", help: "distinct admins who must sign each change of actors (1–9, default 1); only when signing begins (init --public-key, or the first actor add)")
     static let checkpoint = OptionSpec(name: "checkpoint", value: "FILE", help: "a checkpoint (or trust export)")
     static let trust = OptionSpec(name: "trust", value: "FILE", help: "a trust export (`fledger trust export`)")
+    static let publicKey = OptionSpec(name: "public-key", value: "KEY", help: "an Ed25519 public key, 64 hex digits (from `fledger key new`)")
+    static let table = OptionSpec(name: "table", value: "N", help: "statement table number, 1–13")
     static let asOf = OptionSpec(name: "as-of", value: "DATE", help: "only events whose effective date is on or before DATE (accounting order)")
     static let untilSeq = OptionSpec(name: "until-seq", value: "N", help: "only events 1…N (audit order: the journal as it stood after event N)")
 
@@ -32,12 +34,11 @@ enum Options {
 
     /// `--format`: the formats a command prints, the first given being the default unless
     /// `fallback` says otherwise.
-    static func format<F: Choice>(_: F.Type, default fallback: String? = nil, _ remark: String = "") -> OptionSpec {
-        let names = F.names
-        let list = names.enumerated().map { i, n in n + (i == 0 && fallback == nil ? " (default)" : "") }
-        let choices = list.count < 2 ? list.joined() : list.dropLast().joined(separator: ", ") + " or " + list.last!
+    static func format<F: Choice>(_: F.Type, required: Bool = false, _ remark: String = "") -> OptionSpec {
+        let list = F.names.enumerated().map { i, n in n + (i == 0 && !required ? " (default)" : "") }
+        let choices = list.count < 2 ? list.joined() : list.dropLast().joined(separator: ", ") + " or " + (list.last ?? "")
         return OptionSpec(name: "format", value: F.placeholder,
-                          help: "output format: " + choices + (fallback.map { "; default: \($0)" } ?? "") + (remark.isEmpty ? "" : "; " + remark))
+                          help: "output format: " + choices + (required ? " (required)" : "") + (remark.isEmpty ? "" : "; " + remark))
     }
 }
 

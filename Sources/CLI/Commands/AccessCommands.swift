@@ -55,7 +55,7 @@ enum ActorCommand {
         options: [
             Options.journal, Options.catalogue, Options.key, Options.format(TextOrJSON.self),
             OptionSpec(name: "role", value: "ROLES", help: "clerk (posts, imports), approver (approves or rejects waiting items), admin (actors, years); comma-separated"),
-            OptionSpec(name: "public-key", value: "KEY", help: "the actor's Ed25519 public key, 64 hex digits (from `fledger key new`)"),
+            Options.publicKey.noting("the actor's (actor add)"),
             Options.reason.noting("required with actor revoke"),
             Options.actor.noting("an admin"),
             Options.id(), Options.memo, Options.threshold,

@@ -106,6 +106,13 @@ enum Context {
         try MoneyUnit.given(a, "unit", else: fallback)
     }
 
+    /// `--table N`, a statement table's number; nil when not given.
+    static func table(_ a: ParsedArgs) throws(UsageError) -> Int? {
+        guard let t = a["table"] else { return nil }
+        guard let n = Int(t), (1...13).contains(n) else { throw UsageError(message: "--table '\(t)' is not a table number 1–13") }
+        return n
+    }
+
     /// `--as-of DATE` or `--until-seq N` (not both): which events the figures count.
     static func projectionFilter(_ a: ParsedArgs) throws(UsageError) -> ProjectionFilter {
         var f = ProjectionFilter.all

@@ -11,7 +11,7 @@ enum InitCommand {
             OptionSpec(name: "name", value: "NAME", help: "the unit's name (单位名称)"),
             Options.year.noting("the first one the journal holds"),
             Options.id(), Options.actor, Options.memo,
-            OptionSpec(name: "public-key", value: "KEY", help: "declare the actor the journal's first admin with this public key (from `fledger key new`); signing begins"),
+            Options.publicKey.noting("declares the actor the journal's first admin with it; signing begins"),
             Options.threshold,
         ],
         details: """

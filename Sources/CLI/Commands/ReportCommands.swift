@@ -100,7 +100,7 @@ enum ExportCommand {
         usage: "export --format ledger|hledger|beancount|csv [--output FILE]",
         options: [
             Options.journal, Options.catalogue,
-            OptionSpec(name: "format", value: ExportFormat.placeholder, help: "output format: ledger, hledger, beancount or csv (required)"),
+            Options.format(ExportFormat.self, required: true),
             Options.output,
         ],
         details: """

@@ -9,7 +9,7 @@ enum StatementsCommand {
         usage: "statements --year YYYY [--table N] [--unit yuan|wan] [--format text|csv|json|markdown]",
         options: [
             Options.journal, Options.catalogue, Options.year.noting("required"),
-            OptionSpec(name: "table", value: "N", help: "only table N (1–13)"),
+            Options.table.noting("only that table"),
             Options.money(default: .wan),
             Options.format(StatementsFormat.self, "csv one line per cell, json in integer 分"),
         ],
@@ -26,11 +26,7 @@ enum StatementsCommand {
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, StatementsFormat.self)
         let year = try Context.year(a)
-        var only: Int?
-        if let t = a["table"] {
-            guard let n = Int(t), (1...13).contains(n) else { throw UsageError(message: "--table '\(t)' is not a table number 1–13") }
-            only = n
-        }
+        let only = try Context.table(a)
         let unit = try Context.money(a, default: .wan)
         let money = unit.plain
         let s = try Reconciler.statements(try Context.store(a), year: year)
@@ -150,7 +146,7 @@ enum TraceCommand {
         options: [
             Options.journal, Options.catalogue,
             Options.year.noting("required"),
-            OptionSpec(name: "table", value: "N", help: "table number 1–13"),
+            Options.table.noting("required"),
             OptionSpec(name: "row", value: "CODE", help: "row code as `fledger statements` prints it (2010350, total, income-total, …)"),
             OptionSpec(name: "column", value: "ID|NAME", help: "column id (amount, total, basic, econ:30101, actual:reception, …) or its printed name (决算数, 基本支出, …)"),
             Options.format(TableFormat.self),
@@ -164,7 +160,8 @@ enum TraceCommand {
     static func run(_ a: ParsedArgs) throws -> Exit {
         let format = try Context.format(a, TableFormat.self)
         let year = try Context.year(a)
-        guard let table = Int(try a.required("table")), (1...13).contains(table) else { throw UsageError(message: "--table is not 1–13") }
+        _ = try a.required("table")
+        guard let table = try Context.table(a) else { throw UsageError(message: "--table is required") }
         let row = try a.required("row"), column = try a.required("column")
         let store = try Context.store(a)
         if !a.flags.contains("verify") { _ = try store.checkBeforeReading() }
