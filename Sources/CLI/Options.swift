@@ -32,8 +32,8 @@ enum Options {
                    help: "amounts in yuan or 万元 (each figure rounded on its own, half away from zero, to 0.01 万元); default \(fallback.rawValue)")
     }
 
-    /// `--format`: the formats a command prints, the first given being the default unless
-    /// `fallback` says otherwise.
+    /// `--format`: the formats a command prints (`F`'s cases); the first is the default unless
+    /// the option is required.
     static func format<F: Choice>(_: F.Type, required: Bool = false, _ remark: String = "") -> OptionSpec {
         let list = F.names.enumerated().map { i, n in n + (i == 0 && !required ? " (default)" : "") }
         let choices = list.count < 2 ? list.joined() : list.dropLast().joined(separator: ", ") + " or " + (list.last ?? "")
