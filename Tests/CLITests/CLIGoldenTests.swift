@@ -33,7 +33,8 @@ import Testing
         for name in expected.intersection(made).sorted() {
             let want = try String(contentsOf: Self.golden.appendingPathComponent(name), encoding: .utf8)
             let got = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-            #expect(got == want, "\(name) differs from Tests/Golden/cli/\(name):\n\(Self.firstDifference(want, got))")
+            let same = got == want   // compared first, so a failure prints the first difference, not two whole files
+            #expect(same, "\(name) differs from Tests/Golden/cli/\(name):\n\(Self.firstDifference(want, got))")
         }
     }
 
