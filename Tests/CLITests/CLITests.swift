@@ -51,10 +51,6 @@ func newJournal() throws -> String {
 }
 
 @Suite(.serialized) struct CLITests {
-    @Test func binaryIsBuilt() {
-        #expect(FileManager.default.isExecutableFile(atPath: Binary.path), "no fledger binary at \(Binary.path)")
-    }
-
     @Test(arguments: ["init", "open-year", "post", "import", "log", "show", "budget", "export", "close", "reopen", "statements", "reconcile", "report", "trace", "verify", "repair",
                       "key", "actor", "approve", "reject", "check-report", "checkpoint", "prove", "check-proof", "trust"])
     func everyCommandHasHelp(command: String) throws {

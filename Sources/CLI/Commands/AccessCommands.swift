@@ -9,7 +9,7 @@ enum KeyCommand {
         options: [
             OptionSpec(name: "actor", value: "NAME", help: "whose key (key new)"),
             OptionSpec(name: "output", value: "FILE", help: "where to write the private key, mode 0600; never overwritten (key new)"),
-            Context.keyOption,
+            Options.key.noting("with key show: the key file to show"),
         ],
         details: """
         fledger key new --actor NAME --output FILE
@@ -53,14 +53,12 @@ enum ActorCommand {
         name: "actor", summary: "register, revoke and list the people who may write",
         usage: "actor add|revoke|list [NAME] [--role ROLE[,ROLE] --public-key KEY] [--reason TEXT] [--key FILE] [--format text|json]",
         options: [
-            Context.journalOption, Context.catalogueOption, Context.keyOption, Context.formatOption,
+            Options.journal, Options.catalogue, Options.key, Options.format(TextOrJSON.self),
             OptionSpec(name: "role", value: "ROLES", help: "clerk (posts, imports), approver (approves or rejects waiting items), admin (actors, years); comma-separated"),
-            OptionSpec(name: "public-key", value: "KEY", help: "the actor's Ed25519 public key, 64 hex digits (from `fledger key new`)"),
-            OptionSpec(name: "reason", value: "TEXT", help: "why the actor is revoked (actor revoke)"),
-            OptionSpec(name: "actor", value: "NAME", help: "the admin who does it (default: the key's actor)"),
-            OptionSpec(name: "id", value: "ID", help: "event id (default: generated)"),
-            OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
-            thresholdOption,
+            Options.publicKey.noting("the actor's (actor add)"),
+            Options.reason.noting("required with actor revoke"),
+            Options.actor.noting("an admin"),
+            Options.id(), Options.memo, Options.threshold,
         ],
         details: """
         fledger actor add NAME --role ROLE[,ROLE] --public-key KEY [--key FILE] [--threshold K]
@@ -82,8 +80,6 @@ enum ActorCommand {
         admin alone can create identities, approvers included: keep K ≥ 2 where that matters.
         """)
 
-    static let thresholdOption = OptionSpec(name: "threshold", value: "K", help: "distinct admins who must sign each change of actors (1–9, default 1); only when signing begins (init --public-key, or the first actor add)")
-
     static func run(_ a: ParsedArgs) throws -> Exit {
         let words = a.positionals
         switch words.first {
@@ -98,9 +94,9 @@ enum ActorCommand {
             if a["threshold"] != nil { throw UsageError(message: "--threshold is set with the first `actor add` of an admin, not with a revocation") }
             return try post(a, fields: ["action": "revoke", "name": words[1], "reason": try a.required("reason")])
         case "list"?:
-            let json = try Context.format(a) == "json"
+            let format = try Context.format(a, TextOrJSON.self)
             let state = try Context.store(a).accessState()
-            if json {
+            if format == .json {
                 for x in state.actors {
                     out(JSON.object(["name": .string(x.name), "roles": .string(Role.list(x.roles)), "public_key": .string(Hex.encode(x.publicKey)),
                                      "added": .string(x.added.rawValue), "revoked": .string(x.revoked?.rawValue)]).encoded)
@@ -129,7 +125,7 @@ enum ActorCommand {
         f["actor"] = try Context.actor(a)
         f["id"] = a["id"]
         f["memo"] = a["memo"]
-        return try PostCommand.submit([Draft(fields: f.compactMapValues { $0 })], store: try Context.writer(a), json: try Context.format(a) == "json")
+        return try PostCommand.submit([Draft(fields: f.compactMapValues { $0 })], store: try Context.writer(a), format: try Context.format(a, TextOrJSON.self))
     }
 
     /// `init --public-key`: the actor declares themselves the first admin.
@@ -140,23 +136,19 @@ enum ActorCommand {
         let actor = try Context.actor(a) ?? ""
         var f = ["type": EventType.actor.rawValue, "action": "add", "name": actor, "roles": Role.admin.rawValue, "public_key": publicKey, "actor": actor]
         f["threshold"] = a["threshold"]
-        return try PostCommand.submit([Draft(fields: f)], store: store, json: false)
+        return try PostCommand.submit([Draft(fields: f)], store: store, format: .text)
     }
 }
 
 enum DecisionCommand {
     /// What `approve` and `reject` both take.
-    static func options(for event: String) -> [OptionSpec] {
-        [Context.journalOption, Context.catalogueOption, Context.keyOption, Context.formatOption,
-         OptionSpec(name: "actor", value: "NAME", help: "the approver (default: the key's actor)"),
-         OptionSpec(name: "id", value: "ID", help: "id of the \(event) event (default: generated)"),
-         OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the \(event)")]
-    }
+    static let options: [OptionSpec] = [Options.journal, Options.catalogue, Options.key, Options.format(TextOrJSON.self),
+                                        Options.actor.noting("an approver who did not ask for the item"), Options.id(), Options.memo]
 
     static let approveSpec = CommandSpec(
         name: "approve", summary: "approve an item waiting for a second person",
-        usage: "approve ID [--key FILE] [--actor NAME]",
-        options: options(for: "approval"),
+        usage: "approve ID [--key FILE] [--actor NAME] [--format text|json]",
+        options: options,
         details: """
         Adjustments, anything posted past a check (--override) and reopenings wait for approval by an
         actor with the approver role who did not ask for them. The item counts from its approval on;
@@ -166,8 +158,8 @@ enum DecisionCommand {
 
     static let rejectSpec = CommandSpec(
         name: "reject", summary: "reject an item waiting for a second person, with the reason",
-        usage: "reject ID --reason TEXT [--key FILE] [--actor NAME]",
-        options: [OptionSpec(name: "reason", value: "TEXT", help: "why (required; kept in the event)")] + options(for: "rejection"),
+        usage: "reject ID --reason TEXT [--key FILE] [--actor NAME] [--format text|json]",
+        options: [Options.reason.noting("required")] + options,
         details: "A rejected item stays in the journal and never counts. Post a new item to ask again.")
 
     static func approve(_ a: ParsedArgs) throws -> Exit { try decide(a, type: .approval) }
@@ -177,6 +169,6 @@ enum DecisionCommand {
         guard a.positionals.count == 1, let target = a.positionals.first else { throw UsageError(message: "name one waiting item's id") }
         var f: [String: String?] = ["type": type.rawValue, "target": target, "actor": try Context.actor(a), "id": a["id"], "memo": a["memo"]]
         if type == .rejection { f["reason"] = try a.required("reason") }
-        return try PostCommand.submit([Draft(fields: f.compactMapValues { $0 })], store: try Context.writer(a), json: try Context.format(a) == "json")
+        return try PostCommand.submit([Draft(fields: f.compactMapValues { $0 })], store: try Context.writer(a), format: try Context.format(a, TextOrJSON.self))
     }
 }

@@ -6,11 +6,11 @@ import Render
 enum CheckReportCommand {
     static let spec = CommandSpec(
         name: "check-report", summary: "check published budget / final-accounts reports: every figure against the report itself and the books",
-        usage: "check-report REPORT.txt|REPORT.pdf … [--journal J --year Y] [--format text|json|csv|html] [--all] [--tables]",
+        usage: "check-report REPORT.txt|REPORT.pdf … [--journal PATH --year YYYY] [--format text|json|csv|html] [--all] [--tables]",
         options: [
-            Context.journalOption, Context.catalogueOption,
-            OptionSpec(name: "year", value: "Y", help: "the report's year (default: from its title)"),
-            OptionSpec(name: "format", value: "text|json|csv|html", help: "output format (default text; html: a self-contained review page)"),
+            Options.journal, Options.catalogue,
+            Options.year.noting("default: the report's, read from its title"),
+            Options.format(CheckReportFormat.self, "html: a self-contained review page"),
             OptionSpec(name: "all", value: nil, help: "list the figures found true too (text format lists mismatches, rounding and unverifiable by default)"),
             OptionSpec(name: "tables", value: nil, help: "print the tables as read (title, unit, header, rows) instead of checking; --format csv|json|text"),
         ],
@@ -31,17 +31,49 @@ enum CheckReportCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         guard !a.positionals.isEmpty else { throw UsageError(message: "name one or more report files (text or PDF)") }
-        let format = try Context.format(a, allowed: ["text", "json", "csv", "html"])
+        let format = try Context.format(a, CheckReportFormat.self)
         if a.flags.contains("tables") {
-            guard format != "html" else { throw UsageError(message: "--tables prints text, csv or json, not html") }
-            for path in a.positionals { printTables(path, try read(path), format: format) }
+            let tableFormat: TableFormat
+            switch format {
+            case .text: tableFormat = .text
+            case .json: tableFormat = .json
+            case .csv: tableFormat = .csv
+            case .html: throw UsageError(message: "--tables prints text, csv or json, not html")
+            }
+            for path in a.positionals { printTables(path, try read(path), format: tableFormat) }
             return .ok
         }
+        let results = try check(a)
+        let all = a.flags.contains("all")
+        switch format {
+        case .json:
+            let objects = results.map { json($0.path, $0.result, journal: $0.journal) }
+            out(objects.count == 1 ? objects[0] : "[\n" + objects.joined(separator: ",\n") + "\n]")
+        case .csv:
+            out("report,page,line,rule,status,subject,claimed,expected,derivation")
+            for r in results {
+                for f in r.result.findings where all || f.status != .ok {
+                    out([r.path, String(f.page), String(f.line), f.rule.rawValue, f.status.rawValue, f.subject, f.claimed, f.expected, f.derivation]
+                        .map(csvField).joined(separator: ","))
+                }
+            }
+        case .html:
+            out(ReviewPage.html(results.map { ($0.path, $0.text, $0.result) }, all: all))
+        case .text:
+            for r in results { text(r.path, r.result, journal: r.journal, all: all) }
+            if results.count > 1 { printSummary(results.map { ($0.path, $0.result) }) }
+        }
+        return results.contains { $0.result.count(.mismatch) > 0 } ? .rejected : .ok
+    }
+
+    /// Every report named, checked on its own and, with a journal, against the journal's document of its year.
+    static func check(_ a: ParsedArgs) throws -> [(path: String, text: String, result: ReportChecker.Result, journal: Bool)] {
         var catalogue = try Catalogue.builtIn()
         var store: JournalStore?
         if a["journal"] != nil || !(ProcessInfo.processInfo.environment["FLEDGER_JOURNAL"] ?? "").isEmpty {
-            store = try Context.store(a)
-            catalogue = store!.catalogue
+            let s = try Context.store(a)
+            store = s
+            catalogue = s.catalogue
         }
         var results: [(path: String, text: String, result: ReportChecker.Result, journal: Bool)] = []
         for path in a.positionals {
@@ -60,35 +92,20 @@ enum CheckReportCommand {
             }
             results.append((path, text, ReportChecker.check(text, document: document, catalogue: catalogue), document != nil))
         }
-        switch format {
-        case "json":
-            let objects = results.map { json($0.path, $0.result, journal: $0.journal) }
-            out(objects.count == 1 ? objects[0] : "[\n" + objects.joined(separator: ",\n") + "\n]")
-        case "csv":
-            out("report,page,line,rule,status,subject,claimed,expected,derivation")
-            for r in results {
-                for f in r.result.findings where a.flags.contains("all") || f.status != .ok {
-                    out([r.path, String(f.page), String(f.line), f.rule.rawValue, f.status.rawValue, f.subject, f.claimed, f.expected, f.derivation]
-                        .map(csvField).joined(separator: ","))
-                }
-            }
-        case "html":
-            out(ReviewPage.html(results.map { ($0.path, $0.text, $0.result) }, all: a.flags.contains("all")))
-        default:
-            for r in results { text(r.path, r.result, journal: r.journal, all: a.flags.contains("all")) }
-            if results.count > 1 {
-                out("")
-                let width = max(6, results.map(\.path.count).max() ?? 0)
-                out("report".padding(toLength: width, withPad: " ", startingAt: 0) + "  figures  mismatch  rounding  unverifiable  ok")
-                for r in results {
-                    let x = r.result
-                    out(r.path.padding(toLength: width, withPad: " ", startingAt: 0)
-                        + "  " + pad(x.figuresFound, 7) + "  " + pad(x.count(.mismatch), 8) + "  " + pad(x.count(.rounding), 8)
-                        + "  " + pad(x.count(.unverifiable), 12) + "  " + pad(x.count(.ok), 2))
-                }
-            }
+        return results
+    }
+
+    /// The table of reports and counts that ends the text of several reports.
+    static func printSummary(_ results: [(path: String, result: ReportChecker.Result)]) {
+        out("")
+        let width = max(6, results.map(\.path.count).max() ?? 0)
+        out("report".padding(toLength: width, withPad: " ", startingAt: 0) + "  figures  mismatch  rounding  unverifiable  ok")
+        for r in results {
+            let x = r.result
+            out(r.path.padding(toLength: width, withPad: " ", startingAt: 0)
+                + "  " + pad(x.figuresFound, 7) + "  " + pad(x.count(.mismatch), 8) + "  " + pad(x.count(.rounding), 8)
+                + "  " + pad(x.count(.unverifiable), 12) + "  " + pad(x.count(.ok), 2))
         }
-        return results.contains { $0.result.count(.mismatch) > 0 } ? .rejected : .ok
     }
 
     static func pad(_ n: Int, _ w: Int) -> String { String(repeating: " ", count: max(0, w - String(n).count)) + String(n) }
@@ -114,20 +131,20 @@ enum CheckReportCommand {
     }
 
     /// The tables as the reader saw them: a user sees what the checker checked, and gets a PDF's tables as CSV.
-    static func printTables(_ path: String, _ text: String, format: String) {
+    static func printTables(_ path: String, _ text: String, format: TableFormat) {
         let tables = ReportChecker.tables(of: text)
         func cells(_ r: ReportTable.Row) -> [String] {
             r.slots.map { s in switch s { case .value(let c): return c.printed; case .blank: return ""; case .unknown: return "?" } }
         }
         switch format {
-        case "csv":
+        case .csv:
             out("report,table,title,unit,page,line,panel,code,name,cells…")
             for (k, t) in tables.enumerated() {
                 for r in t.rows {
                     out(([path, String(k + 1), t.title, t.unit, String(r.page), String(r.line), String(r.panel), r.code, r.name] + cells(r)).map(csvField).joined(separator: ","))
                 }
             }
-        case "json":
+        case .json:
             let objects = tables.map { t in
                 let rows = t.rows.map { r in
                     "{\"page\":\(r.page),\"line\":\(r.line),\"panel\":\(r.panel),\"code\":\(jsonString(r.code)),\"name\":\(jsonString(r.name)),\"cells\":["
@@ -137,7 +154,7 @@ enum CheckReportCommand {
                     + "\"aligned\":\(t.aligned),\"header\":[" + t.header.map(jsonString).joined(separator: ",") + "],\"rows\":[\n" + rows.joined(separator: ",\n") + "\n]}"
             }
             out("[\n" + objects.joined(separator: ",\n") + "\n]")
-        default:
+        case .text:
             for (k, t) in tables.enumerated() {
                 out("\(path): table \(k + 1) p.\(t.page) line \(t.line): \(t.title.isEmpty ? "(untitled)" : t.title)" + (t.unit.isEmpty ? "" : " 单位：\(t.unit)")
                     + (t.header.isEmpty ? "" : " — header: " + t.header.joined(separator: " / ")))

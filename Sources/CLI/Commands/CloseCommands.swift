@@ -4,17 +4,17 @@ import Ledger
 enum CloseCommand {
     static let spec = CommandSpec(
         name: "close", summary: "close a fiscal year: record its final figures, carry forward or lapse each balance, open the next year",
-        usage: "close --year Y --actor NAME [--carry SEL,…] [--lapse SEL,…] [--id ID] [--memo TEXT] [--format text|json]",
+        usage: "close --year YYYY --actor NAME [--carry SEL,…] [--lapse SEL,…] [--id ID] [--memo TEXT] [--format text|json]",
         options: [
-            Context.journalOption, Context.catalogueOption, Context.keyOption,
-            OptionSpec(name: "year", value: "Y", help: "the fiscal year to close (the years before it must be closed)"),
-            OptionSpec(name: "actor", value: "NAME", help: "who closes it (default: $FLEDGER_ACTOR)"),
+            Options.journal, Options.catalogue, Options.key,
+            Options.year.noting("the one to close (the years before it must be closed)"),
+            Options.actor,
             OptionSpec(name: "carry", value: "SEL,…", help: "carry these lines' balances forward (结转): project codes, 项 codes or FUND/ITEM/NATURE[/PROJECT]"),
             OptionSpec(name: "lapse", value: "SEL,…", help: "let these lines' balances lapse (收回), same selectors"),
-            OptionSpec(name: "id", value: "ID", help: "the close event's id (default Y-CLOSE)"),
-            OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the close"),
+            Options.id(default: "YYYY-CLOSE"),
+            Options.memo,
             OptionSpec(name: "override", value: "REASON", help: "let a re-close carry less than the close before it even where Y+1 already spent it (the line is left overspent); the reason is recorded"),
-            Context.formatOption,
+            Options.format(TextOrJSON.self),
         ],
         details: """
         The close event records every budget line of the year (调整后预算 with 年初结转, 执行数, balance) and the
@@ -41,41 +41,38 @@ enum CloseCommand {
     }
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let json = try Context.format(a) == "json"
+        let format = try Context.format(a, TextOrJSON.self)
         let year = try Context.year(a)
         guard let actor = try Context.actor(a), !actor.isEmpty else { throw UsageError(message: "--actor is required (or set FLEDGER_ACTOR)") }
         let request = CloseRequest(year: year, actor: actor, id: try Context.eventID(a), memo: a["memo"] ?? "",
                                    carry: try selectors(a["carry"], option: "carry"), lapse: try selectors(a["lapse"], option: "lapse"),
                                    override: a["override"])
         let result = try Context.writer(a).close(request)
-        if !json, case .committed(let events) = result {
+        if format == .text, case .committed(let events) = result {
             for r in events {
                 guard case .appended(let e) = r, case .close(let c) = e.body else { continue }
                 out("closed \(c.year): \(c.lines.count) budget lines; budget \(c.budget.yuanGrouped), spent \(c.actual.yuanGrouped), "
                     + "carried forward \(c.carried.yuanGrouped), lapsed \(c.lapsed.yuanGrouped); \(c.year + 1) is open")
             }
         }
-        return try PostCommand.report(result, json: json)
+        return try PostCommand.report(result, format: format)
     }
 }
 
 enum ReopenCommand {
     static let spec = CommandSpec(
         name: "reopen", summary: "reopen a closed fiscal year (audited; a new close supersedes the old)",
-        usage: "reopen --year Y --reason TEXT --actor NAME [--id ID]",
+        usage: "reopen --year YYYY --reason TEXT --actor NAME [--id ID] [--format text|json]",
         options: [
-            Context.journalOption, Context.catalogueOption, Context.keyOption,
-            OptionSpec(name: "year", value: "Y", help: "the closed fiscal year to reopen (a later closed year must be reopened first)"),
-            OptionSpec(name: "reason", value: "TEXT", help: "why (required; kept in the event)"),
-            OptionSpec(name: "actor", value: "NAME", help: "who reopens it (default: $FLEDGER_ACTOR)"),
-            OptionSpec(name: "id", value: "ID", help: "event id (default: generated)"),
-            Context.formatOption,
+            Options.journal, Options.catalogue, Options.key,
+            Options.year.noting("the closed one to reopen (a later closed year must be reopened first)"),
+            Options.reason.noting("required"), Options.actor, Options.id(), Options.format(TextOrJSON.self),
         ],
         details: "Nothing is deleted: the reopen is an event, the old close stays in the journal. Close the year again when done;\nthe new close carries forward only the difference from what the old one carried.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let request = Request(id: try Context.eventID(a), date: nil, actor: try Context.actor(a) ?? "",
                               body: .reopen(year: try Context.year(a), reason: try a.required("reason")))
-        return try PostCommand.report(try Context.writer(a).post([request]), json: try Context.format(a) == "json")
+        return try PostCommand.report(try Context.writer(a).post([request]), format: try Context.format(a, TextOrJSON.self))
     }
 }

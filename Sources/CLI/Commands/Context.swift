@@ -3,10 +3,6 @@ import Ledger
 
 /// What every command needs: the journal, the catalogue, the clock, the actor.
 enum Context {
-    static let journalOption = OptionSpec(name: "journal", value: "PATH", help: "the journal file (default: $FLEDGER_JOURNAL)")
-    static let catalogueOption = OptionSpec(name: "catalogue", value: "PATH", help: "code catalogue file (default: $FLEDGER_CATALOGUE, else built in); a catalogue.tsv beside the journal (the unit's project names) is merged over it")
-    static let formatOption = OptionSpec(name: "format", value: "text|json", help: "output format (default text)")
-
     static func journalPath(_ a: ParsedArgs) throws(UsageError) -> String {
         if let p = a["journal"], !p.isEmpty { return p }
         if let p = ProcessInfo.processInfo.environment["FLEDGER_JOURNAL"], !p.isEmpty { return p }
@@ -49,8 +45,6 @@ enum Context {
 
     /// Clears any progress line before the command's last words on standard error.
     static func finishProgress() { for l in progressLines { l.finish() } }
-
-    static let keyOption = OptionSpec(name: "key", value: "FILE", help: "private key that signs the write once the journal signs (default: $FLEDGER_KEY; see `fledger key new`)")
 
     /// The signing key named by `--key` or `FLEDGER_KEY`, if any; a key file others can read,
     /// or one that does not parse, is refused.
@@ -102,18 +96,36 @@ enum Context {
         return id
     }
 
-    static func format(_ a: ParsedArgs, allowed: [String] = ["text", "json"]) throws(UsageError) -> String {
-        let f = a["format"] ?? "text"
-        guard allowed.contains(f) else { throw UsageError(message: "--format '\(f)' is not one of \(allowed.joined(separator: ", "))") }
-        return f
+    /// `--format`, one of the command's formats; the first when not given.
+    static func format<F: Choice>(_ a: ParsedArgs, _: F.Type) throws(UsageError) -> F {
+        try F.given(a, "format") ?? F.allCases.first!
     }
 
-    static func unit(_ a: ParsedArgs) throws(UsageError) -> (Fen) -> String {
-        switch a["unit"] ?? "yuan" {
-        case "yuan": return { $0.yuanGrouped }
-        case "wan": return { $0.wan }
-        case let u: throw UsageError(message: "--unit '\(u)' is not yuan or wan")
+    /// `--unit yuan|wan`: how the command prints amounts.
+    static func money(_ a: ParsedArgs, default fallback: MoneyUnit) throws(UsageError) -> MoneyUnit {
+        try MoneyUnit.given(a, "unit", else: fallback)
+    }
+
+    /// `--table N`, a statement table's number; nil when not given.
+    static func table(_ a: ParsedArgs) throws(UsageError) -> Int? {
+        guard let t = a["table"] else { return nil }
+        guard let n = Int(t), (1...13).contains(n) else { throw UsageError(message: "--table '\(t)' is not a table number 1–13") }
+        return n
+    }
+
+    /// `--as-of DATE` or `--until-seq N` (not both): which events the figures count.
+    static func projectionFilter(_ a: ParsedArgs) throws(UsageError) -> ProjectionFilter {
+        var f = ProjectionFilter.all
+        if a["as-of"] != nil, a["until-seq"] != nil { throw UsageError(message: "give --as-of or --until-seq, not both") }
+        if let v = a["as-of"] {
+            guard let d = CivilDate(v) else { throw UsageError(message: "--as-of '\(v)' is not a date YYYY-MM-DD") }
+            f.asOf = d
         }
+        if let v = a["until-seq"] {
+            guard let n = Int(v), n >= 1 else { throw UsageError(message: "--until-seq '\(v)' is not a sequence number (1 or more)") }
+            f.untilSeq = n
+        }
+        return f
     }
 
     static func rejectionText(_ r: Rejection, where prefix: String = "") -> String {

@@ -6,14 +6,11 @@ import Reconcile
 enum ReportCommand {
     static let spec = CommandSpec(
         name: "report", summary: "the whole final-accounts document (单位决算) of a year, every figure from the journal",
-        usage: "report --year Y [--format text|markdown|json|html] [--as-of DATE | --until-seq N] [--output FILE]",
+        usage: "report --year YYYY [--format text|markdown|json|html] [--as-of DATE | --until-seq N] [--output FILE]",
         options: [
-            Context.journalOption, Context.catalogueOption,
-            OptionSpec(name: "year", value: "Y", help: "fiscal year (required)"),
-            OptionSpec(name: "format", value: "FORMAT", help: "text (default), markdown, json (every figure with its id, exact value, printed form and source), or html (one self-contained page with charts, printable to A4 PDF)"),
-            OptionSpec(name: "as-of", value: "DATE", help: "the document as the journal stood on DATE (events effective then)"),
-            OptionSpec(name: "until-seq", value: "N", help: "the document from events 1…N (audit order)"),
-            OptionSpec(name: "output", value: "FILE", help: "write to FILE instead of standard output"),
+            Options.journal, Options.catalogue, Options.year.noting("required"),
+            Options.format(DocumentFormat.self, "json: every figure with its id, exact value, printed form and source; html: one self-contained page with charts, printable to A4 PDF"),
+            Options.asOf, Options.untilSeq, Options.output,
         ],
         details: """
         Parts, in the order of the Sichuan unit template: 单位概况, 决算情况说明 (一 to 十), 名词解释, 项目支出绩效自评表,
@@ -27,24 +24,16 @@ enum ReportCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let format = try Context.format(a, allowed: ["text", "markdown", "json", "html"])
+        let format = try Context.format(a, DocumentFormat.self)
         let year = try Context.year(a)
-        var filter = ProjectionFilter.all
-        if let d = a["as-of"] {
-            guard let date = CivilDate(d) else { throw UsageError(message: "--as-of '\(d)' is not a date YYYY-MM-DD") }
-            filter.asOf = date
-        }
-        if let n = a["until-seq"] {
-            guard let seq = Int(n), seq >= 1 else { throw UsageError(message: "--until-seq '\(n)' is not a sequence number") }
-            filter.untilSeq = seq
-        }
+        let filter = try Context.projectionFilter(a)
         let doc = try Reconciler.document(try Context.store(a), year: year, filter: filter)
         let text: String
         switch format {
-        case "json": text = DocumentRender.json(doc) + "\n"
-        case "markdown": text = DocumentRender.text(doc, markdown: true)
-        case "html": text = HTMLRender.page(doc)
-        default: text = DocumentRender.text(doc, markdown: false)
+        case .json: text = DocumentRender.json(doc) + "\n"
+        case .markdown: text = DocumentRender.text(doc, markdown: true)
+        case .html: text = HTMLRender.page(doc)
+        case .text: text = DocumentRender.text(doc, markdown: false)
         }
         if let path = a["output"] {
             try DurableFile.write(Array(text.utf8), to: path)

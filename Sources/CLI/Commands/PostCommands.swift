@@ -4,17 +4,15 @@ import Ledger
 enum InitCommand {
     static let spec = CommandSpec(
         name: "init", summary: "create a journal for a unit",
-        usage: "init --unit CODE --name NAME --year YYYY --actor NAME [--public-key KEY --key FILE [--threshold K]] [--journal PATH]",
+        usage: "init --unit-code CODE --name NAME --year YYYY --actor NAME [--public-key KEY --key FILE [--threshold K]] [--journal PATH]",
         options: [
-            Context.journalOption, Context.catalogueOption, Context.keyOption,
-            OptionSpec(name: "unit", value: "CODE", help: "the unit's code (单位编码)"),
+            Options.journal, Options.catalogue, Options.key,
+            OptionSpec(name: "unit-code", value: "CODE", help: "the unit's code (单位编码)", aliases: ["unit"]),
             OptionSpec(name: "name", value: "NAME", help: "the unit's name (单位名称)"),
-            OptionSpec(name: "year", value: "YYYY", help: "the first fiscal year the journal holds"),
-            OptionSpec(name: "id", value: "ID", help: "id of the unit event (default: generated)"),
-            OptionSpec(name: "actor", value: "NAME", help: "who creates the journal (default: $FLEDGER_ACTOR)"),
-            OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
-            OptionSpec(name: "public-key", value: "KEY", help: "declare the actor the journal's first admin with this public key (from `fledger key new`); signing begins"),
-            ActorCommand.thresholdOption,
+            Options.year.noting("the first one the journal holds"),
+            Options.id(), Options.actor, Options.memo,
+            Options.publicKey.noting("declares the actor the journal's first admin with it; signing begins"),
+            Options.threshold,
         ],
         details: """
         Writes the journal's first line, the unit event, and opens its first fiscal year.
@@ -35,13 +33,13 @@ enum InitCommand {
             throw UsageError(message: "--public-key declares the first admin, who signs the declaration: give their key (--key FILE or FLEDGER_KEY)")
         }
         let request = Request(id: try Context.eventID(a), date: CivilDate.firstOfYear(year), actor: try Context.actor(a) ?? "", memo: a["memo"] ?? "",
-                              body: .unit(code: try a.required("unit"), name: try a.required("name")))
+                              body: .unit(code: try a.required("unit-code"), name: try a.required("name")))
         switch try store.initialise(request) {
         case .failure(let r):
             err(Context.rejectionText(r))
             return .rejected
         case .success(let e):
-            out("created \(store.path): unit \(a["unit"]!) \(a["name"]!), fiscal year \(year) open (event \(e.id))")
+            out("created \(store.path): unit \(a["unit-code"] ?? "") \(a["name"] ?? ""), fiscal year \(year) open (event \(e.id))")
             guard let publicKey = a["public-key"] else { return .ok }
             // The first admin declares themselves in the same step; a refusal leaves no journal.
             let declared = Result { try ActorCommand.declare(a, store: store, publicKey: publicKey) }
@@ -57,25 +55,19 @@ enum OpenYearCommand {
     static let spec = CommandSpec(
         name: "open-year", summary: "open a further fiscal year for posting",
         usage: "open-year --year YYYY --actor NAME [--journal PATH]",
-        options: [
-            Context.journalOption, Context.catalogueOption, Context.keyOption,
-            OptionSpec(name: "year", value: "YYYY", help: "the fiscal year to open"),
-            OptionSpec(name: "id", value: "ID", help: "event id (default: generated)"),
-            OptionSpec(name: "actor", value: "NAME", help: "who opens it (default: $FLEDGER_ACTOR)"),
-            OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
-        ],
+        options: [Options.journal, Options.catalogue, Options.key, Options.year.noting("the one to open"), Options.id(), Options.actor, Options.memo],
         details: "Posts are accepted only in open fiscal years; `init` opens the first.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         let request = Request(id: try Context.eventID(a), date: nil, actor: try Context.actor(a) ?? "", memo: a["memo"] ?? "",
                               body: .yearOpen(year: try Context.year(a)))
-        return try PostCommand.report(try Context.writer(a).post([request]), json: false)
+        return try PostCommand.report(try Context.writer(a).post([request]), format: .text)
     }
 }
 
 enum PostCommand {
     static let fieldOptions: [OptionSpec] = [
-        OptionSpec(name: "id", value: "ID", help: "event id; re-posting the same id with the same content is a no-op (default: generated)"),
+        Options.id().noting("re-posting the same id with the same content is a no-op"),
         OptionSpec(name: "date", value: "YYYY-MM-DD", help: "effective date; must fall in an open fiscal year"),
         OptionSpec(name: "fund", value: "CODE", help: "fund source, e.g. gpb (一般公共预算财政拨款)"),
         OptionSpec(name: "item", value: "CODE", help: "功能分类 项, 7 digits, e.g. 2010350"),
@@ -90,14 +82,13 @@ enum PostCommand {
         OptionSpec(name: "target", value: "ID", help: "the event a reversal or reclassification corrects"),
         OptionSpec(name: "prior-year", value: "YYYY", help: "a correction of a closed year's disbursement (以前年度调整): that year (filled in when omitted)"),
         OptionSpec(name: "override", value: "REASON", help: "post despite insufficient budget; the reason is recorded in the event"),
-        OptionSpec(name: "actor", value: "NAME", help: "who posts (default: $FLEDGER_ACTOR)"),
-        OptionSpec(name: "memo", value: "TEXT", help: "a note kept with the event"),
+        Options.actor, Options.memo,
     ]
 
     static let spec = CommandSpec(
         name: "post", summary: "append one appropriation, disbursement or adjustment",
-        usage: "post appropriation|disbursement|adjustment [FIELDS] [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption, Context.formatOption, Context.keyOption] + fieldOptions,
+        usage: "post appropriation|disbursement|adjustment [FIELDS] [--format text|json] [--journal PATH]",
+        options: [Options.journal, Options.catalogue, Options.format(TextOrJSON.self), Options.key] + fieldOptions,
         details: """
         Examples:
           fledger post appropriation --date 2023-01-01 --fund gpb --item 2010350 --nature basic \\
@@ -131,15 +122,16 @@ enum PostCommand {
         var fields: [String: String] = [Wire.type: type]
         for o in fieldOptions { if let v = a[o.name] { fields[o.name.replacingOccurrences(of: "-", with: "_")] = v } }
         if let actor = try Context.actor(a), fields[Wire.actor] == nil { fields[Wire.actor] = actor }   // checks --actor against the key
-        let json = try Context.format(a) == "json"
-        return try submit([Draft(fields: fields)], store: try Context.writer(a), json: json)
+        let format = try Context.format(a, TextOrJSON.self)
+        return try submit([Draft(fields: fields)], store: try Context.writer(a), format: format)
     }
 
-    static func submit(_ drafts: [Draft], store: JournalStore, json: Bool) throws -> Exit {
-        try report(try store.post(drafts), json: json)
+    static func submit(_ drafts: [Draft], store: JournalStore, format: TextOrJSON) throws -> Exit {
+        try report(try store.post(drafts), format: format)
     }
 
-    static func report(_ result: JournalStore.BatchResult, json: Bool) throws -> Exit {
+    static func report(_ result: JournalStore.BatchResult, format: TextOrJSON) throws -> Exit {
+        let json = format == .json
         switch result {
         case .rejected(let list):
             for (_, r) in list {
@@ -171,9 +163,9 @@ enum ImportCommand {
         name: "import", summary: "append a batch from CSV or JSON Lines, all rows or none",
         usage: "import FILE [--format csv|jsonl] [--journal PATH]",
         options: [
-            Context.journalOption, Context.catalogueOption, Context.keyOption,
-            OptionSpec(name: "format", value: "csv|jsonl", help: "input format (default: from the file's extension)"),
-            OptionSpec(name: "actor", value: "NAME", help: "actor for rows that name none (default: $FLEDGER_ACTOR)"),
+            Options.journal, Options.catalogue, Options.key,
+            OptionSpec(name: "format", value: ImportFormat.placeholder, help: "input format: csv or jsonl; default: from the file's extension"),
+            Options.actor.noting("for rows that name none"),
             OptionSpec(name: "encoding", value: "utf-8|gb18030", help: "the file's text encoding (default utf-8; a byte-order mark is fine); gb18030 for CSV saved by a spreadsheet on a Chinese desktop"),
         ],
         details: """
@@ -186,13 +178,8 @@ enum ImportCommand {
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         guard a.positionals.count == 1, let file = a.positionals.first else { throw UsageError(message: "name one file to import") }
-        let format: ImportFormat
-        if let f = a["format"] {
-            guard let v = ImportFormat(rawValue: f) else { throw UsageError(message: "--format '\(f)' is not csv or jsonl") }
-            format = v
-        } else {
-            guard let v = ImportFormat.guess(path: file) else { throw UsageError(message: "cannot tell the format of '\(file)' from its name; give --format csv or jsonl") }
-            format = v
+        guard let format = try ImportFormat.given(a, "format") ?? ImportFormat.guess(path: file) else {
+            throw UsageError(message: "cannot tell the format of '\(file)' from its name; give --format csv or jsonl")
         }
         let store = try Context.writer(a)
         let encodingName = a["encoding"] ?? TextEncoding.utf8.rawValue

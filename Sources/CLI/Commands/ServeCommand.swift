@@ -5,9 +5,9 @@ import Web
 enum ServeCommand {
     static let spec = CommandSpec(
         name: "serve", summary: "the books in a web browser: budget, journal, events, statements, the document (read only)",
-        usage: "serve [--journal J] [--listen 127.0.0.1:8080]",
+        usage: "serve [--journal PATH] [--listen 127.0.0.1:8080]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Options.journal, Options.catalogue,
             OptionSpec(name: "listen", value: "HOST:PORT", help: "loopback address and port to listen on (default 127.0.0.1:8080; port 0 picks a free one)"),
         ],
         details: """

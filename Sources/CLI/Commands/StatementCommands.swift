@@ -6,13 +6,12 @@ import Reconcile
 enum StatementsCommand {
     static let spec = CommandSpec(
         name: "statements", summary: "the thirteen final-accounts tables (决算报表) of a fiscal year",
-        usage: "statements --year Y [--table N] [--unit wan|yuan] [--format text|csv|json|markdown]",
+        usage: "statements --year YYYY [--table N] [--unit yuan|wan] [--format text|csv|json|markdown]",
         options: [
-            Context.journalOption, Context.catalogueOption,
-            OptionSpec(name: "year", value: "Y", help: "fiscal year (required)"),
-            OptionSpec(name: "table", value: "N", help: "only table N (1–13)"),
-            OptionSpec(name: "unit", value: "wan|yuan", help: "万元 with two decimals, each cell rounded on its own (default), or yuan"),
-            OptionSpec(name: "format", value: "FORMAT", help: "text (default), csv (one line per cell), json (amounts in 分), markdown"),
+            Options.journal, Options.catalogue, Options.year.noting("required"),
+            Options.table.noting("only that table"),
+            Options.money(default: .wan),
+            Options.format(StatementsFormat.self, "csv one line per cell, json in integer 分"),
         ],
         details: """
         Tables: 1 收入支出决算总表, 2 收入决算表, 3 支出决算表, 4 财政拨款收入支出决算总表, 5 财政拨款支出决算明细表,
@@ -25,23 +24,18 @@ enum StatementsCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let format = try Context.format(a, allowed: ["text", "csv", "json", "markdown"])
+        let format = try Context.format(a, StatementsFormat.self)
         let year = try Context.year(a)
-        var only: Int?
-        if let t = a["table"] {
-            guard let n = Int(t), (1...13).contains(n) else { throw UsageError(message: "--table '\(t)' is not a table number 1–13") }
-            only = n
-        }
-        let unit = a["unit"] ?? "wan"
-        guard unit == "wan" || unit == "yuan" else { throw UsageError(message: "--unit '\(unit)' is not wan or yuan") }
-        let money: (Fen) -> String = unit == "wan" ? { $0.wan } : { $0.yuan }
+        let only = try Context.table(a)
+        let unit = try Context.money(a, default: .wan)
+        let money = unit.plain
         let s = try Reconciler.statements(try Context.store(a), year: year)
         let tables = s.tables.filter { only == nil || $0.number == only }
-        let unitName = unit == "wan" ? "万元" : "元"
+        let unitName = unit.title
         switch format {
-        case "json":
+        case .json:
             out(json(s, tables))
-        case "csv":
+        case .csv:
             out("table,title,block,row,name,level,column_id,column,amount")
             for t in tables {
                 for (block, row, column, cell) in t.cells {
@@ -49,9 +43,9 @@ enum StatementsCommand {
                         .map(csvField).joined(separator: ","))
                 }
             }
-        case "markdown":
+        case .markdown:
             out(StatementRender.markdown(s, tables, money: money, unitName: unitName), terminator: "")
-        default:
+        case .text:
             out(StatementRender.text(s, tables, money: money, unitName: unitName), terminator: "")
         }
         return .ok
@@ -76,13 +70,13 @@ enum StatementsCommand {
 enum ReconcileCommand {
     static let spec = CommandSpec(
         name: "reconcile", summary: "prove the statements tie out to the journal, to the fen",
-        usage: "reconcile --year Y [--save PROOF.json] [--against PROOF.json] [--format text|json]",
+        usage: "reconcile --year YYYY [--save PROOF.json] [--against PROOF.json] [--format text|json]",
         options: [
-            Context.journalOption, Context.catalogueOption,
-            OptionSpec(name: "year", value: "Y", help: "fiscal year (required unless --against)"),
+            Options.journal, Options.catalogue,
+            Options.year.noting("required unless --against"),
             OptionSpec(name: "save", value: "FILE", help: "write the proof (bound to the journal's event count and head hash) as JSON"),
             OptionSpec(name: "against", value: "FILE", help: "re-check a saved proof against the journal as it is now, and say what changed"),
-            Context.formatOption,
+            Options.format(TextOrJSON.self),
         ],
         details: """
         Verifies the journal (a damaged one fails with its line), builds the thirteen tables, recomputes every
@@ -94,38 +88,16 @@ enum ReconcileCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let json = try Context.format(a) == "json"
+        let format = try Context.format(a, TextOrJSON.self)
         let store = try Context.store(a)
-        if let path = a["against"] {
-            guard let data = FileManager.default.contents(atPath: path) else { throw Failure(exit: .io, message: "cannot read \(path)") }
-            guard let proof = Proof.decode(data) else {
-                if let f = Proof.format(of: data), f.hasPrefix("fledger-proof/") {
-                    throw Failure(exit: .usage, message: "\(path) is a proof in format \(f); this fledger reads \(Proof.currentFormat) (cells named by id). Make it again with `fledger reconcile --year Y --save FILE`")
-                }
-                throw Failure(exit: .usage, message: "\(path) is not a fledger proof")
-            }
-            let r = try Reconciler.recheck(proof, store: store)
-            if json {
-                let changed: [JSON] = r.changed.map { .object(["cell": .string($0.ref.description), "proven": .fen($0.before), "now": .fen($0.now)]) }
-                out(JSON.object(["holds": .bool(r.holds), "year": .int(proof.year), "proven_events": .int(proof.events), "proven_head": .string(proof.head),
-                                 "events": .int(r.events), "head": .string(r.head.hex), "prefix_intact": .bool(r.prefixIntact), "changed": .array(changed)]).encoded)
-            } else {
-                out("proof of \(proof.year): made on \(proof.events) events, head \(proof.head)")
-                out("journal now: \(r.events) events, head \(r.head.hex)")
-                if r.events == proof.events && r.head.hex == proof.head { out("the journal is the one the proof was made from") }
-                else if r.prefixIntact { out("the journal still begins with the proven \(proof.events) events; \(r.appended) event(s) appended since") }
-                else { out("the journal no longer begins with the proven events: event \(proof.events) is not the one proven (or is gone)") }
-                for c in r.changed { out("changed: \(c.ref) was \(c.before.yuan) (\(c.before.wan) 万元), now \(c.now.map { "\($0.yuan) (\($0.wan) 万元)" } ?? "absent")") }
-                out(r.holds ? "HOLDS: every proven cell of \(proof.year) is unchanged" : "DOES NOT HOLD: \(r.changed.count) cell(s) changed" + (r.prefixIntact ? "" : ", and the proven journal prefix was altered"))
-            }
-            return r.holds ? .ok : .unreconciled
-        }
+        if let path = a["against"] { return try recheck(path, store: store, format: format) }
         let year = try Context.year(a)
         let (_, r) = try Reconciler.reconcile(store, year: year)
         if let path = a["save"] { try Proof(r).save(to: path) }
-        if json {
+        switch format {
+        case .json:
             out(Proof(r).json())
-        } else {
+        case .text:
             out("reconcile \(year)\(r.provisional ? " (provisional: the year is not closed)" : ""): " + (r.passed ? "PASSED" : "FAILED"))
             out("journal: \(r.journal), \(r.events) events, head \(r.head.hex)")
             out("checked: \(r.cells.count) cells recomputed from the raw events; \(r.identities.count) identities, exact in 分 and on the printed 万元 cells; \(r.roundingDifferences.count) rounding difference(s)")
@@ -138,19 +110,46 @@ enum ReconcileCommand {
         }
         return r.passed ? .ok : .unreconciled
     }
+
+    /// `--against PROOF`: a saved proof checked against the journal as it is now.
+    static func recheck(_ path: String, store: JournalStore, format: TextOrJSON) throws -> Exit {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Failure(exit: .io, message: "cannot read \(path)") }
+        guard let proof = Proof.decode(data) else {
+            if let f = Proof.format(of: data), f.hasPrefix("fledger-proof/") {
+                throw Failure(exit: .usage, message: "\(path) is a proof in format \(f); this fledger reads \(Proof.currentFormat) (cells named by id). Make it again with `fledger reconcile --year Y --save FILE`")
+            }
+            throw Failure(exit: .usage, message: "\(path) is not a fledger proof")
+        }
+        let r = try Reconciler.recheck(proof, store: store)
+        switch format {
+        case .json:
+            let changed: [JSON] = r.changed.map { .object(["cell": .string($0.ref.description), "proven": .fen($0.before), "now": .fen($0.now)]) }
+            out(JSON.object(["holds": .bool(r.holds), "year": .int(proof.year), "proven_events": .int(proof.events), "proven_head": .string(proof.head),
+                             "events": .int(r.events), "head": .string(r.head.hex), "prefix_intact": .bool(r.prefixIntact), "changed": .array(changed)]).encoded)
+        case .text:
+            out("proof of \(proof.year): made on \(proof.events) events, head \(proof.head)")
+            out("journal now: \(r.events) events, head \(r.head.hex)")
+            if r.events == proof.events && r.head.hex == proof.head { out("the journal is the one the proof was made from") }
+            else if r.prefixIntact { out("the journal still begins with the proven \(proof.events) events; \(r.appended) event(s) appended since") }
+            else { out("the journal no longer begins with the proven events: event \(proof.events) is not the one proven (or is gone)") }
+            for c in r.changed { out("changed: \(c.ref) was \(c.before.yuan) (\(c.before.wan) 万元), now \(c.now.map { "\($0.yuan) (\($0.wan) 万元)" } ?? "absent")") }
+            out(r.holds ? "HOLDS: every proven cell of \(proof.year) is unchanged" : "DOES NOT HOLD: \(r.changed.count) cell(s) changed" + (r.prefixIntact ? "" : ", and the proven journal prefix was altered"))
+        }
+        return r.holds ? .ok : .unreconciled
+    }
 }
 
 enum TraceCommand {
     static let spec = CommandSpec(
         name: "trace", summary: "list the events that make up one statement cell, and their sum",
-        usage: "trace --year Y --table N --row CODE --column NAME [--verify] [--format text|csv|json]",
+        usage: "trace --year YYYY --table N --row CODE --column NAME [--verify] [--format text|csv|json]",
         options: [
-            Context.journalOption, Context.catalogueOption,
-            OptionSpec(name: "year", value: "Y", help: "fiscal year"),
-            OptionSpec(name: "table", value: "N", help: "table number 1–13"),
+            Options.journal, Options.catalogue,
+            Options.year.noting("required"),
+            Options.table.noting("required"),
             OptionSpec(name: "row", value: "CODE", help: "row code as `fledger statements` prints it (2010350, total, income-total, …)"),
             OptionSpec(name: "column", value: "ID|NAME", help: "column id (amount, total, basic, econ:30101, actual:reception, …) or its printed name (决算数, 基本支出, …)"),
-            OptionSpec(name: "format", value: "text|csv|json", help: "output format (default text)"),
+            Options.format(TableFormat.self),
             OptionSpec(name: "verify", value: nil, help: "verify every line of the journal first, as `reconcile` does (slower)"),
         ],
         details: """
@@ -159,9 +158,10 @@ enum TraceCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let format = try Context.format(a, allowed: ["text", "csv", "json"])
+        let format = try Context.format(a, TableFormat.self)
         let year = try Context.year(a)
-        guard let table = Int(try a.required("table")), (1...13).contains(table) else { throw UsageError(message: "--table is not 1–13") }
+        _ = try a.required("table")
+        guard let table = try Context.table(a) else { throw UsageError(message: "--table is required") }
         let row = try a.required("row"), column = try a.required("column")
         let store = try Context.store(a)
         if !a.flags.contains("verify") { _ = try store.checkBeforeReading() }
@@ -170,20 +170,20 @@ enum TraceCommand {
             throw Failure(exit: .notFound, message: "table \(table) has no cell at row '\(row)', column '\(column)'; `fledger statements --year \(year) --table \(table)` shows the row codes and column names; `--format csv` the column ids")
         }
         switch format {
-        case "json":
+        case .json:
             let terms: [JSON] = t.terms.map { x in
                 .object(["seq": .int(x.event.seq), "id": .string(x.event.id.rawValue), "date": .string(x.event.date.description),
                          "type": .string(x.event.body.type.rawValue), "as": .string(x.kind.rawValue), "actor": .string(x.event.actor), "amount": .fen(x.signed)])
             }
             out(JSON.object(["cell": .string(t.ref.description), "query": .string(t.cell.query.summary), "value": .fen(t.cell.value),
                              "sum": .fen(t.sum), "events": .array(terms, .perElement)]).encoded)
-        case "csv":
+        case .csv:
             out("seq,id,date,type,as,actor,amount")
             for x in t.terms {
                 let e = x.event
                 out([String(e.seq), e.id.rawValue, e.date.description, e.body.type.rawValue, x.kind.rawValue, e.actor, x.signed.yuan].map(csvField).joined(separator: ","))
             }
-        default:
+        case .text:
             out("\(t.ref): \(t.cell.value.yuanGrouped) yuan (\(t.cell.value.wan) 万元) = \(t.cell.query.summary)")
             var tt = TextTable(["seq", "date", "id", "type", "as", "actor", "amount"], align: [.right, .left, .left, .left, .left, .left, .right])
             for x in t.terms {

@@ -5,9 +5,9 @@ import Render
 enum LogCommand {
     static let spec = CommandSpec(
         name: "log", summary: "list the audit trail, filtered",
-        usage: "log [--pending] [--type T] [--item CODE] [--project CODE] [--actor NAME] [--from DATE] [--to DATE] [--format text|csv|json]",
+        usage: "log [--pending] [--type T] [--item CODE] [--project CODE] [--actor NAME] [--from DATE] [--to DATE] [--unit yuan|wan] [--format text|csv|json]",
         options: [
-            Context.journalOption, Context.catalogueOption,
+            Options.journal, Options.catalogue,
             OptionSpec(name: "type", value: "TYPES", help: "event types, comma-separated (appropriation,disbursement,adjustment,unit,year_open)"),
             OptionSpec(name: "item", value: "CODE", help: "功能分类 code or prefix: 201 matches every 项 under 类 201"),
             OptionSpec(name: "econ", value: "CODE", help: "经济分类 code or prefix"),
@@ -16,8 +16,8 @@ enum LogCommand {
             OptionSpec(name: "actor", value: "NAME", help: "who posted"),
             OptionSpec(name: "from", value: "DATE", help: "effective date on or after"),
             OptionSpec(name: "to", value: "DATE", help: "effective date on or before"),
-            OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元 rounded half up"),
-            OptionSpec(name: "format", value: "text|csv|json", help: "table (default), CSV, or JSON Lines of events"),
+            Options.money(default: .yuan),
+            Options.format(TableFormat.self, "json: JSON Lines, one event a line"),
             OptionSpec(name: "pending", value: nil, help: "only the items waiting for a second person's approval, with who asked and when"),
         ],
         details: "Events are listed in journal order (sequence numbers). Amounts of reversals are shown negative.\nWith --pending: what `fledger approve ID` or `fledger reject ID --reason TEXT` decides; none of it counts yet.")
@@ -47,8 +47,8 @@ enum LogCommand {
     }
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let format = try Context.format(a, allowed: ["text", "csv", "json"])
-        let money = try Context.unit(a)
+        let format = try Context.format(a, TableFormat.self)
+        let money = try Context.money(a, default: .yuan).grouped
         let f = try filter(a)
         let pending = a.flags.contains("pending")
         let store = try Context.store(a)
@@ -57,9 +57,9 @@ enum LogCommand {
             ? try store.accessState().waiting.map(\.event).filter(f.matches)
             : try store.events(containing: f.screen, where: f.matches)   // streamed: memory holds the matches, not the journal
         switch format {
-        case "json":
+        case .json:
             for e in events { out(JSON.event(e).encoded) }
-        case "csv":
+        case .csv:
             out("seq,id,date,type,kind,fund,item,econ,nature,project,amount,target,doc,payee,voucher,override,actor,recorded,memo")
             for e in events {
                 let r = Row(e)
@@ -67,7 +67,7 @@ enum LogCommand {
                      r.project, Trail.amount(of: e)?.yuan ?? "", r.target, r.doc, r.payee, r.voucher, r.override, e.actor,
                      e.recorded.text, e.memo].map(csvField).joined(separator: ","))
             }
-        default:
+        case .text:
             var t = TextTable(["seq", "date", "id", "type", "fund", "项", "经济", "nature", "project", "amount", "actor"] + (pending ? ["asked at"] : []) + ["detail"],
                               align: [.right, .left, .left, .left, .left, .left, .left, .left, .left, .right, .left] + (pending ? [.left] : []) + [.left])
             for e in events {
@@ -88,84 +88,105 @@ enum LogCommand {
 enum ShowCommand {
     static let spec = CommandSpec(
         name: "show", summary: "show one event: who posted it, its corrections, who approved them, the signatures",
-        usage: "show ID [--format text|json] [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption, Context.formatOption,
-                  OptionSpec(name: "unit", value: "yuan|wan", help: "amounts in yuan (default) or 万元")],
+        usage: "show ID [--unit yuan|wan] [--format text|json] [--journal PATH]",
+        options: [Options.journal, Options.catalogue, Options.format(TextOrJSON.self), Options.money(default: .yuan)],
         details: "Exit status 5 when no event has that id.")
 
     static func run(_ a: ParsedArgs) throws -> Exit {
         guard a.positionals.count == 1, let idText = a.positionals.first else { throw UsageError(message: "name one event id") }
         guard let id = EventID(rawValue: idText) else { throw UsageError(message: "'\(idText)' is not an event id") }
-        let json = try Context.format(a) == "json"
-        let money = try Context.unit(a)
+        let format = try Context.format(a, TextOrJSON.self)
+        let money = try Context.money(a, default: .yuan).grouped
         let store = try Context.store(a)
-        let catalogue = store.validator.catalogue
         let check = try store.checkBeforeReading()
         // From the checkpoint's indexes: a few lines read, whatever the journal's length.
         guard let h = try store.story(of: id) else {
             throw Failure(exit: .notFound, message: "no event with id '\(id)' in \(store.path)")
         }
+        let story = Story(history: h, check: check, store: store)
+        switch format {
+        case .json: story.printJSON()
+        case .text: story.printText(catalogue: store.validator.catalogue, money: money)
+        }
+        return .ok
+    }
+
+    /// One event's story: who signed each part of it, and where each waiting item stands.
+    struct Story {
+        let history: Trail.History
+        let check: JournalStore.ReadCheck
+        let store: JournalStore
+
         /// Who signed the write holding an event, with which key; nil before signing began.
         func signedBy(_ e: Event) -> String? {
-            if let s = h.signature(covering: e.seq) {
-                return "signed by \(s.actor) with key \(h.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))"
+            if let s = history.signature(covering: e.seq) {
+                return "signed by \(s.actor) with key \(history.keys[s.actor].map(Hex.encode) ?? "?") (signature \(s.id), event \(s.seq))"
             }
             // In a journal that signs, every event from the first actor event on is in a signed write.
             guard let from = check.signingFrom, e.seq >= from else { return nil }
             if case .access(.signature) = e.body { return nil }
             return "NOT SIGNED: no signature covers this event, though the journal signs every write since event \(from); run `fledger verify`"
         }
+
+        /// Where an item that needs approval stands; nil for one that needs none.
         func status(_ e: Event) -> String? {
             guard e.needsApproval else { return nil }
-            if case .access(.actor) = e.body {
-                // A change of actors takes effect when enough distinct admins approved it.
-                let ds = h.decisions(on: e.id)
-                if let r = ds.first(where: { if case .access(.rejection) = $0.body { return true }; return false }),
-                   case .access(.rejection(_, let reason)) = r.body {
-                    return "rejected by \(r.actor) at \(r.recorded.text) (\(r.id)): \(reason)"
-                }
-                let by = ds.map { "\($0.actor) (\($0.id))" }.joined(separator: ", ")
-                let waiting = (try? store.accessState().waiting.contains { $0.event.id == e.id }) ?? true
-                return waiting ? "waiting for admins (threshold \(check.threshold))" + (by.isEmpty ? "" : "; approved so far by \(by)")
-                               : "in effect: approved by \(by)"
-            }
-            guard let d = h.decision(on: e.id) else { return "waiting for a second person's approval" }
+            if case .access(.actor) = e.body { return actorChangeStatus(e) }
+            guard let d = history.decision(on: e.id) else { return "waiting for a second person's approval" }
             switch d.body {
             case .access(.rejection(_, let reason)): return "rejected by \(d.actor) at \(d.recorded.text) (\(d.id)): \(reason)"
-            default: return "approved by \(d.actor) at \(d.recorded.text) (\(d.id))" + (signedBy(d).map { "; \($0)" } ?? "")
+            case .access(.approval): return "approved by \(d.actor) at \(d.recorded.text) (\(d.id))" + (signedBy(d).map { "; \($0)" } ?? "")
+            case .unit, .yearOpen, .appropriation, .disbursement, .adjustment, .close, .carryForward, .reopen, .fact, .access(.actor), .access(.signature):
+                preconditionFailure("Trail.History.decision(on: \(e.id)) gave \(d.id), a \(d.body.type.rawValue) event, which neither approves nor rejects")
             }
         }
-        if json {
+
+        /// A change of actors takes effect when enough distinct admins approved it.
+        func actorChangeStatus(_ e: Event) -> String {
+            let ds = history.decisions(on: e.id)
+            for r in ds { if case .access(.rejection(_, let reason)) = r.body { return "rejected by \(r.actor) at \(r.recorded.text) (\(r.id)): \(reason)" } }
+            let by = ds.map { "\($0.actor) (\($0.id))" }.joined(separator: ", ")
+            let waiting = (try? store.accessState().waiting.contains { $0.event.id == e.id }) ?? true
+            return waiting ? "waiting for admins (threshold \(check.threshold))" + (by.isEmpty ? "" : "; approved so far by \(by)")
+                           : "in effect: approved by \(by)"
+        }
+
+        func printJSON() {
+            let h = history
             let story: [JSON] = ([h.event] + h.corrections).map { e in
                 .object(["id": .string(e.id.rawValue), "status": .string(status(e)), "signed": .string(signedBy(e))])
             }
             out(JSON.object(["event": .event(h.event), "corrections": .array(h.corrections.map(JSON.event)), "decisions": .array(h.decisions.map(JSON.event)),
                              "story": .array(story), "remaining": .fen(h.remaining)]).encoded)
-            return .ok
         }
-        let e = h.event
-        let r = LogCommand.Row(e)
-        var lines: [(String, String)] = [
-            ("id", e.id.rawValue), ("seq", String(e.seq)), ("type", e.body.type.rawValue + (r.kind.isEmpty ? "" : " (\(r.kind))")),
-            ("date", e.date.description), ("recorded", e.recorded.text), ("actor", e.actor),
-        ]
-        if let c = Trail.classifications(of: e).first {
-            lines.append(("fund", "\(c.fund) \(catalogue.name(c.fund) ?? "")"))
-            lines.append(("item", "\(c.item) \(catalogue.name(c.item) ?? "")"))
-            if let econ = c.econ { lines.append(("econ", "\(econ) \(catalogue.name(econ) ?? "")")) }
-            lines.append(("nature", "\(c.nature.wire) \(c.nature.chinese)"))
-            if let p = c.project { lines.append(("project", p.rawValue)) }
+
+        func printText(catalogue: Catalogue, money: (Fen) -> String) {
+            let e = history.event
+            let r = LogCommand.Row(e)
+            var lines: [(String, String)] = [
+                ("id", e.id.rawValue), ("seq", String(e.seq)), ("type", e.body.type.rawValue + (r.kind.isEmpty ? "" : " (\(r.kind))")),
+                ("date", e.date.description), ("recorded", e.recorded.text), ("actor", e.actor),
+            ]
+            if let c = Trail.classifications(of: e).first {
+                lines.append(("fund", "\(c.fund) \(catalogue.name(c.fund) ?? "")"))
+                lines.append(("item", "\(c.item) \(catalogue.name(c.item) ?? "")"))
+                if let econ = c.econ { lines.append(("econ", "\(econ) \(catalogue.name(econ) ?? "")")) }
+                lines.append(("nature", "\(c.nature.wire) \(c.nature.chinese)"))
+                if let p = c.project { lines.append(("project", p.rawValue)) }
+            }
+            if let amount = Trail.amount(of: e) { lines.append(("amount", money(amount))) }
+            for (k, v) in [("target", r.target), ("doc", r.doc), ("payee", r.payee), ("voucher", r.voucher), ("override", r.override), ("memo", e.memo),
+                           ("approval", status(e) ?? ""), ("signed", signedBy(e) ?? "")] where !v.isEmpty {
+                lines.append((k, v))
+            }
+            let w = lines.map { displayWidth($0.0) }.max() ?? 0
+            for (k, v) in lines { out(k + String(repeating: " ", count: w - displayWidth(k)) + "  " + v) }
+            printCorrections(money: money)
         }
-        if let amount = Trail.amount(of: e) { lines.append(("amount", money(amount))) }
-        for (k, v) in [("target", r.target), ("doc", r.doc), ("payee", r.payee), ("voucher", r.voucher), ("override", r.override), ("memo", e.memo),
-                       ("approval", status(e) ?? ""), ("signed", signedBy(e) ?? "")] where !v.isEmpty {
-            lines.append((k, v))
-        }
-        let w = lines.map { displayWidth($0.0) }.max() ?? 0
-        for (k, v) in lines { out(k + String(repeating: " ", count: w - displayWidth(k)) + "  " + v) }
-        if h.corrections.isEmpty {
-            out("\nno later corrections refer to it")
-        } else {
+
+        func printCorrections(money: (Fen) -> String) {
+            let h = history
+            guard !h.corrections.isEmpty else { out("\nno later corrections refer to it"); return }
             out("\ncorrected by:")
             var t = TextTable(["seq", "date", "id", "kind", "amount", "actor", "detail"], align: [.right, .left, .left, .left, .right, .left, .left])
             for c in h.corrections {
@@ -177,7 +198,6 @@ enum ShowCommand {
             write(t.render(), to: 1)
             if let rem = h.remaining { out("remaining after corrections: \(money(rem))") }
         }
-        return .ok
     }
 }
 
@@ -185,9 +205,9 @@ enum VerifyCommand {
     static let spec = CommandSpec(
         name: "verify", summary: "check the whole hash chain and replay every rule",
         usage: "verify [--checkpoint FILE]… [--trust FILE] [--format text|json] [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption, Context.formatOption,
-                  OptionSpec(name: "checkpoint", value: "FILE", help: "a checkpoint the journal must extend (its first N lines give that root); repeatable", repeatable: true),
-                  OptionSpec(name: "trust", value: "FILE", help: "a trust export (`fledger trust export`) the journal must match: the same trust root, extending its checkpoint")],
+        options: [Options.journal, Options.catalogue, Options.format(TextOrJSON.self),
+                  Options.checkpoint.repeated.noting("the journal must extend it (its first N lines give that root); repeatable"),
+                  Options.trust.noting("the journal must match it: the same trust root, extending its checkpoint")],
         details: """
         Reads every line: it must decode, be in canonical form, carry the next sequence number and
         the SHA-256 of the line before, and pass the rules a post passes. Prints the event count and
@@ -200,7 +220,7 @@ enum VerifyCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let json = try Context.format(a) == "json"
+        let json = try Context.format(a, TextOrJSON.self) == .json
         let store = try Context.store(a)
         let checkpoints = try a.all("checkpoint").map { (try TrustFiles.checkpoint($0), $0) }
         let trust = try a["trust"].map { (try TrustExport.parse(try TrustFiles.read($0, what: "trust export"), file: $0), $0) }
@@ -243,7 +263,7 @@ enum RepairCommand {
     static let spec = CommandSpec(
         name: "repair", summary: "set aside what a crash left at the end of the journal",
         usage: "repair [--journal PATH]",
-        options: [Context.journalOption, Context.catalogueOption],
+        options: [Options.journal, Options.catalogue],
         details: """
         Removes only what was never acknowledged: a last line cut short, or the part of an import
         batch that was being written when the program stopped. The removed bytes are saved beside

@@ -35,15 +35,13 @@ enum TrustFiles {
         guard let key = try Context.signingKey(a) else { throw UsageError(message: "\(what) is signed: give --key FILE (or set FLEDGER_KEY)") }
         return key
     }
-
-    static let outputOption = OptionSpec(name: "output", value: "FILE", help: "write to FILE instead of standard output")
 }
 
 enum CheckpointCommand {
     static let spec = CommandSpec(
         name: "checkpoint", summary: "sign the journal's tree head (C2SP checkpoint), or cosign one as a witness",
         usage: "checkpoint [--key FILE] [--output FILE] | checkpoint cosign FILE --key FILE [--output FILE]",
-        options: [Context.journalOption, Context.catalogueOption, Context.keyOption, TrustFiles.outputOption],
+        options: [Options.journal, Options.catalogue, Options.key.noting("it signs the checkpoint (in a signed journal, an active actor's key)"), Options.output],
         details: """
         fledger checkpoint --key 王会计.key --output 2024-06.checkpoint
         fledger checkpoint cosign 2024-06.checkpoint --key 财政局.key
@@ -87,11 +85,11 @@ enum ProveCommand {
         name: "prove", summary: "prove that an event is in a checkpoint's books, or that one checkpoint extends another",
         usage: "prove inclusion ID --checkpoint FILE [--output FILE] | prove consistency --from FILE [--to FILE] [--output FILE]",
         options: [
-            Context.journalOption, Context.catalogueOption,
-            OptionSpec(name: "checkpoint", value: "FILE", help: "the checkpoint (or trust export) the event is to be proven in (prove inclusion)"),
+            Options.journal, Options.catalogue,
+            Options.checkpoint.noting("the event is to be proven in it (prove inclusion)"),
             OptionSpec(name: "from", value: "FILE", help: "the older checkpoint (prove consistency)"),
             OptionSpec(name: "to", value: "FILE", help: "the newer checkpoint (default: the journal as it is now)"),
-            TrustFiles.outputOption,
+            Options.output,
         ],
         details: """
         fledger prove inclusion 2023-D-0135 --checkpoint 2023.checkpoint --output D-0135.proof
@@ -136,9 +134,9 @@ enum CheckProofCommand {
         name: "check-proof", summary: "check an inclusion or consistency proof against checkpoints, without the journal",
         usage: "check-proof PROOF --checkpoint FILE [--checkpoint FILE] [--trust FILE] [--format text|json]",
         options: [
-            OptionSpec(name: "checkpoint", value: "FILE", help: "a checkpoint (or trust export) you trust; twice for both ends of a consistency proof", repeatable: true),
-            OptionSpec(name: "trust", value: "FILE", help: "a trust export (`fledger trust export`) whose keys check the checkpoints' signatures"),
-            Context.formatOption,
+            Options.checkpoint.repeated.noting("that you trust; twice for both ends of a consistency proof"),
+            Options.trust.noting("its keys check the checkpoints' signatures"),
+            Options.format(TextOrJSON.self),
         ],
         details: """
         fledger check-proof D-0135.proof --checkpoint 2023.checkpoint --trust 505001.trust
@@ -153,34 +151,12 @@ enum CheckProofCommand {
         """)
 
     static func run(_ a: ParsedArgs) throws -> Exit {
-        let json = try Context.format(a) == "json"
+        let format = try Context.format(a, TextOrJSON.self)
         guard a.positionals.count == 1 else { throw UsageError(message: "name one proof file: check-proof PROOF --checkpoint FILE") }
         let proofFile = a.positionals[0]
         let files = a.all("checkpoint")
         guard !files.isEmpty else { throw UsageError(message: "--checkpoint FILE is required: the checkpoint you trust the proof against") }
-        var keys: [NoteKey] = []
-        var checkpoints: [SignedCheckpoint] = []
-        for f in files {
-            let text = try TrustFiles.read(f, what: "checkpoint")
-            if text.hasPrefix("fledger trust export") {
-                let e = try TrustExport.parse(text, file: f)
-                keys += e.trustedKeys
-                checkpoints.append(e.checkpoint)
-            } else {
-                checkpoints.append(try SignedCheckpoint.parse(text, file: f))
-            }
-        }
-        if let t = a["trust"] { keys += try TrustExport.parse(try TrustFiles.read(t, what: "trust export"), file: t).trustedKeys }
-        var signed: [String] = [], unchecked: [String] = []
-        for (cp, f) in zip(checkpoints, files) {
-            for (s, status) in cp.note.check(keys: keys) {
-                switch status {
-                case .verified: signed.append(s.name)
-                case .bad: throw TrustFileError(f, "the signature by \(s.name) does not verify with their key: the checkpoint was changed after it was signed, or forged")
-                case .unknown: unchecked.append(s.name)
-                }
-            }
-        }
+        let (checkpoints, signed, unchecked) = try trusted(files, trust: a["trust"])
         let text = try TrustFiles.read(proofFile, what: "proof")
         var summary: String
         var fields: [String] = []
@@ -197,14 +173,44 @@ enum CheckProofCommand {
             summary = "\(what) is in the books of \(p.origin) at \(p.size) lines"
             fields = [#""kind":"inclusion""#, #""line":\#(p.index + 1)"#, #""size":\#(p.size)"#] + (p.event.map { [#""id":\#(jsonString($0.id.rawValue))"#] } ?? [])
         }
-        if json {
+        switch format {
+        case .json:
             out("{\"ok\":true," + fields.joined(separator: ",") + ",\"signed_by\":[\(signed.map(jsonString).joined(separator: ","))],\"unchecked\":[\(unchecked.map(jsonString).joined(separator: ","))]}")
-        } else {
+        case .text:
             out("ok: " + summary)
             out(signed.isEmpty ? "signatures: none checked (give the signers' keys: --trust FILE)" : "signed by: \(signed.joined(separator: ", ")) (verified)")
             if !unchecked.isEmpty { out("not checked (keys not given): \(unchecked.joined(separator: ", "))") }
         }
         return .ok
+    }
+
+    /// The checkpoints given, and whose signatures on them verified (or were not checked: no key
+    /// given), with the keys of the trust exports among them and of `--trust`.
+    static func trusted(_ files: [String], trust: String?) throws -> (checkpoints: [SignedCheckpoint], signed: [String], unchecked: [String]) {
+        var keys: [NoteKey] = []
+        var checkpoints: [SignedCheckpoint] = []
+        for f in files {
+            let text = try TrustFiles.read(f, what: "checkpoint")
+            if text.hasPrefix("fledger trust export") {
+                let e = try TrustExport.parse(text, file: f)
+                keys += e.trustedKeys
+                checkpoints.append(e.checkpoint)
+            } else {
+                checkpoints.append(try SignedCheckpoint.parse(text, file: f))
+            }
+        }
+        if let t = trust { keys += try TrustExport.parse(try TrustFiles.read(t, what: "trust export"), file: t).trustedKeys }
+        var signed: [String] = [], unchecked: [String] = []
+        for (cp, f) in zip(checkpoints, files) {
+            for (s, status) in cp.note.check(keys: keys) {
+                switch status {
+                case .verified: signed.append(s.name)
+                case .bad: throw TrustFileError(f, "the signature by \(s.name) does not verify with their key: the checkpoint was changed after it was signed, or forged")
+                case .unknown: unchecked.append(s.name)
+                }
+            }
+        }
+        return (checkpoints, signed, unchecked)
     }
 }
 
@@ -212,8 +218,8 @@ enum TrustCommand {
     static let spec = CommandSpec(
         name: "trust", summary: "export the journal's trust root with a signed checkpoint; show this user's pin",
         usage: "trust export [--key FILE] [--output FILE] | trust show | trust rotate --key FILE [--key FILE]…",
-        options: [Context.journalOption, Context.catalogueOption, TrustFiles.outputOption,
-                  OptionSpec(name: "key", value: "FILE", help: "private key that signs (default: $FLEDGER_KEY); trust rotate takes one per admin", repeatable: true)],
+        options: [Options.journal, Options.catalogue, Options.output,
+                  Options.key.repeated.noting("trust export signs its checkpoint with it; trust rotate takes one per admin")],
         details: """
         fledger trust export --key 王会计.key --output 505001.trust
         fledger verify --trust 505001.trust
